@@ -1,0 +1,86 @@
+package dev.wharf.platform.audit;
+
+import dev.wharf.platform.identity.Caller;
+import dev.wharf.platform.web.Problems;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Records every mutating request that reached a controller (API and dashboard alike), with its
+ * outcome. Being a single interceptor, no new endpoint can forget to be audited. The action is
+ * the method and route ({@code PUT /api/v1/teams/{team}/members/{user}}); the target is the
+ * created resource's {@code Location} or the request path.
+ */
+@Component
+class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
+
+    private static final Logger log = LoggerFactory.getLogger(AuditInterceptor.class);
+    private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
+    private static final Pattern TEAM_IN_PATH = Pattern.compile("/teams/([a-z0-9-]+)");
+
+    private final AuditLog audit;
+
+    AuditInterceptor(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(this);
+    }
+
+    @Override
+    public void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler, Exception ex) {
+        if (SAFE_METHODS.contains(request.getMethod()) || !(handler instanceof HandlerMethod)) {
+            return;
+        }
+        try {
+            audit.record(entry(request, response, ex));
+        } catch (RuntimeException e) {
+            log.error("could not write the audit event for {} {}", request.getMethod(), request.getRequestURI(), e);
+        }
+    }
+
+    private static AuditLog.Entry entry(HttpServletRequest request, HttpServletResponse response, Exception ex) {
+        Caller caller = request.getAttribute(Caller.REQUEST_ATTRIBUTE) instanceof Caller c ? c : null;
+        Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+        String actor = caller != null ? caller.name() : authentication != null ? authentication.getName() : "anonymous";
+        String authorization = request.getHeader("Authorization");
+        String authMethod = caller != null && caller.tokenId() != null ? "token"
+                : authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6) ? "password" : "session";
+        String pattern = String.valueOf(request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE));
+        String location = response.getHeader("Location");
+        String target = location != null && location.startsWith("/") ? location : request.getRequestURI();
+        int status = ex != null && response.getStatus() < 400 ? 500 : response.getStatus();
+        Object failure = request.getAttribute(Problems.FAILURE_ATTRIBUTE);
+        boolean failed = status >= 400 || failure != null;
+        return new AuditLog.Entry(actor, authMethod, caller == null ? null : caller.tokenId(),
+                request.getMethod() + " " + pattern, target, team(request, target), request.getRemoteAddr(),
+                failed ? AuditLog.FAILURE : AuditLog.SUCCESS, status,
+                failure != null ? failure.toString() : ex != null ? ex.getClass().getSimpleName() : null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static String team(HttpServletRequest request, String target) {
+        Object vars = request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
+        if (vars instanceof Map<?, ?> map && map.get("team") instanceof String team) {
+            return team;
+        }
+        Matcher matcher = TEAM_IN_PATH.matcher(target);
+        return matcher.find() ? matcher.group(1) : null;
+    }
+}

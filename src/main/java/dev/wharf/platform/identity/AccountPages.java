@@ -1,0 +1,71 @@
+package dev.wharf.platform.identity;
+
+import dev.wharf.platform.web.PageActions;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/** Login page, my account (password) and my API tokens. */
+@Controller
+class AccountPages {
+
+    private final UserManagement users;
+    private final TokenManagement tokens;
+
+    AccountPages(UserManagement users, TokenManagement tokens) {
+        this.users = users;
+        this.tokens = tokens;
+    }
+
+    @GetMapping("/login")
+    String login() {
+        return "login";
+    }
+
+    @GetMapping("/favicon.ico")
+    String favicon() {
+        return "redirect:/favicon.svg";
+    }
+
+    @GetMapping("/account")
+    String account() {
+        return "account";
+    }
+
+    @PostMapping("/account/password")
+    String changePassword(Caller caller, @RequestParam String currentPassword, @RequestParam String newPassword,
+            HttpServletRequest request, RedirectAttributes flash) {
+        return PageActions.run(request, flash, "/account", () -> {
+            users.changeOwnPassword(caller, currentPassword, newPassword);
+            return "Your password has been changed.";
+        });
+    }
+
+    @GetMapping("/tokens")
+    String tokens(Caller caller, Model model) {
+        model.addAttribute("tokens", tokens.list(caller));
+        return "tokens";
+    }
+
+    @PostMapping("/tokens")
+    String createToken(Caller caller, @RequestParam String name, @RequestParam(required = false) Integer expiresInDays,
+            HttpServletRequest request, RedirectAttributes flash) {
+        return PageActions.run(request, flash, "/tokens", () -> {
+            flash.addFlashAttribute("created", tokens.create(caller, name, expiresInDays));
+            return "Token created.";
+        });
+    }
+
+    @PostMapping("/tokens/{id}/revoke")
+    String revokeToken(Caller caller, @PathVariable String id, HttpServletRequest request, RedirectAttributes flash) {
+        return PageActions.run(request, flash, "/tokens", () -> {
+            tokens.revoke(caller, id);
+            return "Token revoked.";
+        });
+    }
+}

@@ -1,0 +1,125 @@
+package dev.wharf.platform.identity;
+
+import dev.wharf.platform.web.Names;
+import dev.wharf.platform.web.WharfException;
+import java.time.Clock;
+import java.util.List;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/** Users and passwords: the rules for who may create, change and delete accounts. */
+@Service
+@Transactional
+public class UserManagement {
+
+    static final int MIN_PASSWORD = 8;
+    /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently cut. */
+    static final int MAX_PASSWORD = 72;
+
+    private final UserRepository users;
+    private final PasswordEncoder passwords;
+    private final Clock clock;
+
+    UserManagement(UserRepository users, PasswordEncoder passwords, Clock clock) {
+        this.users = users;
+        this.passwords = passwords;
+        this.clock = clock;
+    }
+
+    @Transactional(readOnly = true)
+    public List<UserAccount> list(Caller caller) {
+        caller.requireAdmin("list users");
+        return users.findAllByOrderByNameAsc();
+    }
+
+    @Transactional(readOnly = true)
+    public UserAccount get(Caller caller, String name) {
+        caller.requireAdmin("read other users");
+        return find(name);
+    }
+
+    /** Looks a user up by name for other features (team membership); 404 when there is none. */
+    @Transactional(readOnly = true)
+    public UserAccount find(String name) {
+        return users.findByName(name).orElseThrow(() -> WharfException.notFound("user \"" + name + "\" not found"));
+    }
+
+    public UserAccount create(Caller caller, String name, String password, boolean admin) {
+        caller.requireAdmin("create users");
+        Names.requireDnsLabel("name", name);
+        checkPassword(password);
+        if (users.findByName(name).isPresent()) {
+            throw WharfException.alreadyExists("user \"" + name + "\" already exists");
+        }
+        return users.save(new UserAccount(name, passwords.encode(password), admin, clock.instant()));
+    }
+
+    public UserAccount update(Caller caller, String name, String password, Boolean admin) {
+        caller.requireAdmin("change users");
+        UserAccount user = find(name);
+        if (password != null) {
+            checkPassword(password);
+            user.changePassword(passwords.encode(password), clock.instant());
+        }
+        if (admin != null && admin != user.isAdmin()) {
+            if (!admin) {
+                requireAnotherAdmin(user, "take admin rights from");
+            }
+            user.setAdmin(admin);
+        }
+        return user;
+    }
+
+    public void delete(Caller caller, String name) {
+        caller.requireAdmin("delete users");
+        UserAccount user = find(name);
+        if (user.getId() == caller.id()) {
+            throw WharfException.conflict("you cannot delete yourself; ask another admin");
+        }
+        if (user.isAdmin()) {
+            requireAnotherAdmin(user, "delete");
+        }
+        users.delete(user);
+    }
+
+    public void changeOwnPassword(Caller caller, String currentPassword, String newPassword) {
+        UserAccount user = users.findById(caller.id()).orElseThrow(() -> WharfException.notFound("user not found"));
+        if (currentPassword == null || !passwords.matches(currentPassword, user.getPasswordHash())) {
+            throw WharfException.invalidField("currentPassword", "the current password is not correct");
+        }
+        checkPassword(newPassword);
+        user.changePassword(passwords.encode(newPassword), clock.instant());
+    }
+
+    /** Creates the first platform admin when there are no users at all; returns false when users exist. */
+    boolean createFirstAdmin(String name, String password) {
+        if (users.count() > 0) {
+            return false;
+        }
+        users.save(new UserAccount(name, passwords.encode(password), true, clock.instant()));
+        return true;
+    }
+
+    @Transactional(readOnly = true)
+    public Caller caller(long userId, String tokenId) {
+        UserAccount user = users.findById(userId)
+                .orElseThrow(() -> new WharfException(dev.wharf.platform.web.ErrorCategory.UNAUTHENTICATED, "your user no longer exists"));
+        return new Caller(user.getId(), user.getName(), user.isAdmin(), tokenId);
+    }
+
+    private void requireAnotherAdmin(UserAccount user, String verb) {
+        if (users.countByAdminTrue() <= 1) {
+            throw WharfException.conflict("cannot " + verb + " \"" + user.getName() + "\": it is the last platform admin");
+        }
+    }
+
+    static void checkPassword(String password) {
+        if (password == null || password.length() < MIN_PASSWORD) {
+            throw WharfException.invalidField("password", "password must have at least " + MIN_PASSWORD + " characters");
+        }
+        if (password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PASSWORD) {
+            throw WharfException.invalidField("password", "password must have at most " + MAX_PASSWORD + " bytes");
+        }
+    }
+}

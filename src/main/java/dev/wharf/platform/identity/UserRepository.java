@@ -1,0 +1,14 @@
+package dev.wharf.platform.identity;
+
+import java.util.List;
+import java.util.Optional;
+import org.springframework.data.jpa.repository.JpaRepository;
+
+public interface UserRepository extends JpaRepository<UserAccount, Long> {
+
+    Optional<UserAccount> findByName(String name);
+
+    List<UserAccount> findAllByOrderByNameAsc();
+
+    long countByAdminTrue();
+}

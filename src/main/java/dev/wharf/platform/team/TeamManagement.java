@@ -1,0 +1,147 @@
+package dev.wharf.platform.team;
+
+import dev.wharf.platform.identity.Caller;
+import dev.wharf.platform.identity.UserAccount;
+import dev.wharf.platform.identity.UserManagement;
+import dev.wharf.platform.web.Names;
+import dev.wharf.platform.web.WharfException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Teams and who is in them. A team the caller cannot see is reported as not found, so team
+ * names never leak; platform admins see and manage every team as if they owned it.
+ */
+@Service
+@Transactional
+public class TeamManagement {
+
+    private final TeamRepository teams;
+    private final MembershipRepository memberships;
+    private final UserManagement users;
+    private final List<TeamDeletionGuard> deletionGuards;
+    private final Clock clock;
+
+    TeamManagement(TeamRepository teams, MembershipRepository memberships, UserManagement users,
+            List<TeamDeletionGuard> deletionGuards, Clock clock) {
+        this.teams = teams;
+        this.memberships = memberships;
+        this.users = users;
+        this.deletionGuards = deletionGuards;
+        this.clock = clock;
+    }
+
+    /** A team as one caller sees it: {@code role} is the caller's own role, {@code null} for an admin who is not a member. */
+    public record TeamAccess(Team team, TeamRole role) {
+    }
+
+    /**
+     * The team, if the caller holds at least {@code minimum} in it (admins always do). Not visible
+     * at all: 404. Visible but the role is too low: 403 naming the role needed.
+     */
+    @Transactional(readOnly = true)
+    public TeamAccess require(Caller caller, String teamName, TeamRole minimum) {
+        Team team = teams.findByName(teamName).orElseThrow(() -> notFound(teamName));
+        Optional<TeamRole> role = memberships.findByTeamIdAndUserId(team.getId(), caller.id()).map(Membership::getRole);
+        if (caller.admin()) {
+            return new TeamAccess(team, role.orElse(null));
+        }
+        TeamRole held = role.orElseThrow(() -> notFound(teamName));
+        if (!held.includes(minimum)) {
+            throw WharfException.forbidden("you are " + article(held) + " of team \"" + teamName + "\"; this needs the "
+                    + minimum.wire() + " role or higher");
+        }
+        return new TeamAccess(team, held);
+    }
+
+    @Transactional(readOnly = true)
+    public List<TeamAccess> list(Caller caller) {
+        List<Membership> mine = memberships.findByUserIdOrderByTeamNameAsc(caller.id());
+        if (!caller.admin()) {
+            return mine.stream().map(m -> new TeamAccess(m.getTeam(), m.getRole())).toList();
+        }
+        return teams.findAllByOrderByNameAsc().stream()
+                .map(team -> new TeamAccess(team, mine.stream().filter(m -> m.getTeam().getId().equals(team.getId()))
+                        .map(Membership::getRole).findFirst().orElse(null)))
+                .toList();
+    }
+
+    @Transactional(readOnly = true)
+    public List<Membership> members(Caller caller, String teamName) {
+        Team team = require(caller, teamName, TeamRole.VIEWER).team();
+        return memberships.findByTeamIdOrderByUserNameAsc(team.getId());
+    }
+
+    @Transactional(readOnly = true)
+    public List<Membership> membershipsOf(Caller caller) {
+        return memberships.findByUserIdOrderByTeamNameAsc(caller.id());
+    }
+
+    public Team create(Caller caller, String name, String displayName) {
+        caller.requireAdmin("create teams");
+        Names.requireDnsLabel("name", name);
+        if (displayName != null && displayName.length() > 200) {
+            throw WharfException.invalidField("displayName", "displayName must have at most 200 characters");
+        }
+        if (teams.findByName(name).isPresent()) {
+            throw WharfException.alreadyExists("team \"" + name + "\" already exists");
+        }
+        return teams.save(new Team(name, displayName == null ? null : displayName.strip(), clock.instant()));
+    }
+
+    public void delete(Caller caller, String name) {
+        Team team = teams.findByName(name).orElseThrow(() -> notFound(name));
+        if (!caller.admin()) {
+            require(caller, name, TeamRole.VIEWER);
+            caller.requireAdmin("delete teams");
+        }
+        deletionGuards.forEach(guard -> guard.checkDeletable(team));
+        memberships.deleteByTeamId(team.getId());
+        teams.delete(team);
+    }
+
+    /** Adds a member or changes their role. Needs the team's owner role (or admin). */
+    public Membership putMember(Caller caller, String teamName, String userName, TeamRole role) {
+        Team team = require(caller, teamName, TeamRole.OWNER).team();
+        UserAccount user = users.find(userName);
+        Optional<Membership> existing = memberships.findByTeamIdAndUserId(team.getId(), user.getId());
+        if (existing.isPresent()) {
+            Membership membership = existing.get();
+            if (membership.getRole() == TeamRole.OWNER && role != TeamRole.OWNER) {
+                requireAnotherOwner(team, userName);
+            }
+            membership.setRole(role);
+            return membership;
+        }
+        return memberships.save(new Membership(team, user, role, clock.instant()));
+    }
+
+    public void removeMember(Caller caller, String teamName, String userName) {
+        Team team = require(caller, teamName, TeamRole.OWNER).team();
+        UserAccount user = users.find(userName);
+        Membership membership = memberships.findByTeamIdAndUserId(team.getId(), user.getId())
+                .orElseThrow(() -> WharfException.notFound("user \"" + userName + "\" is not a member of team \"" + teamName + "\""));
+        if (membership.getRole() == TeamRole.OWNER) {
+            requireAnotherOwner(team, userName);
+        }
+        memberships.delete(membership);
+    }
+
+    private void requireAnotherOwner(Team team, String userName) {
+        if (memberships.countByTeamIdAndRole(team.getId(), TeamRole.OWNER) <= 1) {
+            throw WharfException.conflict("\"" + userName + "\" is the last owner of team \"" + team.getName()
+                    + "\"; make someone else owner first");
+        }
+    }
+
+    private static WharfException notFound(String team) {
+        return WharfException.notFound("team \"" + team + "\" not found");
+    }
+
+    private static String article(TeamRole role) {
+        return role == TeamRole.OWNER ? "an owner" : "a " + role.wire();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.wharf.platform.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.util.function.Supplier;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * Runs a dashboard form action: on success a notice, on a {@link WharfException} the same
+ * sentence the API would answer, shown at the top of the next page (post/redirect/get).
+ */
+public final class PageActions {
+
+    private PageActions() {
+    }
+
+    public static String run(HttpServletRequest request, RedirectAttributes flash, String redirectTo, Supplier<String> action) {
+        return run(request, flash, redirectTo, redirectTo, action);
+    }
+
+    /** As {@link #run(HttpServletRequest, RedirectAttributes, String, Supplier)}, going elsewhere on failure. */
+    public static String run(HttpServletRequest request, RedirectAttributes flash, String onSuccess, String onFailure,
+            Supplier<String> action) {
+        try {
+            flash.addFlashAttribute("notice", action.get());
+            return "redirect:" + onSuccess;
+        } catch (WharfException e) {
+            request.setAttribute(Problems.FAILURE_ATTRIBUTE, e.getMessage());
+            flash.addFlashAttribute("error", e.getMessage());
+            return "redirect:" + onFailure;
+        }
+    }
+}
