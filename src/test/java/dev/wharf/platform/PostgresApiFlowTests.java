@@ -12,7 +12,7 @@ class PostgresApiFlowTests extends ApiFlowTests {
     @BeforeAll
     static void requirePostgres() {
         Assumptions.assumeTrue(Postgres.available(),
-                "no PostgreSQL: set WHARF_TEST_JDBC_URL or run a Docker engine (CI sets WHARF_REQUIRE_POSTGRES=true)");
+                "no PostgreSQL: set WHARF_TEST_JDBC_URL or run a Docker engine (CI sets WHARF_STRICT_TESTS=true)");
     }
 
     @DynamicPropertySource

@@ -14,7 +14,7 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
 /**
  * The PostgreSQL that tests run against: {@code WHARF_TEST_JDBC_URL} when set (CI starts a local
  * server), else Testcontainers when a Docker engine is reachable. Each Spring context gets its
- * own fresh schema, dropped when the JVM ends. With {@code WHARF_REQUIRE_POSTGRES=true} a missing
+ * own fresh schema, dropped when the JVM ends. With {@code WHARF_STRICT_TESTS=true} a missing
  * database is a failure, not a skip.
  */
 public final class Postgres {
@@ -39,8 +39,8 @@ public final class Postgres {
             container.start();
             baseUrl = container.getJdbcUrl() + (container.getJdbcUrl().contains("?") ? "&" : "?")
                     + "user=" + container.getUsername() + "&password=" + container.getPassword();
-        } else if (Boolean.parseBoolean(System.getenv("WHARF_REQUIRE_POSTGRES"))) {
-            throw new IllegalStateException("WHARF_REQUIRE_POSTGRES=true but neither WHARF_TEST_JDBC_URL nor a Docker engine is available");
+        } else if (Boolean.parseBoolean(System.getenv("WHARF_STRICT_TESTS"))) {
+            throw new IllegalStateException("WHARF_STRICT_TESTS=true but neither WHARF_TEST_JDBC_URL nor a Docker engine is available");
         } else {
             return false;
         }
