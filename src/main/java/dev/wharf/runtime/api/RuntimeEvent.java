@@ -1,0 +1,21 @@
+package dev.wharf.runtime.api;
+
+import java.time.Instant;
+
+/** What the runtime reports about containers as it happens. */
+public sealed interface RuntimeEvent {
+
+    String containerId();
+
+    Instant time();
+
+    record ContainerStarted(String containerId, Instant time) implements RuntimeEvent {
+    }
+
+    /** The container's process ended. {@code oomKilled} is also reported on its own as {@link ContainerOomKilled}. */
+    record ContainerExited(String containerId, Instant time, int exitCode, boolean oomKilled) implements RuntimeEvent {
+    }
+
+    record ContainerOomKilled(String containerId, Instant time) implements RuntimeEvent {
+    }
+}

@@ -1,0 +1,78 @@
+package dev.wharf.runtime.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The runtime service of one node: turns container specs into isolated processes under the
+ * team's cgroup. The control plane reaches it only through this contract — in process in
+ * {@code all} mode, over HTTP in {@code server} mode.
+ *
+ * <h2>Lifecycle</h2>
+ * <pre>
+ *   create ──► CREATED ──start──► RUNNING ──(process ends | stop | kill)──► EXITED
+ *                 │                  │                                        │
+ *                 └──────remove──────┴───remove(force)────────────────────────┴──remove──► gone
+ * </pre>
+ * <ul>
+ * <li>{@link #create} prepares everything (team cgroup, root filesystem, OCI bundle, monitor)
+ *     and leaves the process waiting. If any step fails, nothing it made is left behind.</li>
+ * <li>{@link #start} lets the process run ({@code CREATED} only).</li>
+ * <li>{@link #stop} sends the spec's stop signal, then {@code KILL} after the timeout.</li>
+ * <li>{@link #remove} deletes the container and everything the runtime made for it. A running
+ *     (or created) container needs {@code force}, which kills it first.</li>
+ * <li>A runtime that restarts finds its containers again and leaves running ones running.</li>
+ * </ul>
+ *
+ * <h2>Errors</h2>
+ * Every method throws {@link RuntimeFailure}: {@code NOT_FOUND} for an unknown container id,
+ * {@code INVALID_ARGUMENT} for a bad spec, {@code ALREADY_EXISTS} for a reused id or name,
+ * {@code FAILED_PRECONDITION} for an operation the state forbids, {@code UNAVAILABLE} when the
+ * host cannot run containers (see {@link #status()}).
+ */
+public interface RuntimeService {
+
+    /** Whether this node can run containers, its capacity, and what is missing if not. */
+    NodeStatus status();
+
+    /** Creates or updates the team's cgroup so its kernel limits equal {@code limits}. Idempotent. */
+    void applyTeamLimits(TeamLimits limits);
+
+    /** Prepares a container in state {@code CREATED}. Names are unique per team. */
+    ContainerInfo create(ContainerSpec spec);
+
+    /** {@code CREATED} → {@code RUNNING}. Anything else is {@code FAILED_PRECONDITION}. */
+    ContainerInfo start(String id);
+
+    /**
+     * Asks the process to stop with the stop signal; sends {@code KILL} when it is still running
+     * after {@code timeout}. Returns once it has exited. A container that is not running is left as it is.
+     */
+    ContainerInfo stop(String id, Duration timeout);
+
+    /** Sends a signal ({@code TERM}, {@code KILL}, ...) to the container's processes; {@code RUNNING} only. */
+    void kill(String id, String signal);
+
+    /** Deletes the container; running or created ones only with {@code force}. */
+    void remove(String id, boolean force);
+
+    ContainerInfo inspect(String id);
+
+    List<ContainerInfo> list();
+
+    /**
+     * The container's output, oldest first. With {@code follow} the stream delivers new lines as
+     * they come and ends when the container has exited and everything was read; close it to stop early.
+     */
+    Stream<LogLine> logs(String id, LogQuery query);
+
+    ContainerStats stats(String id);
+
+    /** Runs a process in a {@code RUNNING} container and waits for it (killed after the spec's timeout). */
+    ExecResult exec(String id, ExecSpec spec);
+
+    /** Delivers events to {@code listener} until the returned handle is closed. */
+    AutoCloseable subscribe(Consumer<RuntimeEvent> listener);
+}
