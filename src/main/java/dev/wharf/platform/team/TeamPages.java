@@ -2,6 +2,7 @@ package dev.wharf.platform.team;
 
 import dev.wharf.platform.identity.Caller;
 import dev.wharf.platform.identity.UserManagement;
+import dev.wharf.platform.node.NodeRegistry;
 import dev.wharf.platform.team.TeamManagement.TeamAccess;
 import dev.wharf.platform.web.PageActions;
 import jakarta.servlet.http.HttpServletRequest;
@@ -21,16 +22,19 @@ class TeamPages {
 
     private final TeamManagement teams;
     private final UserManagement users;
+    private final NodeRegistry nodes;
 
-    TeamPages(TeamManagement teams, UserManagement users) {
+    TeamPages(TeamManagement teams, UserManagement users, NodeRegistry nodes) {
         this.teams = teams;
         this.users = users;
+        this.nodes = nodes;
     }
 
     @GetMapping("/")
     String home(Caller caller, Model model) {
         model.addAttribute("teams", teams.list(caller).stream().filter(t -> t.role() != null || !caller.admin()).toList());
         model.addAttribute("baseUrl", ServletUriComponentsBuilder.fromCurrentContextPath().toUriString());
+        model.addAttribute("nodes", caller.admin() ? nodes.nodes() : List.of());
         return "home";
     }
 

@@ -1,0 +1,71 @@
+package dev.wharf.runtime.local;
+
+import dev.wharf.runtime.cgroup.CgroupManager;
+import dev.wharf.runtime.linux.LinuxSyscalls;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Start-up checks: one readable line for each thing that keeps this host from running containers. */
+final class HostChecks {
+
+    private HostChecks() {
+    }
+
+    static List<String> problems(LinuxSyscalls syscalls, String runc, String conmon, CgroupManager cgroups) {
+        List<String> problems = new ArrayList<>();
+        if (syscalls.geteuid() != 0) {
+            problems.add("not running as root: the runtime needs root for cgroups, mounts and runc (start Wharf with sudo)");
+            return problems;
+        }
+        if (executable(runc).isEmpty()) {
+            problems.add("runc not found (" + runc + "): install the runc package");
+        }
+        if (executable(conmon).isEmpty()) {
+            problems.add("conmon not found (" + conmon + "): install the conmon package");
+        }
+        if (!fileContains(Path.of("/proc/filesystems"), "overlay")) {
+            problems.add("overlayfs is not available: load it with 'modprobe overlay'");
+        }
+        if (readLong(Path.of("/proc/sys/user/max_user_namespaces")) == 0) {
+            problems.add("user namespaces are disabled: set the sysctl user.max_user_namespaces above 0");
+        }
+        problems.addAll(cgroups.problems());
+        return problems;
+    }
+
+    /** The absolute path of a binary given as a path or as a name on PATH. */
+    static Optional<Path> executable(String nameOrPath) {
+        if (nameOrPath.contains("/")) {
+            Path path = Path.of(nameOrPath);
+            return Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
+        }
+        String pathVariable = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        for (String dir : (pathVariable + ":/usr/sbin:/sbin").split(":")) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, nameOrPath);
+            if (Files.isExecutable(candidate)) {
+                return Optional.of(candidate.toAbsolutePath());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean fileContains(Path file, String word) {
+        try {
+            return Files.readString(file).contains(word);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static long readLong(Path file) {
+        try {
+            return Long.parseLong(Files.readString(file).strip());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,642 @@
+package dev.wharf.runtime.local;
+
+import dev.wharf.runtime.api.ContainerInfo;
+import dev.wharf.runtime.api.ContainerSpec;
+import dev.wharf.runtime.api.ContainerState;
+import dev.wharf.runtime.api.ContainerStats;
+import dev.wharf.runtime.api.ExecResult;
+import dev.wharf.runtime.api.ExecSpec;
+import dev.wharf.runtime.api.IdMapping;
+import dev.wharf.runtime.api.LogLine;
+import dev.wharf.runtime.api.LogQuery;
+import dev.wharf.runtime.api.NodeStatus;
+import dev.wharf.runtime.api.Resources;
+import dev.wharf.runtime.api.Rootfs;
+import dev.wharf.runtime.api.RuntimeEvent;
+import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.api.RuntimeService;
+import dev.wharf.runtime.api.Signals;
+import dev.wharf.runtime.api.TeamLimits;
+import dev.wharf.runtime.bundle.BundleRequest;
+import dev.wharf.runtime.bundle.OciSpecBuilder;
+import dev.wharf.runtime.cgroup.CgroupManager;
+import dev.wharf.runtime.cgroup.Cgroups;
+import dev.wharf.runtime.linux.LinuxSyscalls;
+import dev.wharf.runtime.linux.SyscallException;
+import dev.wharf.runtime.process.K8sFileLog;
+import dev.wharf.runtime.process.RuncProcessDriver;
+import dev.wharf.runtime.snapshot.IdShiftingCopy;
+import dev.wharf.runtime.snapshot.Snapshotter;
+import dev.wharf.runtime.snapshot.overlay.OverlaySnapshotter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The in-process {@link RuntimeService}: composes the cgroup manager, the snapshotter, the OCI
+ * bundle builder and the conmon + runc driver. Its state lives under the data directory
+ * ({@code containers/<id>/container.json}, {@code teams/team-<id>.limits}), so a restarted
+ * runtime finds its containers again, leaves running ones running and still reports their exit.
+ */
+public final class LocalRuntime implements RuntimeService, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalRuntime.class);
+    private static final Duration KILL_GRACE = Duration.ofSeconds(10);
+
+    private final Path containersDir;
+    private final Path teamsDir;
+    private final long idMapBase;
+    private final long logMaxBytes;
+    private final LinuxSyscalls syscalls;
+    private final CgroupManager cgroups;
+    private final Snapshotter snapshots;
+    private final RuncProcessDriver driver;
+    private final Clock clock;
+    private final List<String> problems;
+    private final Map<String, ContainerRecord> containers = new ConcurrentHashMap<>();
+    private final Map<Long, Resources> teams = new ConcurrentHashMap<>();
+    private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final Object createLock = new Object();
+    private WatchService exitWatch;
+    private Thread exitWatcher;
+
+    public LocalRuntime(Path dataDir, long idMapBase, long logMaxBytes, LinuxSyscalls syscalls, CgroupManager cgroups,
+            Snapshotter snapshots, RuncProcessDriver driver, List<String> problems, Clock clock) {
+        this.containersDir = dataDir.resolve("containers");
+        this.teamsDir = dataDir.resolve("teams");
+        this.idMapBase = idMapBase;
+        this.logMaxBytes = logMaxBytes;
+        this.syscalls = syscalls;
+        this.cgroups = cgroups;
+        this.snapshots = snapshots;
+        this.driver = driver;
+        this.problems = List.copyOf(problems);
+        this.clock = clock;
+    }
+
+    /**
+     * The runtime of this host as the settings describe it, opened. When the host cannot run
+     * containers the runtime still exists, reports why in {@link #status()}, and refuses work.
+     */
+    public static LocalRuntime onHost(RuntimeSettings settings, Clock clock) {
+        LinuxSyscalls syscalls = LinuxSyscalls.jna();
+        Path data = settings.dataDir().toAbsolutePath();
+        CgroupManager cgroups = Cgroups.detect(settings.cgroupMount(), Path.of("/proc/self/cgroup"), settings.cgroupRoot());
+        List<String> problems = HostChecks.problems(syscalls, settings.runc(), settings.conmon(), cgroups);
+        if (!problems.isEmpty()) {
+            return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, null, null, problems, clock)
+                    .open();
+        }
+        String runc = HostChecks.executable(settings.runc()).orElseThrow().toString();
+        String conmon = HostChecks.executable(settings.conmon()).orElseThrow().toString();
+        RuncProcessDriver driver = new RuncProcessDriver(runc, conmon, data.resolve("runc"), data.resolve("exits"),
+                data.resolve("sockets"), syscalls);
+        return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups,
+                new OverlaySnapshotter(data.resolve("snapshots"), syscalls), driver, problems, clock).open();
+    }
+
+    /** Loads the state on disk, reconciles it with runc, and starts watching for exits. */
+    public LocalRuntime open() {
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> log.warn("This host cannot run containers: {}", p));
+            return this;
+        }
+        try {
+            createPrivateDir(containersDir);
+            createPrivateDir(teamsDir);
+            exitWatch = driver.exitDir().getFileSystem().newWatchService();
+            driver.exitDir().register(exitWatch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the runtime's data directory", e);
+        }
+        loadTeams();
+        loadContainers();
+        exitWatcher = new Thread(this::watchExits, "wharf-exit-watcher");
+        exitWatcher.setDaemon(true);
+        exitWatcher.start();
+        return this;
+    }
+
+    @Override
+    public void close() {
+        if (exitWatch != null) {
+            try {
+                exitWatch.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    @Override
+    public NodeStatus status() {
+        return new NodeStatus(problems.isEmpty(), problems, Runtime.getRuntime().availableProcessors(), hostMemory(), cgroups.version());
+    }
+
+    private void requireReady() {
+        if (!problems.isEmpty()) {
+            throw new RuntimeFailure(RuntimeFailure.Kind.UNAVAILABLE, "this node cannot run containers: " + String.join("; ", problems));
+        }
+    }
+
+    @Override
+    public void applyTeamLimits(TeamLimits limits) {
+        requireReady();
+        cgroups.applyTeamLimits(limits.teamId(), limits.resources());
+        Resources r = limits.resources();
+        writeAtomically(teamsDir.resolve("team-" + limits.teamId() + ".limits"),
+                r.cpus() + " " + r.memoryBytes() + " " + r.pids() + "\n");
+        teams.put(limits.teamId(), r);
+    }
+
+    @Override
+    public ContainerInfo create(ContainerSpec spec) {
+        requireReady();
+        if (!teams.containsKey(spec.teamId())) {
+            throw RuntimeFailure.notFound("team " + spec.teamId() + " is not known on this node: apply its limits first");
+        }
+        Path source = ((Rootfs.Directory) spec.rootfs()).path();
+        if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
+            throw RuntimeFailure.invalid("rootfs directory " + source + " does not exist");
+        }
+        ContainerRecord record = new ContainerRecord(spec, clock.instant());
+        synchronized (createLock) {
+            if (containers.containsKey(spec.id())) {
+                throw new RuntimeFailure(RuntimeFailure.Kind.ALREADY_EXISTS, "container " + spec.id() + " already exists");
+            }
+            boolean nameTaken = containers.values().stream()
+                    .anyMatch(c -> c.spec.teamId() == spec.teamId() && c.spec.name().equals(spec.name()));
+            if (nameTaken) {
+                throw new RuntimeFailure(RuntimeFailure.Kind.ALREADY_EXISTS,
+                        "team " + spec.teamId() + " already has a container named " + spec.name());
+            }
+            containers.put(spec.id(), record);
+        }
+        Deque<Runnable> undo = new ArrayDeque<>();
+        Path dir = containersDir.resolve(spec.id());
+        try {
+            createPrivateDir(dir);
+            undo.push(() -> deleteTree(dir));
+            IdMapping ids = IdMapping.forTeam(spec.teamId(), idMapBase);
+            String snapshot = directorySnapshot(source, ids);
+            Path rootfs = dir.resolve("bundle").resolve("rootfs");
+            snapshots.mountActive(snapshot, dir, rootfs);
+            undo.push(() -> snapshots.removeActive(dir, rootfs));
+            writeBundle(record, dir, ids);
+            persist(record);
+            undo.push(() -> driver.delete(spec.id(), true));
+            undo.push(() -> cgroups.removeContainer(spec.teamId(), spec.id()));
+            record.pid = driver.create(spec.id(), spec.name(), dir.resolve("bundle"), dir, dir.resolve("ctr.log"), logMaxBytes);
+            persist(record);
+            log.info("created container {} ({}) of team {}", spec.id(), spec.name(), spec.teamId());
+            return record.info();
+        } catch (RuntimeException e) {
+            containers.remove(spec.id());
+            while (!undo.isEmpty()) {
+                try {
+                    undo.pop().run();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e instanceof RuntimeFailure f ? f
+                    : new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "create " + spec.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A host directory becomes one committed snapshot per (directory, change time, id mapping). */
+    private String directorySnapshot(Path source, IdMapping ids) {
+        String key;
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((source.toRealPath() + "\n" + Files.getLastModifiedTime(source)).getBytes(StandardCharsets.UTF_8));
+            key = "dir-" + HexFormat.of().formatHex(sha.digest()).substring(0, 24) + "@" + ids.key();
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw RuntimeFailure.invalid("rootfs directory " + source + " cannot be read: " + e.getMessage());
+        }
+        snapshots.commit(key, null, target -> IdShiftingCopy.copy(source, target, ids));
+        return key;
+    }
+
+    private void writeBundle(ContainerRecord record, Path dir, IdMapping ids) {
+        ContainerSpec spec = record.spec;
+        Path hosts = dir.resolve("hosts");
+        Path hostname = dir.resolve("hostname");
+        Path resolv = dir.resolve("resolv.conf");
+        writeAtomically(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + spec.name() + "\n");
+        writeAtomically(hostname, spec.name() + "\n");
+        String hostResolv;
+        try {
+            hostResolv = Files.exists(Path.of("/etc/resolv.conf")) ? Files.readString(Path.of("/etc/resolv.conf")) : "";
+        } catch (IOException e) {
+            hostResolv = "";
+        }
+        writeAtomically(resolv, hostResolv);
+        String config = new OciSpecBuilder().json(new BundleRequest(spec, ids,
+                cgroups.containerCgroupsPath(spec.teamId(), spec.id()), hosts, resolv, hostname));
+        writeAtomically(dir.resolve("bundle").resolve("config.json"), config);
+    }
+
+    @Override
+    public ContainerInfo start(String id) {
+        requireReady();
+        ContainerRecord record = record(id);
+        synchronized (record) {
+            if (record.state == ContainerState.RUNNING) {
+                throw RuntimeFailure.precondition("container " + id + " is already running");
+            }
+            if (record.state == ContainerState.EXITED) {
+                recreate(record);
+            }
+            driver.start(id);
+            record.state = ContainerState.RUNNING;
+            record.startedAt = clock.instant();
+            record.finishedAt = null;
+            record.exitCode = null;
+            record.oomKilled = false;
+            persist(record);
+        }
+        publish(new RuntimeEvent.ContainerStarted(id, record.startedAt));
+        // a very short-lived process may have ended before we marked it running
+        driver.exitCode(id).ifPresent(code -> handleExit(id));
+        return record.info();
+    }
+
+    /** An exited container starts again like {@code docker start}: same filesystem, a fresh process. */
+    private void recreate(ContainerRecord record) {
+        ContainerSpec spec = record.spec;
+        Path dir = containersDir.resolve(spec.id());
+        driver.delete(spec.id(), true);
+        Path rootfs = dir.resolve("bundle").resolve("rootfs");
+        if (!isOverlay(rootfs)) {
+            snapshots.mountActive(directorySnapshot(((Rootfs.Directory) spec.rootfs()).path(),
+                    IdMapping.forTeam(spec.teamId(), idMapBase)), dir, rootfs);
+        }
+        record.pid = driver.create(spec.id(), spec.name(), dir.resolve("bundle"), dir, dir.resolve("ctr.log"), logMaxBytes);
+        record.state = ContainerState.CREATED;
+    }
+
+    private boolean isOverlay(Path path) {
+        try {
+            return syscalls.statfs(path.toString()).type() == LinuxSyscalls.OVERLAYFS_SUPER_MAGIC;
+        } catch (SyscallException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public ContainerInfo stop(String id, Duration timeout) {
+        requireReady();
+        ContainerRecord record = record(id);
+        synchronized (record) {
+            if (record.state != ContainerState.RUNNING) {
+                return record.info();
+            }
+            signal(record, record.spec.stopSignal());
+            if (!awaitExit(record, timeout)) {
+                log.info("container {} did not stop within {} s; killing it", id, timeout.toSeconds());
+                signal(record, "KILL");
+                if (!awaitExit(record, KILL_GRACE)) {
+                    throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "stop " + id + ": still running after SIGKILL");
+                }
+            }
+            return record.info();
+        }
+    }
+
+    private void signal(ContainerRecord record, String signal) {
+        try {
+            driver.kill(record.spec.id(), signal, true);
+        } catch (RuntimeFailure e) {
+            if (driver.exitCode(record.spec.id()).isEmpty()) {
+                throw e;
+            }
+        }
+    }
+
+    /** Waits (holding the record's monitor) until the exit watcher marks the container exited. */
+    private boolean awaitExit(ContainerRecord record, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (record.state == ContainerState.RUNNING) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            if (driver.exitCode(record.spec.id()).isPresent()) {
+                markExited(record);
+                break;
+            }
+            try {
+                record.wait(Math.min(Math.max(1, left / 1_000_000), 100));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "interrupted while stopping " + record.spec.id());
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void kill(String id, String signal) {
+        requireReady();
+        String normalized = Signals.normalize(signal);
+        ContainerRecord record = record(id);
+        synchronized (record) {
+            if (record.state != ContainerState.RUNNING) {
+                throw RuntimeFailure.precondition("container " + id + " is not running");
+            }
+            signal(record, normalized);
+        }
+    }
+
+    @Override
+    public void remove(String id, boolean force) {
+        requireReady();
+        ContainerRecord record = record(id);
+        synchronized (record) {
+            if (record.state != ContainerState.EXITED && !force) {
+                throw RuntimeFailure.precondition("container " + id + " is " + record.state.name().toLowerCase()
+                        + "; stop it first or remove it with force");
+            }
+            if (record.state == ContainerState.RUNNING) {
+                signal(record, "KILL");
+                awaitExit(record, KILL_GRACE);
+            }
+            Path dir = containersDir.resolve(id);
+            driver.delete(id, true);
+            cgroups.removeContainer(record.spec.teamId(), id);
+            snapshots.removeActive(dir, dir.resolve("bundle").resolve("rootfs"));
+            try {
+                Files.deleteIfExists(driver.exitDir().resolve(id));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            deleteTree(dir);
+            containers.remove(id);
+        }
+        log.info("removed container {}", id);
+    }
+
+    @Override
+    public ContainerInfo inspect(String id) {
+        ContainerRecord record = record(id);
+        synchronized (record) {
+            return record.info();
+        }
+    }
+
+    @Override
+    public List<ContainerInfo> list() {
+        return containers.values().stream().map(r -> {
+            synchronized (r) {
+                return r.info();
+            }
+        }).sorted(Comparator.comparing(ContainerInfo::createdAt)).toList();
+    }
+
+    @Override
+    public Stream<LogLine> logs(String id, LogQuery query) {
+        ContainerRecord record = record(id);
+        return K8sFileLog.read(containersDir.resolve(id).resolve("ctr.log"), query, () -> {
+            synchronized (record) {
+                return record.state == ContainerState.EXITED || !containers.containsKey(id);
+            }
+        });
+    }
+
+    @Override
+    public ContainerStats stats(String id) {
+        ContainerRecord record = record(id);
+        return cgroups.containerStats(record.spec.teamId(), id);
+    }
+
+    @Override
+    public ExecResult exec(String id, ExecSpec spec) {
+        requireReady();
+        ContainerRecord record = record(id);
+        synchronized (record) {
+            if (record.state != ContainerState.RUNNING) {
+                throw RuntimeFailure.precondition("container " + id + " is not running");
+            }
+        }
+        return driver.exec(id, spec, containersDir.resolve(id));
+    }
+
+    @Override
+    public AutoCloseable subscribe(Consumer<RuntimeEvent> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
+    }
+
+    /** The directory holding a container's bundle, log and monitor files (for diagnostics and benchmarks). */
+    public Path dataDirOf(String id) {
+        return containersDir.resolve(record(id).spec.id());
+    }
+
+    private ContainerRecord record(String id) {
+        ContainerRecord record = id == null ? null : containers.get(id);
+        if (record == null) {
+            throw RuntimeFailure.notFound("container " + id + " not found");
+        }
+        return record;
+    }
+
+    private void watchExits() {
+        while (true) {
+            WatchKey key;
+            try {
+                key = exitWatch.take();
+            } catch (InterruptedException | ClosedWatchServiceException e) {
+                return;
+            }
+            for (WatchEvent<?> event : key.pollEvents()) {
+                if (event.context() instanceof Path name) {
+                    handleExit(name.toString());
+                } else {
+                    containers.keySet().forEach(this::handleExit);
+                }
+            }
+            key.reset();
+        }
+    }
+
+    private void handleExit(String id) {
+        ContainerRecord record = containers.get(id);
+        if (record == null) {
+            return;
+        }
+        synchronized (record) {
+            if (record.state == ContainerState.RUNNING) {
+                markExited(record);
+            }
+        }
+    }
+
+    /** Records an exit conmon reported (called holding the record's monitor) and tells the listeners. */
+    private void markExited(ContainerRecord record) {
+        String id = record.spec.id();
+        OptionalInt code = driver.exitCode(id);
+        if (code.isEmpty()) {
+            return; // the exit file is created before it is written; the modify event follows
+        }
+        record.state = ContainerState.EXITED;
+        record.exitCode = code.getAsInt();
+        record.oomKilled = cgroups.containerOomKills(record.spec.teamId(), id) > 0;
+        record.finishedAt = clock.instant();
+        persist(record);
+        record.notifyAll();
+        publish(new RuntimeEvent.ContainerExited(id, record.finishedAt, record.exitCode, record.oomKilled));
+        if (record.oomKilled) {
+            publish(new RuntimeEvent.ContainerOomKilled(id, record.finishedAt));
+        }
+    }
+
+    private void publish(RuntimeEvent event) {
+        for (Consumer<RuntimeEvent> listener : listeners) {
+            try {
+                listener.accept(event);
+            } catch (RuntimeException e) {
+                log.warn("runtime event listener failed on {}", event, e);
+            }
+        }
+    }
+
+    private void loadTeams() {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(teamsDir, "team-*.limits")) {
+            for (Path file : files) {
+                long teamId = Long.parseLong(file.getFileName().toString().replaceAll("\\D", ""));
+                String[] parts = Files.readString(file).strip().split(" ");
+                Resources limits = new Resources(parseOrNull(parts[0], Double::valueOf), parseOrNull(parts[1], Long::valueOf),
+                        parseOrNull(parts[2], Long::valueOf));
+                cgroups.applyTeamLimits(teamId, limits); // cgroups do not survive a reboot; the files do
+                teams.put(teamId, limits);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read team limits in " + teamsDir, e);
+        }
+    }
+
+    private static <T> T parseOrNull(String text, java.util.function.Function<String, T> parse) {
+        return text.equals("null") ? null : parse.apply(text);
+    }
+
+    /** Rebuilds the view after a restart: runc and conmon's exit files say what happened meanwhile. */
+    private void loadContainers() {
+        Map<String, RuncProcessDriver.RuncState> runc = new java.util.HashMap<>();
+        driver.list().forEach(s -> runc.put(s.id(), s));
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(containersDir)) {
+            for (Path dir : dirs) {
+                Path file = dir.resolve("container.json");
+                if (!Files.exists(file)) {
+                    log.warn("removing {}: a container creation that never finished", dir);
+                    snapshots.removeActive(dir, dir.resolve("bundle").resolve("rootfs"));
+                    deleteTree(dir);
+                    continue;
+                }
+                ContainerRecord record = ContainerRecord.fromJson(Files.readString(file));
+                containers.put(record.spec.id(), record);
+                Optional<RuncProcessDriver.RuncState> state = Optional.ofNullable(runc.get(record.spec.id()));
+                if (record.state == ContainerState.RUNNING && state.map(s -> s.status().equals("running")).orElse(false)) {
+                    record.pid = state.get().pid();
+                    log.info("container {} is still running (pid {})", record.spec.id(), record.pid);
+                } else if (record.state == ContainerState.RUNNING) {
+                    synchronized (record) {
+                        markExited(record);
+                        if (record.state == ContainerState.RUNNING) {
+                            record.state = ContainerState.EXITED;
+                            record.finishedAt = clock.instant();
+                            persist(record);
+                            log.warn("container {} was running but runc no longer knows it; marked exited with no exit code", record.spec.id());
+                        }
+                    }
+                } else if (record.state == ContainerState.CREATED && state.isEmpty()) {
+                    record.state = ContainerState.EXITED;
+                    persist(record);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read containers in " + containersDir, e);
+        }
+    }
+
+    private void persist(ContainerRecord record) {
+        writeAtomically(containersDir.resolve(record.spec.id()).resolve("container.json"), record.toJson());
+    }
+
+    private static void writeAtomically(Path file, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+            Files.writeString(temp, content);
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** Directories the container's mapped root must pass through (runc resolves the bundle as that user). */
+    private static void createPrivateDir(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir, e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+
+    private static long hostMemory() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // unknown
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,17 @@
+package dev.wharf.runtime.local;
+
+import java.time.Clock;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the in-process runtime in {@code all} and {@code node} modes. */
+@Configuration
+@ConditionalOnExpression("'${wharf.mode:all}'.toLowerCase() != 'server'")
+class RuntimeConfiguration {
+
+    @Bean(destroyMethod = "close")
+    LocalRuntime localRuntime(RuntimeSettings settings, Clock clock) {
+        return LocalRuntime.onHost(settings, clock);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.wharf.runtime.local;
+
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The runtime service's settings ({@code wharf.runtime.*}).
+ *
+ * @param dataDir       node state (containers, snapshots, runc state); defaults to {@code wharf.data-dir}
+ * @param cgroupRoot    Wharf's cgroup root: relative to the runtime's own cgroup (default {@code wharf}) or absolute
+ * @param cgroupMount   where the cgroup filesystems are mounted
+ * @param idMapBase     first host uid/gid given to team 1; team n gets {@code base + (n-1)*65536} and the 65536 ids above
+ * @param runc          runc binary (name on PATH or path)
+ * @param conmon        conmon binary (name on PATH or path)
+ * @param logMaxBytes   a container log's size cap; conmon starts the file afresh when it is reached
+ */
+@ConfigurationProperties("wharf.runtime")
+public record RuntimeSettings(Path dataDir, @DefaultValue("wharf") String cgroupRoot,
+        @DefaultValue("/sys/fs/cgroup") Path cgroupMount, @DefaultValue("1000000") long idMapBase,
+        @DefaultValue("runc") String runc, @DefaultValue("conmon") String conmon,
+        @DefaultValue("10485760") long logMaxBytes) {
+}

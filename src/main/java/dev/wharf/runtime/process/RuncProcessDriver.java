@@ -1,0 +1,251 @@
+package dev.wharf.runtime.process;
+
+import dev.wharf.runtime.api.ExecResult;
+import dev.wharf.runtime.api.ExecSpec;
+import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.linux.LinuxSyscalls;
+import dev.wharf.runtime.linux.SyscallException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs containers with conmon + runc. conmon supervises each container (keeps its log and
+ * writes its exit code to {@code <exitDir>/<id>}), so the JVM can restart without touching
+ * running containers. runc keeps its state under its own {@code --root}.
+ *
+ * <p>Per container, under its directory: {@code pidfile} (container pid), {@code conmon.pid},
+ * {@code runc.log} (runc's own errors, JSON lines), {@code ctr.log} (the container's output,
+ * k8s-file format).
+ */
+public final class RuncProcessDriver {
+
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final String runc;
+    private final String conmon;
+    private final Path runcRoot;
+    private final Path exitDir;
+    private final Path socketDir;
+    private final LinuxSyscalls syscalls;
+
+    /** Runc's view of one container. */
+    public record RuncState(String id, String status, int pid) {
+    }
+
+    public RuncProcessDriver(String runc, String conmon, Path runcRoot, Path exitDir, Path socketDir, LinuxSyscalls syscalls) {
+        this.runc = runc;
+        this.conmon = conmon;
+        this.runcRoot = runcRoot;
+        this.exitDir = exitDir;
+        this.socketDir = socketDir;
+        this.syscalls = syscalls;
+        try {
+            Files.createDirectories(runcRoot);
+            Files.createDirectories(exitDir);
+            Files.createDirectories(socketDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare runtime directories under " + runcRoot.getParent(), e);
+        }
+    }
+
+    public Path exitDir() {
+        return exitDir;
+    }
+
+    /**
+     * Starts conmon, which runs {@code runc create}; returns once the container's process exists
+     * (waiting in runc's "created" state) with its host pid.
+     */
+    public int create(String id, String name, Path bundle, Path containerDir, Path logFile, long logMaxBytes) {
+        Path pidFile = containerDir.resolve("pidfile");
+        Path conmonPidFile = containerDir.resolve("conmon.pid");
+        Path runcLog = containerDir.resolve("runc.log");
+        try {
+            Files.deleteIfExists(pidFile);
+            Files.deleteIfExists(exitDir.resolve(id));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> command = List.of(conmon, "--api-version", "1", "--cid", id, "--cuuid", id, "--name", name,
+                "--runtime", runc, "--runtime-arg", "--root=" + runcRoot, "--runtime-arg", "--log=" + runcLog,
+                "--runtime-arg", "--log-format=json", "--bundle", bundle.toString(), "--log-path", "k8s-file:" + logFile,
+                "--log-size-max", Long.toString(logMaxBytes), "--exit-dir", exitDir.toString(), "-p", pidFile.toString(),
+                "--conmon-pidfile", conmonPidFile.toString(), "--socket-dir-path", socketDir.toString(), "--syslog=false",
+                "--no-new-keyring");
+        CommandRunner.Result started = CommandRunner.run(command, COMMAND_TIMEOUT);
+        if (!started.ok()) {
+            throw failure("create " + id + ": conmon: " + started.reason(), runcLog);
+        }
+        // conmon has daemonized; runc create may still be running. Wait for the container's pid file.
+        long deadline = System.nanoTime() + COMMAND_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            OptionalInt pid = readNumber(pidFile);
+            if (pid.isPresent()) {
+                return pid.getAsInt();
+            }
+            OptionalInt conmonPid = readNumber(conmonPidFile);
+            boolean conmonGone = conmonPid.isPresent() && ProcessHandle.of(conmonPid.getAsInt()).map(p -> !p.isAlive()).orElse(true);
+            if (conmonGone && readNumber(pidFile).isEmpty()) {
+                // conmon gave up: runc create failed, and says why in its log
+                throw failure("create " + id, runcLog);
+            }
+            sleep(2);
+        }
+        throw failure("create " + id + ": runc did not create the container within " + COMMAND_TIMEOUT.toSeconds() + " s", runcLog);
+    }
+
+    public void start(String id) {
+        runc("start " + id, List.of("start", id));
+    }
+
+    public void kill(String id, String signal, boolean all) {
+        List<String> args = new ArrayList<>(List.of("kill"));
+        if (all) {
+            args.add("--all");
+        }
+        args.add(id);
+        args.add(signal);
+        runc("kill " + id, args);
+    }
+
+    /** Deletes runc's state (and the container cgroup runc made); with {@code force}, kills first. No-op if runc does not know it. */
+    public void delete(String id, boolean force) {
+        if (state(id).isEmpty()) {
+            return;
+        }
+        runc("delete " + id, force ? List.of("delete", "--force", id) : List.of("delete", id));
+    }
+
+    public Optional<RuncState> state(String id) {
+        CommandRunner.Result result = CommandRunner.run(command(List.of("state", id)), COMMAND_TIMEOUT);
+        if (!result.ok()) {
+            return Optional.empty();
+        }
+        JsonNode node = JSON.readTree(result.stdout());
+        return Optional.of(new RuncState(node.get("id").asString(), node.get("status").asString(), node.path("pid").asInt(0)));
+    }
+
+    public List<RuncState> list() {
+        CommandRunner.Result result = CommandRunner.run(command(List.of("list", "--format", "json")), COMMAND_TIMEOUT);
+        if (!result.ok()) {
+            throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "runc list: " + result.reason());
+        }
+        List<RuncState> states = new ArrayList<>();
+        JsonNode array = result.stdout().isBlank() ? null : JSON.readTree(result.stdout());
+        if (array != null && array.isArray()) {
+            array.forEach(node -> states.add(new RuncState(node.get("id").asString(), node.get("status").asString(),
+                    node.path("pid").asInt(0))));
+        }
+        return states;
+    }
+
+    /** Reads the exit code conmon wrote for a container, if it has exited. */
+    public OptionalInt exitCode(String id) {
+        return readNumber(exitDir.resolve(id));
+    }
+
+    /** Runs a process inside a running container without a terminal, killing it at the spec's timeout. */
+    public ExecResult exec(String id, ExecSpec spec, Path containerDir) {
+        Path pidFile = containerDir.resolve("exec-" + System.nanoTime() + ".pid");
+        List<String> args = new ArrayList<>(List.of("exec", "--pid-file", pidFile.toString()));
+        if (spec.workingDir() != null) {
+            args.add("--cwd");
+            args.add(spec.workingDir());
+        }
+        for (Map.Entry<String, String> e : spec.env().entrySet()) {
+            args.add("--env");
+            args.add(e.getKey() + "=" + e.getValue());
+        }
+        args.add(id);
+        args.addAll(spec.args());
+        try {
+            CommandRunner.Result result = CommandRunner.run(command(args), spec.timeout(),
+                    () -> readNumber(pidFile).ifPresent(pid -> killQuietly(pid)));
+            if (!result.timedOut() && result.exitCode() != 0 && result.stderr().contains("level=error")) {
+                throw new RuntimeFailure(RuntimeFailure.Kind.INVALID_ARGUMENT, "exec in " + id + ": " + result.reason()
+                        .replaceAll(".*msg=\"?", "").replaceAll("\"$", ""));
+            }
+            return new ExecResult(result.timedOut() ? 137 : result.exitCode(), result.stdout(), result.stderr(), result.timedOut());
+        } finally {
+            try {
+                Files.deleteIfExists(pidFile);
+            } catch (IOException ignored) {
+                // a leftover pid file is harmless
+            }
+        }
+    }
+
+    private void killQuietly(int pid) {
+        try {
+            syscalls.kill(pid, 9);
+        } catch (SyscallException ignored) {
+            // already gone
+        }
+    }
+
+    private void runc(String what, List<String> args) {
+        CommandRunner.Result result = CommandRunner.run(command(args), COMMAND_TIMEOUT);
+        if (!result.ok()) {
+            throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, what + ": runc: " + cleanRuncMessage(result.reason()));
+        }
+    }
+
+    private List<String> command(List<String> args) {
+        List<String> command = new ArrayList<>(List.of(runc, "--root", runcRoot.toString()));
+        command.addAll(args);
+        return command;
+    }
+
+    private static RuntimeFailure failure(String what, Path runcLog) {
+        String reason = "no reason given";
+        try {
+            if (Files.exists(runcLog)) {
+                List<String> lines = Files.readAllLines(runcLog);
+                for (int i = lines.size() - 1; i >= 0; i--) {
+                    JsonNode line = JSON.readTree(lines.get(i));
+                    if ("error".equals(line.path("level").asString())) {
+                        reason = line.path("msg").asString();
+                        break;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            reason = "runc log unreadable: " + e.getMessage();
+        }
+        return new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, what + ": runc: " + reason);
+    }
+
+    private static String cleanRuncMessage(String line) {
+        return line.replaceFirst("^time=\"[^\"]*\" level=\\w+ msg=\"?", "").replaceFirst("\"$", "");
+    }
+
+    /** A file holding one decimal number (pid files, exit files). */
+    static OptionalInt readNumber(Path file) {
+        try {
+            String text = Files.exists(file) ? Files.readString(file).strip() : "";
+            return text.isEmpty() ? OptionalInt.empty() : OptionalInt.of(Integer.parseInt(text));
+        } catch (IOException | NumberFormatException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

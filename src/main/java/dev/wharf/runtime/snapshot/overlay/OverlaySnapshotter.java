@@ -1,0 +1,191 @@
+package dev.wharf.runtime.snapshot.overlay;
+
+import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.linux.LinuxSyscalls;
+import dev.wharf.runtime.linux.SyscallException;
+import dev.wharf.runtime.snapshot.Snapshotter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Snapshots on overlayfs. Layout under the root: {@code <key>/fs} (the layer's files) and
+ * {@code <key>/parent} (the key below it, absent for a base layer); work in progress lives in
+ * {@code .tmp-*} until it is renamed into place.
+ */
+public final class OverlaySnapshotter implements Snapshotter {
+
+    private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,200}");
+
+    private final Path root;
+    private final LinuxSyscalls syscalls;
+
+    public OverlaySnapshotter(Path root, LinuxSyscalls syscalls) {
+        this.root = root;
+        this.syscalls = syscalls;
+        try {
+            Files.createDirectories(root);
+            try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(root, ".tmp-*")) {
+                for (Path leftover : leftovers) {
+                    deleteTree(leftover);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare snapshot store " + root, e);
+        }
+    }
+
+    private Path dir(String key) {
+        if (key == null || !KEY.matcher(key).matches()) {
+            throw RuntimeFailure.invalid("snapshot key \"" + key + "\" is not valid");
+        }
+        return root.resolve(key.replace(':', '_'));
+    }
+
+    @Override
+    public boolean exists(String key) {
+        return Files.isDirectory(dir(key).resolve("fs"));
+    }
+
+    @Override
+    public synchronized void commit(String key, String parent, LayerWriter writer) {
+        Path target = dir(key);
+        if (exists(key)) {
+            return;
+        }
+        if (parent != null && !exists(parent)) {
+            throw RuntimeFailure.notFound("snapshot " + parent + " (parent of " + key + ") does not exist");
+        }
+        Path temp = root.resolve(".tmp-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(temp.resolve("fs"));
+            if (parent != null) {
+                Files.writeString(temp.resolve("parent"), parent);
+            }
+            writer.write(temp.resolve("fs"));
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            try {
+                deleteTree(temp);
+            } catch (IOException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            if (e instanceof FileAlreadyExistsException || (e instanceof IOException && exists(key))) {
+                return;
+            }
+            if (e instanceof RuntimeFailure failure) {
+                throw failure;
+            }
+            throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "commit snapshot " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<String> chain(String key) {
+        List<String> chain = new ArrayList<>();
+        String current = key;
+        while (current != null) {
+            if (!exists(current)) {
+                throw RuntimeFailure.notFound("snapshot " + current + " does not exist");
+            }
+            chain.add(current);
+            Path parentFile = dir(current).resolve("parent");
+            try {
+                current = Files.exists(parentFile) ? Files.readString(parentFile).strip() : null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            if (chain.size() > 500) {
+                throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "snapshot chain of " + key + " is too deep");
+            }
+        }
+        return chain;
+    }
+
+    @Override
+    public void mountActive(String key, Path privateDir, Path target) {
+        String lower = chain(key).stream().map(k -> dir(k).resolve("fs").toString()).collect(Collectors.joining(":"));
+        Path upper = privateDir.resolve("upper");
+        Path work = privateDir.resolve("work");
+        try {
+            Files.createDirectories(upper);
+            Files.createDirectories(work);
+            Files.createDirectories(target);
+            // the upper's root takes the owner and mode of the top layer's root, as the container sees "/"
+            Path topRoot = dir(key).resolve("fs");
+            Files.setAttribute(upper, "unix:uid", Files.getAttribute(topRoot, "unix:uid"));
+            Files.setAttribute(upper, "unix:gid", Files.getAttribute(topRoot, "unix:gid"));
+            Files.setAttribute(upper, "unix:mode", Files.getAttribute(topRoot, "unix:mode"));
+        } catch (IOException e) {
+            throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "prepare rootfs in " + privateDir + ": " + e.getMessage(), e);
+        }
+        String options = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
+        try {
+            syscalls.mount("overlay", target.toString(), "overlay", 0, options);
+        } catch (SyscallException e) {
+            throw new RuntimeFailure(RuntimeFailure.Kind.UNAVAILABLE, "mount overlay rootfs at " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void removeActive(Path privateDir, Path target) {
+        try {
+            syscalls.umount2(target.toString(), LinuxSyscalls.MNT_DETACH);
+        } catch (SyscallException e) {
+            if (e.errno() != 22 && e.errno() != 2) { // EINVAL: not mounted; ENOENT: gone
+                throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "unmount " + target + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            deleteTree(privateDir.resolve("upper"));
+            deleteTree(privateDir.resolve("work"));
+        } catch (IOException e) {
+            throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "delete " + privateDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public synchronized void remove(String key) {
+        Path target = dir(key);
+        if (!Files.exists(target)) {
+            return;
+        }
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(root)) {
+            for (Path other : all) {
+                Path parentFile = other.resolve("parent");
+                if (Files.exists(parentFile) && Files.readString(parentFile).strip().equals(key)) {
+                    throw RuntimeFailure.precondition("snapshot " + key + " is the parent of " + other.getFileName());
+                }
+            }
+            Path doomed = root.resolve(".tmp-" + UUID.randomUUID());
+            Files.move(target, doomed, StandardCopyOption.ATOMIC_MOVE);
+            deleteTree(doomed);
+        } catch (IOException e) {
+            throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "remove snapshot " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes a tree without following symlinks out of it. */
+    static void deleteTree(Path path) throws IOException {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        if (Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> children = Files.newDirectoryStream(path)) {
+                for (Path child : children) {
+                    deleteTree(child);
+                }
+            }
+        }
+        Files.delete(path);
+    }
+}

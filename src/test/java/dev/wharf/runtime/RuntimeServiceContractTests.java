@@ -1,0 +1,203 @@
+package dev.wharf.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wharf.runtime.api.ContainerInfo;
+import dev.wharf.runtime.api.ContainerSpec;
+import dev.wharf.runtime.api.ContainerState;
+import dev.wharf.runtime.api.ExecResult;
+import dev.wharf.runtime.api.ExecSpec;
+import dev.wharf.runtime.api.LogLine;
+import dev.wharf.runtime.api.LogQuery;
+import dev.wharf.runtime.api.Resources;
+import dev.wharf.runtime.api.Rootfs;
+import dev.wharf.runtime.api.RuntimeEvent;
+import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.api.RuntimeService;
+import dev.wharf.runtime.api.TeamLimits;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link RuntimeService} must do, whatever carries it (in process, or a node over
+ * HTTP later). Subclasses supply the runtime and a busybox rootfs, and may add host-side checks.
+ */
+public abstract class RuntimeServiceContractTests {
+
+    protected static final long MiB = 1024 * 1024;
+
+    protected abstract RuntimeService runtime();
+
+    protected abstract Path rootfs();
+
+    /** Team ids this test run may use; chosen high so they never meet real teams. */
+    protected final long teamA = 900_000 + (long) (Math.random() * 10_000);
+    protected final long teamB = teamA + 1;
+    protected final List<String> created = new CopyOnWriteArrayList<>();
+
+    protected ContainerSpec spec(long team, List<String> args, Resources resources) {
+        String id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        return new ContainerSpec(id, "c-" + id.substring(0, 6), team, new Rootfs.Directory(rootfs()), args, Map.of("GREETING", "hello"),
+                null, null, resources, null);
+    }
+
+    protected ContainerInfo run(long team, Resources resources, String... args) {
+        ContainerInfo info = runtime().create(spec(team, List.of(args), resources));
+        created.add(info.id());
+        return runtime().start(info.id());
+    }
+
+    protected ContainerInfo awaitExit(String id, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ContainerInfo info = runtime().inspect(id);
+        while (info.state() != ContainerState.EXITED && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            info = runtime().inspect(id);
+        }
+        assertThat(info.state()).as("container %s exited", id).isEqualTo(ContainerState.EXITED);
+        return info;
+    }
+
+    protected String logText(String id) {
+        try (Stream<LogLine> lines = runtime().logs(id, LogQuery.ALL)) {
+            return lines.map(l -> l.stream() + ":" + l.text()).collect(Collectors.joining("\n"));
+        }
+    }
+
+    @AfterEach
+    void removeContainers() {
+        for (String id : created) {
+            try {
+                runtime().remove(id, true);
+            } catch (RuntimeFailure e) {
+                if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Test
+    void exitCodesAndBothLogStreamsAreCaptured() throws Exception {
+        runtime().applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        List<RuntimeEvent> events = new CopyOnWriteArrayList<>();
+        try (AutoCloseable subscription = runtime().subscribe(events::add)) {
+            ContainerInfo info = run(teamA, Resources.UNLIMITED, "/bin/sh", "-c", "echo out $GREETING; echo err >&2; exit 3");
+            ContainerInfo exited = awaitExit(info.id(), Duration.ofSeconds(20));
+            assertThat(exited.exitCode()).isEqualTo(3);
+            assertThat(exited.oomKilled()).isFalse();
+            assertThat(exited.finishedAt()).isAfterOrEqualTo(exited.startedAt());
+            assertThat(logText(info.id())).contains("STDOUT:out hello").contains("STDERR:err");
+            Thread.sleep(200);
+            assertThat(events).anySatisfy(e -> assertThat(e).isEqualTo(new RuntimeEvent.ContainerStarted(info.id(), e.time())));
+            assertThat(events).anySatisfy(e -> {
+                assertThat(e).isInstanceOf(RuntimeEvent.ContainerExited.class);
+                assertThat(((RuntimeEvent.ContainerExited) e).exitCode()).isEqualTo(3);
+            });
+        }
+    }
+
+    @Test
+    void logsHonourTailAndSinceAndFollowEndsWithTheContainer() throws Exception {
+        runtime().applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerInfo info = run(teamA, Resources.UNLIMITED, "/bin/sh", "-c",
+                "for i in 1 2 3 4 5; do echo line-$i; done; sleep 1; echo late; sleep 1; echo last");
+        try (Stream<LogLine> follow = runtime().logs(info.id(), new LogQuery(null, null, true))) {
+            List<String> lines = follow.map(LogLine::text).toList();
+            assertThat(lines).containsExactly("line-1", "line-2", "line-3", "line-4", "line-5", "late", "last");
+        }
+        try (Stream<LogLine> tail = runtime().logs(info.id(), new LogQuery(null, 2, false))) {
+            assertThat(tail.map(LogLine::text).toList()).containsExactly("late", "last");
+        }
+        List<LogLine> all;
+        try (Stream<LogLine> lines = runtime().logs(info.id(), LogQuery.ALL)) {
+            all = lines.toList();
+        }
+        try (Stream<LogLine> since = runtime().logs(info.id(), new LogQuery(all.get(5).time(), null, false))) {
+            assertThat(since.map(LogLine::text).toList()).containsExactly("late", "last");
+        }
+    }
+
+    @Test
+    void execRunsInsideARunningContainer() throws Exception {
+        runtime().applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerInfo info = run(teamA, Resources.UNLIMITED, "/bin/sleep", "300");
+        ExecResult result = runtime().exec(info.id(), ExecSpec.of("/bin/sh", "-c", "echo hi; hostname; echo oops >&2; exit 4"));
+        assertThat(result.exitCode()).isEqualTo(4);
+        assertThat(result.stdout()).isEqualTo("hi\n" + info.name() + "\n");
+        assertThat(result.stderr()).isEqualTo("oops\n");
+        ExecResult slow = runtime().exec(info.id(), new ExecSpec(List.of("/bin/sleep", "60"), null, null, Duration.ofSeconds(1)));
+        assertThat(slow.timedOut()).isTrue();
+        assertThat(runtime().inspect(info.id()).state()).isEqualTo(ContainerState.RUNNING);
+    }
+
+    @Test
+    void stopSendsKillAfterTheTimeoutWhenTermIsIgnored() throws Exception {
+        runtime().applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerInfo info = run(teamA, Resources.UNLIMITED, "/bin/sh", "-c", "trap '' TERM; while true; do sleep 1; done");
+        long start = System.nanoTime();
+        ContainerInfo stopped = runtime().stop(info.id(), Duration.ofSeconds(2));
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(stopped.state()).isEqualTo(ContainerState.EXITED);
+        assertThat(stopped.exitCode()).isEqualTo(137);
+        assertThat(elapsedMillis).isBetween(1_900L, 15_000L);
+
+        ContainerInfo polite = run(teamA, Resources.UNLIMITED, "/bin/sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done");
+        Thread.sleep(300);
+        assertThat(runtime().stop(polite.id(), Duration.ofSeconds(10)).exitCode()).isEqualTo(0);
+    }
+
+    @Test
+    void anExitedContainerStartsAgainWithItsFiles() throws Exception {
+        runtime().applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerInfo info = run(teamA, Resources.UNLIMITED, "/bin/sh", "-c", "echo run >> /root/runs; cat /root/runs | wc -l");
+        awaitExit(info.id(), Duration.ofSeconds(20));
+        runtime().start(info.id());
+        awaitExit(info.id(), Duration.ofSeconds(20));
+        assertThat(logText(info.id())).contains("STDOUT:1").contains("STDOUT:2");
+    }
+
+    @Test
+    void removeRefusesARunningContainerWithoutForce() throws Exception {
+        runtime().applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerInfo info = run(teamA, Resources.UNLIMITED, "/bin/sleep", "300");
+        assertThatThrownBy(() -> runtime().remove(info.id(), false)).isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.FAILED_PRECONDITION));
+        runtime().remove(info.id(), true);
+        assertThatThrownBy(() -> runtime().inspect(info.id())).isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.NOT_FOUND));
+    }
+
+    @Test
+    void badSpecsFailClearly() {
+        runtime().applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        assertThatThrownBy(() -> runtime().create(spec(teamA + 500, List.of("/bin/true"), null)))
+                .isInstanceOf(RuntimeFailure.class).hasMessageContaining("not known")
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.NOT_FOUND));
+        assertThatThrownBy(() -> new Resources(null, -5L, null)).isInstanceOf(RuntimeFailure.class).hasMessageContaining("memory");
+        assertThatThrownBy(() -> new Resources(-1.0, null, null)).isInstanceOf(RuntimeFailure.class).hasMessageContaining("cpus");
+        assertThatThrownBy(() -> new Resources(null, null, 0L)).isInstanceOf(RuntimeFailure.class).hasMessageContaining("pids");
+        ContainerSpec missing = new ContainerSpec("missingrootfs1", "missing", teamA, new Rootfs.Directory(Path.of("/nonexistent/rootfs")),
+                List.of("/bin/true"), null, null, null, null, null);
+        assertThatThrownBy(() -> runtime().create(missing)).isInstanceOf(RuntimeFailure.class)
+                .hasMessageContaining("/nonexistent/rootfs")
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT));
+        assertThat(runtime().list()).noneMatch(c -> c.id().equals("missingrootfs1"));
+        ContainerInfo first = runtime().create(spec(teamA, List.of("/bin/true"), null));
+        created.add(first.id());
+        ContainerSpec sameName = new ContainerSpec("samename1", first.name(), teamA, new Rootfs.Directory(rootfs()),
+                List.of("/bin/true"), null, null, null, null, null);
+        assertThatThrownBy(() -> runtime().create(sameName)).isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.ALREADY_EXISTS));
+        assertThatThrownBy(() -> runtime().kill(first.id(), "NOPE")).isInstanceOf(RuntimeFailure.class).hasMessageContaining("unknown signal");
+    }
+}
