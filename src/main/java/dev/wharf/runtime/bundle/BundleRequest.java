@@ -1,0 +1,40 @@
+package dev.wharf.runtime.bundle;
+
+import dev.wharf.runtime.api.ContainerSpec;
+import dev.wharf.runtime.api.IdMapping;
+import dev.wharf.runtime.api.RuntimeFailure;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything {@link OciSpecBuilder} needs to write one container's {@code config.json}.
+ *
+ * @param spec           what the team asked to run
+ * @param ids            the team's host id slice; container ids {@code 0..size-1} map onto it
+ * @param cgroupsPath    the container's cgroup, relative to the runtime's own cgroup
+ *                       ({@code wharf/team-1/ctr-3f2a}) or absolute
+ * @param hostsFile      host file mounted read-only at {@code /etc/hosts}, or {@code null}
+ * @param resolvConfFile host file mounted read-only at {@code /etc/resolv.conf}, or {@code null}
+ * @param hostnameFile   host file mounted read-only at {@code /etc/hostname}, or {@code null}
+ */
+public record BundleRequest(ContainerSpec spec, IdMapping ids, String cgroupsPath, Path hostsFile, Path resolvConfFile,
+        Path hostnameFile) {
+
+    public BundleRequest {
+        if (spec == null || ids == null) {
+            throw RuntimeFailure.invalid("a bundle needs a container spec and an id mapping");
+        }
+        if (cgroupsPath == null || cgroupsPath.isBlank() || List.of(cgroupsPath.split("/")).contains("..")) {
+            throw RuntimeFailure.invalid("bundle of " + spec.id() + ": cgroupsPath must be a plain cgroup path, got " + cgroupsPath);
+        }
+        requireAbsolute(spec, hostsFile);
+        requireAbsolute(spec, resolvConfFile);
+        requireAbsolute(spec, hostnameFile);
+    }
+
+    private static void requireAbsolute(ContainerSpec spec, Path file) {
+        if (file != null && !file.isAbsolute()) {
+            throw RuntimeFailure.invalid("bundle of " + spec.id() + ": mounted files need absolute host paths, got " + file);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+package dev.wharf.runtime.bundle;
+
+import dev.wharf.runtime.api.ContainerSpec;
+import dev.wharf.runtime.api.IdMapping;
+import dev.wharf.runtime.api.Resources;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * Writes the OCI runtime spec ({@code config.json}) of one container, with the security defaults
+ * of {@code runc spec} and Docker: every namespace new (user namespace mapped onto the team's id
+ * slice), Docker's 14 default capabilities, no new privileges, Docker's seccomp profile, runc's
+ * masked and read-only {@code /proc} and {@code /sys} paths, all devices denied but runc's
+ * defaults, and Docker's open-files limit of 1048576 (or the runtime's own limit, where it lacks
+ * {@code CAP_SYS_RESOURCE} to raise it).
+ *
+ * <p>The request cannot ask for privileged mode, host namespaces, more capabilities or host
+ * mounts, and this class offers no way to add them: the only host paths in the spec are the
+ * three optional read-only files of {@link BundleRequest}.
+ *
+ * <p>The spec expects the container's root filesystem at {@code <bundle>/rootfs}, owned by the
+ * team's mapped ids. A caller writes {@link #json} to {@code <bundle>/config.json} and runs
+ * {@code runc --root <state> run|create --bundle <bundle> <id>}.
+ */
+public final class OciSpecBuilder {
+
+    /** Docker's default capabilities, in Docker's order; a container gets exactly these. */
+    public static final List<String> CAPABILITIES = List.of("CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER",
+            "CAP_MKNOD", "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+            "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE");
+
+    /** Every namespace kind, always new: a container never joins the host's or another container's. */
+    private static final List<String> NAMESPACES = List.of("pid", "network", "ipc", "uts", "mount", "cgroup", "user");
+
+    /** runc's default masked paths: bind-mounted over with an empty file or directory. */
+    private static final List<String> MASKED_PATHS = List.of("/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+            "/sys/firmware", "/sys/devices/virtual/powercap");
+
+    /** runc's default read-only paths. */
+    private static final List<String> READONLY_PATHS = List.of("/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+            "/proc/sysrq-trigger");
+
+    private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+    private static final long CPU_PERIOD_MICROS = 100_000;
+    /** The kernel refuses CFS quotas below 1 ms. */
+    private static final long MIN_CPU_QUOTA_MICROS = 1_000;
+    private static final List<String> READ_ONLY_FILE = List.of("bind", "ro", "nosuid", "nodev", "noexec");
+
+    private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private final ObjectNode seccomp;
+    private final long nofile;
+
+    /** A builder for this host; {@code UNAVAILABLE} where there is no seccomp profile for its architecture. */
+    public OciSpecBuilder() {
+        this(SeccompProfiles.forHost(), NofileLimit.forHost());
+    }
+
+    /**
+     * @param seccomp the {@code linux.seccomp} profile, copied into every spec
+     * @param nofile  soft and hard {@code RLIMIT_NOFILE} of the container's process
+     */
+    OciSpecBuilder(ObjectNode seccomp, long nofile) {
+        this.seccomp = seccomp;
+        this.nofile = nofile;
+    }
+
+    /** The spec as a tree; each call returns a new one. */
+    public ObjectNode build(BundleRequest request) {
+        ContainerSpec spec = request.spec();
+        ObjectNode config = JSON.createObjectNode();
+        config.put("ociVersion", "1.0.2");
+        config.set("process", process(spec));
+        ObjectNode root = config.putObject("root");
+        root.put("path", "rootfs");
+        root.put("readonly", false);
+        config.put("hostname", spec.name());
+        config.set("mounts", mounts(request));
+        config.set("linux", linux(request));
+        return config;
+    }
+
+    /** The spec as pretty-printed JSON, ready to be written to {@code <bundle>/config.json}. */
+    public String json(BundleRequest request) {
+        return JSON.writeValueAsString(build(request));
+    }
+
+    private ObjectNode process(ContainerSpec spec) {
+        ObjectNode process = JSON.createObjectNode();
+        process.put("terminal", false);
+        ObjectNode user = process.putObject("user");
+        user.put("uid", spec.uid());
+        user.put("gid", spec.gid());
+        strings(process.putArray("args"), spec.args());
+        strings(process.putArray("env"), env(spec));
+        process.put("cwd", spec.workingDir());
+        ObjectNode capabilities = process.putObject("capabilities");
+        strings(capabilities.putArray("bounding"), CAPABILITIES);
+        strings(capabilities.putArray("effective"), CAPABILITIES);
+        strings(capabilities.putArray("permitted"), CAPABILITIES);
+        capabilities.putArray("inheritable");
+        capabilities.putArray("ambient");
+        ObjectNode openFiles = process.putArray("rlimits").addObject();
+        openFiles.put("type", "RLIMIT_NOFILE");
+        openFiles.put("hard", nofile);
+        openFiles.put("soft", nofile);
+        process.put("noNewPrivileges", true);
+        process.put("oomScoreAdj", 0);
+        return process;
+    }
+
+    /** PATH and HOSTNAME unless the spec sets them, then the spec's variables sorted by name. */
+    private static List<String> env(ContainerSpec spec) {
+        Map<String, String> env = new TreeMap<>(spec.env());
+        List<String> entries = new ArrayList<>();
+        if (!env.containsKey("PATH")) {
+            entries.add("PATH=" + DEFAULT_PATH);
+        }
+        if (!env.containsKey("HOSTNAME")) {
+            entries.add("HOSTNAME=" + spec.name());
+        }
+        env.forEach((key, value) -> entries.add(key + "=" + value));
+        return entries;
+    }
+
+    private static ArrayNode mounts(BundleRequest request) {
+        ArrayNode mounts = JSON.createArrayNode();
+        mount(mounts, "/proc", "proc", "proc", List.of());
+        mount(mounts, "/dev", "tmpfs", "tmpfs", List.of("nosuid", "strictatime", "mode=755", "size=65536k"));
+        mount(mounts, "/dev/pts", "devpts", "devpts",
+                List.of("nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"));
+        mount(mounts, "/dev/shm", "tmpfs", "shm", List.of("nosuid", "noexec", "nodev", "mode=1777", "size=65536k"));
+        mount(mounts, "/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev"));
+        mount(mounts, "/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"));
+        mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro"));
+        readOnlyFile(mounts, "/etc/hosts", request.hostsFile());
+        readOnlyFile(mounts, "/etc/resolv.conf", request.resolvConfFile());
+        readOnlyFile(mounts, "/etc/hostname", request.hostnameFile());
+        return mounts;
+    }
+
+    private static void readOnlyFile(ArrayNode mounts, String destination, Path source) {
+        if (source != null) {
+            mount(mounts, destination, "bind", source.toString(), READ_ONLY_FILE);
+        }
+    }
+
+    private static void mount(ArrayNode mounts, String destination, String type, String source, List<String> options) {
+        ObjectNode mount = mounts.addObject();
+        mount.put("destination", destination);
+        mount.put("type", type);
+        mount.put("source", source);
+        if (!options.isEmpty()) {
+            strings(mount.putArray("options"), options);
+        }
+    }
+
+    private ObjectNode linux(BundleRequest request) {
+        ObjectNode linux = JSON.createObjectNode();
+        idMapping(linux.putArray("uidMappings"), request.ids());
+        idMapping(linux.putArray("gidMappings"), request.ids());
+        ArrayNode namespaces = linux.putArray("namespaces");
+        NAMESPACES.forEach(type -> namespaces.addObject().put("type", type));
+        linux.put("cgroupsPath", request.cgroupsPath());
+        linux.set("resources", resources(request.spec().resources()));
+        strings(linux.putArray("maskedPaths"), MASKED_PATHS);
+        strings(linux.putArray("readonlyPaths"), READONLY_PATHS);
+        linux.set("seccomp", seccomp.deepCopy());
+        return linux;
+    }
+
+    private static void idMapping(ArrayNode mappings, IdMapping ids) {
+        ObjectNode mapping = mappings.addObject();
+        mapping.put("containerID", 0);
+        mapping.put("hostID", ids.hostBase());
+        mapping.put("size", ids.size());
+    }
+
+    private static ObjectNode resources(Resources limits) {
+        ObjectNode resources = JSON.createObjectNode();
+        ObjectNode denyAll = resources.putArray("devices").addObject();
+        denyAll.put("allow", false);
+        denyAll.put("access", "rwm");
+        if (limits.memoryBytes() != null) {
+            ObjectNode memory = resources.putObject("memory");
+            memory.put("limit", limits.memoryBytes());
+            memory.put("swap", limits.memoryBytes());
+        }
+        if (limits.cpus() != null) {
+            ObjectNode cpu = resources.putObject("cpu");
+            cpu.put("quota", Math.max(MIN_CPU_QUOTA_MICROS, Math.round(limits.cpus() * CPU_PERIOD_MICROS)));
+            cpu.put("period", CPU_PERIOD_MICROS);
+        }
+        if (limits.pids() != null) {
+            resources.putObject("pids").put("limit", limits.pids());
+        }
+        return resources;
+    }
+
+    private static void strings(ArrayNode array, List<String> values) {
+        values.forEach(array::add);
+    }
+}
