@@ -106,10 +106,11 @@ public final class RuntimeBenchmark {
         Path bundle = Files.createDirectories(work.resolve("bare-bundle"));
         IdShiftingCopy.copy(rootfs, bundle.resolve("rootfs"), ids);
         Path state = Files.createDirectories(work.resolve("bare-runc"));
+        OciSpecBuilder builder = new OciSpecBuilder();
         List<Long> micros = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             ContainerSpec spec = spec(rootfs, List.of("/bin/true"));
-            Files.writeString(bundle.resolve("config.json"), new OciSpecBuilder().json(new BundleRequest(spec, ids,
+            Files.writeString(bundle.resolve("config.json"), builder.json(new BundleRequest(spec, ids,
                     cgroupRoot + "/team-" + TEAM + "/ctr-" + spec.id(), null, null, null)));
             long start = System.nanoTime();
             Process process = new ProcessBuilder("runc", "--root", state.toString(), "run", "--bundle", bundle.toString(), spec.id())

@@ -86,6 +86,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private final Map<Long, Resources> teams = new ConcurrentHashMap<>();
     private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
     private final Object createLock = new Object();
+    private final OciSpecBuilder bundles;
     private WatchService exitWatch;
     private Thread exitWatcher;
 
@@ -101,6 +102,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         this.driver = driver;
         this.problems = List.copyOf(problems);
         this.clock = clock;
+        this.bundles = problems.isEmpty() ? new OciSpecBuilder() : null;
     }
 
     /**
@@ -261,7 +263,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             hostResolv = "";
         }
         writeAtomically(resolv, hostResolv);
-        String config = new OciSpecBuilder().json(new BundleRequest(spec, ids,
+        String config = bundles.json(new BundleRequest(spec, ids,
                 cgroups.containerCgroupsPath(spec.teamId(), spec.id()), hosts, resolv, hostname));
         writeAtomically(dir.resolve("bundle").resolve("config.json"), config);
     }
