@@ -40,7 +40,7 @@ public abstract class RuntimeServiceContractTests {
     protected abstract Path rootfs();
 
     /** Team ids this test run may use; chosen high so they never meet real teams. */
-    protected final long teamA = 900_000 + (long) (Math.random() * 10_000);
+    protected final long teamA = 60_000 + 2 * (long) (Math.random() * 2_000);
     protected final long teamB = teamA + 1;
     protected final List<String> created = new CopyOnWriteArrayList<>();
 
