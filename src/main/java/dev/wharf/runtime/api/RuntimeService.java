@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * <ul>
  * <li>{@link #create} prepares everything (team cgroup, root filesystem, OCI bundle, monitor)
  *     and leaves the process waiting. If any step fails, nothing it made is left behind.</li>
- * <li>{@link #start} lets the process run ({@code CREATED} only).</li>
+ * <li>{@link #start} lets the process run. {@code CREATED} containers start; an {@code EXITED} one
+ *     starts again with the same filesystem and a fresh process (like {@code docker start}).</li>
  * <li>{@link #stop} sends the spec's stop signal, then {@code KILL} after the timeout.</li>
  * <li>{@link #remove} deletes the container and everything the runtime made for it. A running
  *     (or created) container needs {@code force}, which kills it first.</li>
@@ -43,7 +44,7 @@ public interface RuntimeService {
     /** Prepares a container in state {@code CREATED}. Names are unique per team. */
     ContainerInfo create(ContainerSpec spec);
 
-    /** {@code CREATED} → {@code RUNNING}. Anything else is {@code FAILED_PRECONDITION}. */
+    /** {@code CREATED} or {@code EXITED} → {@code RUNNING}; a running container is {@code FAILED_PRECONDITION}. */
     ContainerInfo start(String id);
 
     /**
@@ -72,6 +73,12 @@ public interface RuntimeService {
 
     /** Runs a process in a {@code RUNNING} container and waits for it (killed after the spec's timeout). */
     ExecResult exec(String id, ExecSpec spec);
+
+    /**
+     * Starts {@code args} in a {@code RUNNING} container on a new pseudo-terminal of
+     * {@code cols} x {@code rows}; the caller owns the session and must close it.
+     */
+    TerminalSession openTerminal(String id, java.util.List<String> args, int cols, int rows);
 
     /** Delivers events to {@code listener} until the returned handle is closed. */
     AutoCloseable subscribe(Consumer<RuntimeEvent> listener);

@@ -17,6 +17,7 @@ import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.Signals;
 import dev.wharf.runtime.api.TeamLimits;
+import dev.wharf.runtime.api.TerminalSession;
 import dev.wharf.runtime.bundle.BundleRequest;
 import dev.wharf.runtime.bundle.OciSpecBuilder;
 import dev.wharf.runtime.cgroup.CgroupManager;
@@ -451,6 +452,21 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             }
         }
         return driver.exec(id, spec, containersDir.resolve(id));
+    }
+
+    @Override
+    public TerminalSession openTerminal(String id, List<String> args, int cols, int rows) {
+        requireReady();
+        if (args == null || args.isEmpty() || cols < 1 || rows < 1 || cols > 1000 || rows > 1000) {
+            throw RuntimeFailure.invalid("a terminal needs a command and a size between 1x1 and 1000x1000");
+        }
+        ContainerRecord record = record(id);
+        synchronized (record) {
+            if (record.state != ContainerState.RUNNING) {
+                throw RuntimeFailure.precondition("container " + id + " is not running");
+            }
+        }
+        return driver.terminal(id, args, cols, rows, containersDir.resolve(id));
     }
 
     @Override

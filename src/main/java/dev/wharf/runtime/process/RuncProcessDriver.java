@@ -3,6 +3,8 @@ package dev.wharf.runtime.process;
 import dev.wharf.runtime.api.ExecResult;
 import dev.wharf.runtime.api.ExecSpec;
 import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.api.TerminalSession;
+import dev.wharf.runtime.linux.ConsoleSocket;
 import dev.wharf.runtime.linux.LinuxSyscalls;
 import dev.wharf.runtime.linux.SyscallException;
 import java.io.IOException;
@@ -185,6 +187,84 @@ public final class RuncProcessDriver {
             }
         }
     }
+
+    /**
+     * Starts {@code args} in a running container on a new pseudo-terminal ({@code runc exec -t -d
+     * --console-socket}); runc hands the terminal's master over the socket.
+     */
+    public TerminalSession terminal(String id, List<String> args, int cols, int rows, Path containerDir) {
+        String name = Long.toHexString(System.nanoTime());
+        Path pidFile = containerDir.resolve("term-" + name + ".pid");
+        List<String> command = new ArrayList<>(List.of("exec", "-t", "-d", "--console-socket", socketDir.resolve("t-" + name).toString(),
+                "--pid-file", pidFile.toString(), "--env", "TERM=xterm-256color", id));
+        command.addAll(args);
+        ConsoleSocket.Terminal terminal;
+        CommandRunner.Result result;
+        try (ConsoleSocket socket = ConsoleSocket.listen(socketDir.resolve("t-" + name))) {
+            java.util.concurrent.CompletableFuture<CommandRunner.Result> runcExec = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> CommandRunner.run(command(command), COMMAND_TIMEOUT), TERMINAL_STARTERS);
+            runcExec.whenComplete((r, e) -> {
+                if (r == null || !r.ok()) {
+                    socket.abort();
+                }
+            });
+            try {
+                terminal = socket.receive();
+            } catch (SyscallException e) {
+                result = runcExec.join();
+                throw new RuntimeFailure(RuntimeFailure.Kind.INVALID_ARGUMENT, "terminal in " + id + ": "
+                        + cleanRuncMessage(result.reason()));
+            }
+            result = runcExec.join();
+        }
+        if (!result.ok()) {
+            terminal.close();
+            throw new RuntimeFailure(RuntimeFailure.Kind.INVALID_ARGUMENT, "terminal in " + id + ": " + cleanRuncMessage(result.reason()));
+        }
+        terminal.resize(cols, rows);
+        OptionalInt pid = readNumber(pidFile);
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException ignored) {
+            // harmless leftover
+        }
+        return new TerminalSession() {
+            @Override
+            public java.io.InputStream output() {
+                return terminal.input();
+            }
+
+            @Override
+            public java.io.OutputStream input() {
+                return terminal.output();
+            }
+
+            @Override
+            public void resize(int newCols, int newRows) {
+                terminal.resize(newCols, newRows);
+            }
+
+            @Override
+            public void close() {
+                terminal.close(); // the process gets SIGHUP from its terminal
+                pid.ifPresent(p -> {
+                    if (ProcessHandle.of(p).isPresent()) {
+                        try {
+                            syscalls.kill(p, 1);
+                        } catch (SyscallException ignored) {
+                            // gone meanwhile
+                        }
+                    }
+                });
+            }
+        };
+    }
+
+    private static final java.util.concurrent.ExecutorService TERMINAL_STARTERS = java.util.concurrent.Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "runc-terminal");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     private void killQuietly(int pid) {
         try {

@@ -264,6 +264,16 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
     }
 
     @Test
+    void theLogFileStaysUnderItsSizeCap() throws Exception {
+        runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerInfo info = run(teamA, Resources.UNLIMITED, "/bin/sh", "-c", "yes wharf | head -n 60000; echo the-end");
+        awaitExit(info.id(), Duration.ofSeconds(30));
+        long size = Files.size(runtime.dataDirOf(info.id()).resolve("ctr.log"));
+        assertThat(size).as("log capped at 1 MiB (settings.logMaxBytes)").isLessThanOrEqualTo(1024 * 1024 + 4096);
+        assertThat(logText(info.id())).endsWith("STDOUT:the-end");
+    }
+
+    @Test
     void removeCleansMountsCgroupsAndState() throws Exception {
         runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
         ContainerInfo info = run(teamA, new Resources(null, 64 * MiB, null), "/bin/sleep", "300");
