@@ -13,6 +13,7 @@ import dev.wharf.runtime.local.LocalRuntime;
 import dev.wharf.runtime.local.RuntimeSettings;
 import dev.wharf.runtime.snapshot.IdShiftingCopy;
 import dev.wharf.testing.BusyboxRootfs;
+import dev.wharf.testing.TestCgroups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,7 +74,7 @@ public final class RuntimeBenchmark {
             }
             runtime.close();
             removeTree(work);
-            removeCgroups(cgroupRoot);
+            TestCgroups.removeTree(cgroupRoot);
         }
     }
 
@@ -166,23 +167,6 @@ public final class RuntimeBenchmark {
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
-            }
-        }
-    }
-
-    private static void removeCgroups(String cgroupRoot) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-            String[] parts = line.split(":", 3);
-            if (parts[1].isEmpty()) {
-                continue;
-            }
-            Path top = Path.of("/sys/fs/cgroup", parts[1].replace("name=", "")).resolve(parts[2].substring(1)).resolve(cgroupRoot);
-            if (Files.isDirectory(top)) {
-                try (Stream<Path> walk = Files.walk(top)) {
-                    for (Path dir : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(dir);
-                    }
-                }
             }
         }
     }

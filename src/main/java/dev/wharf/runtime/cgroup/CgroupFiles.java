@@ -177,6 +177,7 @@ final class CgroupFiles {
     /** Creates and removes a probe cgroup under {@code wharfRoot}; a readable problem when that fails. */
     static Optional<String> probe(Path wharfRoot) {
         Path probe = wharfRoot.resolve(".probe-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        boolean rootExisted = Files.isDirectory(wharfRoot);
         try {
             Files.createDirectories(probe);
         } catch (IOException e) {
@@ -185,6 +186,9 @@ final class CgroupFiles {
         }
         try {
             removeCgroup(probe);
+            if (!rootExisted) {
+                removeCgroup(wharfRoot); // a check leaves the host as it found it
+            }
         } catch (RuntimeFailure e) {
             return Optional.of("cannot remove cgroups under " + wharfRoot + ": " + e.getMessage());
         }

@@ -16,15 +16,14 @@ import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.testing.BusyboxRootfs;
 import dev.wharf.testing.Prerequisites;
+import dev.wharf.testing.TestCgroups;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
@@ -70,7 +69,7 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
             }
             runtime.close();
         }
-        removeCgroupTree();
+        TestCgroups.removeTree(CGROUP_ROOT);
         if (dataDir != null) {
             try (Stream<Path> walk = Files.walk(dataDir)) {
                 for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
@@ -80,34 +79,8 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
         }
     }
 
-    /** rmdir (only) the cgroup directories of this test's root, deepest first, in every v1 hierarchy. */
-    private static void removeCgroupTree() throws IOException {
-        for (Map.Entry<String, String> own : ownCgroups().entrySet()) {
-            Path top = Path.of("/sys/fs/cgroup", own.getKey()).resolve(own.getValue().substring(1)).resolve(CGROUP_ROOT);
-            if (!Files.isDirectory(top)) {
-                continue;
-            }
-            try (Stream<Path> walk = Files.walk(top)) {
-                for (Path dir : walk.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(dir);
-                }
-            }
-        }
-    }
-
-    static Map<String, String> ownCgroups() throws IOException {
-        Map<String, String> own = new HashMap<>();
-        for (String line : Files.readAllLines(Path.of("/proc/self/cgroup"))) {
-            String[] parts = line.split(":", 3);
-            if (!parts[1].isEmpty()) {
-                own.put(parts[1].replace("name=", ""), parts[2]);
-            }
-        }
-        return own;
-    }
-
     static Path cgroupDir(String controller, long team, String containerId) throws IOException {
-        Path dir = Path.of("/sys/fs/cgroup", controller).resolve(ownCgroups().get(controller).substring(1)).resolve(CGROUP_ROOT)
+        Path dir = Path.of("/sys/fs/cgroup", controller).resolve(TestCgroups.own().get(controller).substring(1)).resolve(CGROUP_ROOT)
                 .resolve("team-" + team);
         return containerId == null ? dir : dir.resolve("ctr-" + containerId);
     }
