@@ -212,7 +212,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             IdMapping ids = IdMapping.forTeam(spec.teamId(), idMapBase);
             String snapshot = directorySnapshot(source, ids);
             Path rootfs = dir.resolve("bundle").resolve("rootfs");
-            snapshots.mountActive(snapshot, dir, rootfs);
+            snapshots.mountActive(List.of(snapshot), dir, rootfs);
             undo.push(() -> snapshots.removeActive(dir, rootfs));
             writeBundle(record, dir, ids);
             persist(record);
@@ -246,7 +246,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         } catch (IOException | java.security.NoSuchAlgorithmException e) {
             throw RuntimeFailure.invalid("rootfs directory " + source + " cannot be read: " + e.getMessage());
         }
-        snapshots.commit(key, null, target -> IdShiftingCopy.copy(source, target, ids));
+        snapshots.commit(key, target -> IdShiftingCopy.copy(source, target, ids));
         return key;
     }
 
@@ -301,8 +301,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         driver.delete(spec.id(), true);
         Path rootfs = dir.resolve("bundle").resolve("rootfs");
         if (!isOverlay(rootfs)) {
-            snapshots.mountActive(directorySnapshot(((Rootfs.Directory) spec.rootfs()).path(),
-                    IdMapping.forTeam(spec.teamId(), idMapBase)), dir, rootfs);
+            snapshots.mountActive(List.of(directorySnapshot(((Rootfs.Directory) spec.rootfs()).path(),
+                    IdMapping.forTeam(spec.teamId(), idMapBase))), dir, rootfs);
         }
         record.pid = driver.create(spec.id(), spec.name(), dir.resolve("bundle"), dir, dir.resolve("ctr.log"), logMaxBytes);
         record.state = ContainerState.CREATED;

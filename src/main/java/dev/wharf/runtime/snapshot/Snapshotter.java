@@ -3,6 +3,7 @@ package dev.wharf.runtime.snapshot;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Root filesystems built from shared, read-only layers (containerd's snapshotter, reduced to
@@ -10,18 +11,18 @@ import java.util.List;
  *
  * <h2>Lifecycle</h2>
  * <ol>
- * <li>{@link #commit} builds a <em>committed</em> snapshot: a layer's content written once
- *     (for one id mapping) into a temporary directory by a {@link LayerWriter}, then moved into
- *     place with an atomic rename. It is read-only from then on and shared by every container
- *     that uses it. A failing writer leaves nothing behind. Committing an existing key is a no-op.</li>
- * <li>{@link #mountActive} gives one container its root: an overlay of the committed chain (the
- *     key and its parents, top first) with a private upper and work directory under the
- *     container's own directory.</li>
+ * <li>{@link #commit} builds a <em>committed</em> layer: its content written once (per layer
+ *     digest and id mapping, which the key names) into a temporary directory by a
+ *     {@link LayerWriter}, then moved into place with an atomic rename. It is read-only from then
+ *     on and shared by every container whose image has it. A failing writer leaves nothing
+ *     behind. Committing an existing key is a no-op.</li>
+ * <li>{@link #mountActive} gives one container its root: an overlay of committed layers (top
+ *     first) with a private upper and work directory under the container's own directory.</li>
  * <li>{@link #removeActive} unmounts it and deletes the private directories.</li>
- * <li>{@link #remove} deletes a committed snapshot no container and no child uses.</li>
+ * <li>{@link #remove} deletes a committed layer; the caller makes sure nothing uses it.</li>
  * </ol>
- * The image store (Images issue) commits unpacked layers here; until then a host directory
- * is committed as a single layer.
+ * Layers are independent of each other (no parent chain): an image is the ordered list of its
+ * layers' keys, so a layer shared by two images at different depths is still unpacked once.
  */
 public interface Snapshotter {
 
@@ -33,18 +34,18 @@ public interface Snapshotter {
 
     boolean exists(String key);
 
-    /** Commits {@code key} on top of {@code parent} ({@code null} for a base layer). */
-    void commit(String key, String parent, LayerWriter writer);
+    /** Commits the layer {@code key}, written by {@code writer}, unless it exists. */
+    void commit(String key, LayerWriter writer);
 
-    /** The chain from {@code key} down to its base, top first. */
-    List<String> chain(String key);
-
-    /** Mounts an overlay of {@code key}'s chain at {@code target}, upper and work under {@code privateDir}. */
-    void mountActive(String key, Path privateDir, Path target);
+    /** Mounts an overlay of {@code layers} (top first) at {@code target}, upper and work under {@code privateDir}. */
+    void mountActive(List<String> layers, Path privateDir, Path target);
 
     /** Unmounts {@code target} (if mounted) and deletes the private directories. Safe to repeat. */
     void removeActive(Path privateDir, Path target);
 
-    /** Deletes a committed snapshot; refused (FAILED_PRECONDITION) while a child snapshot builds on it. */
+    /** Deletes a committed layer. */
     void remove(String key);
+
+    /** The keys of all committed layers. */
+    Set<String> list();
 }

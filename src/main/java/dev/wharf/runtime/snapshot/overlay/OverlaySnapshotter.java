@@ -7,20 +7,20 @@ import dev.wharf.runtime.snapshot.Snapshotter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
- * Snapshots on overlayfs. Layout under the root: {@code <key>/fs} (the layer's files) and
- * {@code <key>/parent} (the key below it, absent for a base layer); work in progress lives in
- * {@code .tmp-*} until it is renamed into place.
+ * Snapshots on overlayfs. Layout under the root: {@code <key>/fs} holds a layer's files; work in
+ * progress lives in {@code .tmp-*} until it is renamed into place.
  */
 public final class OverlaySnapshotter implements Snapshotter {
 
@@ -57,20 +57,14 @@ public final class OverlaySnapshotter implements Snapshotter {
     }
 
     @Override
-    public synchronized void commit(String key, String parent, LayerWriter writer) {
+    public synchronized void commit(String key, LayerWriter writer) {
         Path target = dir(key);
         if (exists(key)) {
             return;
         }
-        if (parent != null && !exists(parent)) {
-            throw RuntimeFailure.notFound("snapshot " + parent + " (parent of " + key + ") does not exist");
-        }
         Path temp = root.resolve(".tmp-" + UUID.randomUUID());
         try {
             Files.createDirectories(temp.resolve("fs"));
-            if (parent != null) {
-                Files.writeString(temp.resolve("parent"), parent);
-            }
             writer.write(temp.resolve("fs"));
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
@@ -78,9 +72,6 @@ public final class OverlaySnapshotter implements Snapshotter {
                 deleteTree(temp);
             } catch (IOException cleanup) {
                 e.addSuppressed(cleanup);
-            }
-            if (e instanceof FileAlreadyExistsException || (e instanceof IOException && exists(key))) {
-                return;
             }
             if (e instanceof RuntimeFailure failure) {
                 throw failure;
@@ -90,30 +81,26 @@ public final class OverlaySnapshotter implements Snapshotter {
     }
 
     @Override
-    public List<String> chain(String key) {
-        List<String> chain = new ArrayList<>();
-        String current = key;
-        while (current != null) {
-            if (!exists(current)) {
-                throw RuntimeFailure.notFound("snapshot " + current + " does not exist");
-            }
-            chain.add(current);
-            Path parentFile = dir(current).resolve("parent");
-            try {
-                current = Files.exists(parentFile) ? Files.readString(parentFile).strip() : null;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            if (chain.size() > 500) {
-                throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "snapshot chain of " + key + " is too deep");
-            }
+    public Set<String> list() {
+        try (Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(d -> !d.getFileName().toString().startsWith(".tmp-") && Files.isDirectory(d.resolve("fs")))
+                    .map(d -> d.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return chain;
     }
 
     @Override
-    public void mountActive(String key, Path privateDir, Path target) {
-        String lower = chain(key).stream().map(k -> dir(k).resolve("fs").toString()).collect(Collectors.joining(":"));
+    public void mountActive(List<String> layers, Path privateDir, Path target) {
+        if (layers.isEmpty()) {
+            throw RuntimeFailure.invalid("a root filesystem needs at least one layer");
+        }
+        for (String key : layers) {
+            if (!exists(key)) {
+                throw RuntimeFailure.notFound("snapshot " + key + " does not exist");
+            }
+        }
+        String lower = layers.stream().map(k -> dir(k).resolve("fs").toString()).collect(Collectors.joining(":"));
         Path upper = privateDir.resolve("upper");
         Path work = privateDir.resolve("work");
         try {
@@ -121,7 +108,7 @@ public final class OverlaySnapshotter implements Snapshotter {
             Files.createDirectories(work);
             Files.createDirectories(target);
             // the upper's root takes the owner and mode of the top layer's root, as the container sees "/"
-            Path topRoot = dir(key).resolve("fs");
+            Path topRoot = dir(layers.get(0)).resolve("fs");
             Files.setAttribute(upper, "unix:uid", Files.getAttribute(topRoot, "unix:uid"));
             Files.setAttribute(upper, "unix:gid", Files.getAttribute(topRoot, "unix:gid"));
             Files.setAttribute(upper, "unix:mode", Files.getAttribute(topRoot, "unix:mode"));
@@ -159,13 +146,7 @@ public final class OverlaySnapshotter implements Snapshotter {
         if (!Files.exists(target)) {
             return;
         }
-        try (DirectoryStream<Path> all = Files.newDirectoryStream(root)) {
-            for (Path other : all) {
-                Path parentFile = other.resolve("parent");
-                if (Files.exists(parentFile) && Files.readString(parentFile).strip().equals(key)) {
-                    throw RuntimeFailure.precondition("snapshot " + key + " is the parent of " + other.getFileName());
-                }
-            }
+        try {
             Path doomed = root.resolve(".tmp-" + UUID.randomUUID());
             Files.move(target, doomed, StandardCopyOption.ATOMIC_MOVE);
             deleteTree(doomed);
