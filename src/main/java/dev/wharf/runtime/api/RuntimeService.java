@@ -80,6 +80,28 @@ public interface RuntimeService {
      */
     TerminalSession openTerminal(String id, java.util.List<String> args, int cols, int rows);
 
+    /**
+     * Pulls an image from its registry (layers in parallel, every blob's digest verified) and
+     * returns it; an image already here is not downloaded again. {@code progress} hears about each
+     * layer's bytes as they arrive. Errors name the reference: {@code NOT_FOUND} for an unknown
+     * tag, {@code INVALID_ARGUMENT} for a bad reference, {@code UNAVAILABLE} for an unreachable registry.
+     */
+    ImageInfo pullImage(String reference, RegistryCredentials credentials, java.util.function.Consumer<PullProgress> progress);
+
+    /** Imports an image archive ({@code docker save} or OCI archive, tar); returns the first image in it. */
+    ImageInfo importImage(java.io.InputStream archive);
+
+    List<ImageInfo> images();
+
+    /** {@code NOT_FOUND} when the node does not have it. */
+    ImageInfo image(String digest);
+
+    /**
+     * Deletes an image and whatever of its content and unpacked layers no other image shares;
+     * {@code FAILED_PRECONDITION} while a container uses it.
+     */
+    void removeImage(String digest);
+
     /** Delivers events to {@code listener} until the returned handle is closed. */
     AutoCloseable subscribe(Consumer<RuntimeEvent> listener);
 }

@@ -1,0 +1,26 @@
+package dev.wharf.runtime.api;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * An image on this node.
+ *
+ * @param digest     the manifest digest ({@code sha256:…}) that identifies the image
+ * @param references the names it was pulled or imported as ({@code 127.0.0.1:5000/team/app:1})
+ * @param layers     layer blob digests, base first
+ * @param sizeBytes  the layers' size as stored (compressed)
+ * @param config     the defaults a container of this image starts with
+ */
+public record ImageInfo(String digest, List<String> references, List<String> layers, long sizeBytes, ImageConfig config,
+        Instant addedAt) {
+
+    /** From the image's config: what to run, and how, when a container does not say. */
+    public record ImageConfig(List<String> entrypoint, List<String> cmd, List<String> env, String workingDir, String user) {
+        public ImageConfig {
+            entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
+            cmd = cmd == null ? List.of() : List.copyOf(cmd);
+            env = env == null ? List.of() : List.copyOf(env);
+        }
+    }
+}
