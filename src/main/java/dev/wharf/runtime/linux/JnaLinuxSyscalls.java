@@ -23,6 +23,10 @@ final class JnaLinuxSyscalls implements LinuxSyscalls {
 
         int geteuid();
 
+        int mknod(String path, int mode, long dev) throws LastErrorException;
+
+        int lsetxattr(String path, String name, byte[] value, long size, int flags) throws LastErrorException;
+
         String strerror(int errno);
     }
 
@@ -100,6 +104,24 @@ final class JnaLinuxSyscalls implements LinuxSyscalls {
     @Override
     public int geteuid() {
         return libc.geteuid();
+    }
+
+    @Override
+    public void mknod(String path, int mode, long dev) {
+        try {
+            libc.mknod(path, mode, dev);
+        } catch (LastErrorException e) {
+            throw failure("mknod(\"" + path + "\", 0" + Integer.toOctalString(mode) + ", " + dev + ")", e);
+        }
+    }
+
+    @Override
+    public void lsetxattr(String path, String name, byte[] value) {
+        try {
+            libc.lsetxattr(path, name, value, value.length, 0);
+        } catch (LastErrorException e) {
+            throw failure("lsetxattr(\"" + path + "\", \"" + name + "\")", e);
+        }
     }
 
     private SyscallException failure(String call, LastErrorException e) {

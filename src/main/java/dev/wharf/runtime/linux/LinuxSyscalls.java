@@ -18,6 +18,10 @@ public interface LinuxSyscalls {
     int MNT_DETACH = 2;
     int PR_SET_CHILD_SUBREAPER = 36;
     long OVERLAYFS_SUPER_MAGIC = 0x794c7630L;
+    /** The file type bits of a character device, for {@link #mknod}. */
+    int S_IFCHR = 0020000;
+    /** errno: the filesystem does not support the operation (extended attributes, for example). */
+    int EOPNOTSUPP = 95;
 
     /** {@code mount(2)}. */
     void mount(String source, String target, String fstype, long flags, String data);
@@ -36,6 +40,12 @@ public interface LinuxSyscalls {
 
     /** {@code geteuid(2)}. */
     int geteuid();
+
+    /** {@code mknod(2)}: creates a device node; {@code mode} holds the file type ({@link #S_IFCHR}) and permissions. */
+    void mknod(String path, int mode, long dev);
+
+    /** {@code lsetxattr(2)}: sets an extended attribute of {@code path} itself, never of a symlink's target. */
+    void lsetxattr(String path, String name, byte[] value);
 
     record StatFs(long type, long blockSize, long blocks, long blocksFree, long blocksAvailable) {
     }
