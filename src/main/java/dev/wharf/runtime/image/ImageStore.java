@@ -148,7 +148,7 @@ public final class ImageStore {
             long[] used = {0};
             snapshots.commit(key, target -> {
                 try (InputStream blob = Files.newInputStream(content.path(layer))) {
-                    LayerUnpacker.UnpackResult result = unpacker.unpack(blob, target, ids, limit);
+                    UnpackResult result = unpacker.unpack(blob, target, ids, limit);
                     if (!result.diffId().equals(expectedDiff)) {
                         throw RuntimeFailure.invalid("layer " + layer + " unpacks to " + result.diffId()
                                 + " but the image config says " + expectedDiff);

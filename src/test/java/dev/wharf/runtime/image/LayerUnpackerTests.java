@@ -300,7 +300,7 @@ class LayerUnpackerTests {
         OverlaySnapshotter snapshotter = new OverlaySnapshotter(root, syscalls);
         byte[] tar = new TestLayer().file("fine", "x").file("../escape", "x").tar();
 
-        assertThatThrownBy(() -> snapshotter.commit("sha256_evil", null, dir -> unpacker.unpack(new ByteArrayInputStream(tar), dir, ids, LIMIT)))
+        assertThatThrownBy(() -> snapshotter.commit("sha256_evil", dir -> unpacker.unpack(new ByteArrayInputStream(tar), dir, ids, LIMIT)))
                 .isInstanceOfSatisfying(RuntimeFailure.class, failure -> assertThat(failure.kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT))
                 .hasMessageContaining("would land outside the snapshot");
         assertThat(snapshotter.exists("sha256_evil")).isFalse();
