@@ -45,7 +45,11 @@ final class ContainerRecord {
         s.put("id", spec.id());
         s.put("name", spec.name());
         s.put("teamId", spec.teamId());
-        s.put("rootfsDirectory", ((Rootfs.Directory) spec.rootfs()).path().toString());
+        if (spec.rootfs() instanceof Rootfs.Image image) {
+            s.put("rootfsImage", image.digest());
+        } else {
+            s.put("rootfsDirectory", ((Rootfs.Directory) spec.rootfs()).path().toString());
+        }
         spec.args().forEach(s.putArray("args")::add);
         ObjectNode env = s.putObject("env");
         spec.env().forEach(env::put);
@@ -77,7 +81,8 @@ final class ContainerRecord {
         Resources resources = new Resources(r.get("cpus").isNull() ? null : r.get("cpus").asDouble(),
                 r.get("memoryBytes").isNull() ? null : r.get("memoryBytes").asLong(), r.get("pids").isNull() ? null : r.get("pids").asLong());
         ContainerSpec spec = new ContainerSpec(s.get("id").asString(), s.get("name").asString(), s.get("teamId").asLong(),
-                new Rootfs.Directory(Path.of(s.get("rootfsDirectory").asString())), args, env, s.get("workingDir").asString(),
+                s.has("rootfsImage") ? new Rootfs.Image(s.get("rootfsImage").asString())
+                        : new Rootfs.Directory(Path.of(s.get("rootfsDirectory").asString())), args, env, s.get("workingDir").asString(),
                 s.get("user").asString(), resources, s.get("stopSignal").asString());
         ContainerRecord record = new ContainerRecord(spec, Instant.parse(root.get("createdAt").asString()));
         record.state = ContainerState.valueOf(root.get("state").asString());

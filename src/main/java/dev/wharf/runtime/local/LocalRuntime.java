@@ -16,7 +16,20 @@ import dev.wharf.runtime.api.RuntimeEvent;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.Signals;
+import dev.wharf.runtime.api.ImageInfo;
+import dev.wharf.runtime.api.PullProgress;
+import dev.wharf.runtime.api.RegistryCredentials;
 import dev.wharf.runtime.api.TeamLimits;
+import dev.wharf.runtime.content.ContentStore;
+import dev.wharf.runtime.content.FileContentStore;
+import dev.wharf.runtime.image.ImageArchives;
+import dev.wharf.runtime.image.ImageStore;
+import dev.wharf.runtime.image.LayerUnpacker;
+import dev.wharf.runtime.registry.Credentials;
+import dev.wharf.runtime.registry.ImageReference;
+import dev.wharf.runtime.registry.Platform;
+import dev.wharf.runtime.registry.PulledImage;
+import dev.wharf.runtime.registry.RegistryClient;
 import dev.wharf.runtime.api.TerminalSession;
 import dev.wharf.runtime.bundle.BundleRequest;
 import dev.wharf.runtime.bundle.OciSpecBuilder;
@@ -81,6 +94,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private final CgroupManager cgroups;
     private final Snapshotter snapshots;
     private final RuncProcessDriver driver;
+    private final Images images;
     private final Clock clock;
     private final List<String> problems;
     private final Map<String, ContainerRecord> containers = new ConcurrentHashMap<>();
@@ -91,8 +105,12 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private WatchService exitWatch;
     private Thread exitWatcher;
 
+    /** Where images come from and live: the content store, the registry client and the image store. */
+    public record Images(ContentStore content, RegistryClient registries, ImageStore store, long maxImageBytes) {
+    }
+
     public LocalRuntime(Path dataDir, long idMapBase, long logMaxBytes, LinuxSyscalls syscalls, CgroupManager cgroups,
-            Snapshotter snapshots, RuncProcessDriver driver, List<String> problems, Clock clock) {
+            Snapshotter snapshots, RuncProcessDriver driver, Images images, List<String> problems, Clock clock) {
         this.containersDir = dataDir.resolve("containers");
         this.teamsDir = dataDir.resolve("teams");
         this.idMapBase = idMapBase;
@@ -101,6 +119,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         this.cgroups = cgroups;
         this.snapshots = snapshots;
         this.driver = driver;
+        this.images = images;
         this.problems = List.copyOf(problems);
         this.clock = clock;
         this.bundles = problems.isEmpty() ? new OciSpecBuilder() : null;
@@ -116,15 +135,20 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         CgroupManager cgroups = Cgroups.detect(settings.cgroupMount(), Path.of("/proc/self/cgroup"), settings.cgroupRoot());
         List<String> problems = HostChecks.problems(syscalls, settings.runc(), settings.conmon(), cgroups);
         if (!problems.isEmpty()) {
-            return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, null, null, problems, clock)
-                    .open();
+            return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, null, null, null, problems,
+                    clock).open();
         }
         String runc = HostChecks.executable(settings.runc()).orElseThrow().toString();
         String conmon = HostChecks.executable(settings.conmon()).orElseThrow().toString();
         RuncProcessDriver driver = new RuncProcessDriver(runc, conmon, data.resolve("runc"), data.resolve("exits"),
                 data.resolve("sockets"), syscalls);
-        return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups,
-                new OverlaySnapshotter(data.resolve("snapshots"), syscalls), driver, problems, clock).open();
+        Snapshotter snapshots = new OverlaySnapshotter(data.resolve("snapshots"), syscalls);
+        ContentStore content = new FileContentStore(data.resolve("content"));
+        ImageStore store = new ImageStore(data.resolve("images"), content, snapshots, new LayerUnpacker(syscalls),
+                settings.maxLayerBytes(), settings.maxImageBytes(), clock);
+        Images images = new Images(content, new RegistryClient(settings.insecureRegistries()), store, settings.maxImageBytes());
+        return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, snapshots, driver, images,
+                problems, clock).open();
     }
 
     /** Loads the state on disk, reconciles it with runc, and starts watching for exits. */
@@ -187,9 +211,11 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         if (!teams.containsKey(spec.teamId())) {
             throw RuntimeFailure.notFound("team " + spec.teamId() + " is not known on this node: apply its limits first");
         }
-        Path source = ((Rootfs.Directory) spec.rootfs()).path();
-        if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) {
-            throw RuntimeFailure.invalid("rootfs directory " + source + " does not exist");
+        if (spec.rootfs() instanceof Rootfs.Directory directory && !Files.isDirectory(directory.path(), LinkOption.NOFOLLOW_LINKS)) {
+            throw RuntimeFailure.invalid("rootfs directory " + directory.path() + " does not exist");
+        }
+        if (spec.rootfs() instanceof Rootfs.Image image) {
+            images.store().get(image.digest());
         }
         ContainerRecord record = new ContainerRecord(spec, clock.instant());
         synchronized (createLock) {
@@ -210,9 +236,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             createPrivateDir(dir);
             undo.push(() -> deleteTree(dir));
             IdMapping ids = IdMapping.forTeam(spec.teamId(), idMapBase);
-            String snapshot = directorySnapshot(source, ids);
             Path rootfs = dir.resolve("bundle").resolve("rootfs");
-            snapshots.mountActive(List.of(snapshot), dir, rootfs);
+            snapshots.mountActive(layers(spec, ids), dir, rootfs);
             undo.push(() -> snapshots.removeActive(dir, rootfs));
             writeBundle(record, dir, ids);
             persist(record);
@@ -234,6 +259,14 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             throw e instanceof RuntimeFailure f ? f
                     : new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "create " + spec.id() + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The snapshot keys of a container's root filesystem, top first, unpacked for its team's id mapping. */
+    private List<String> layers(ContainerSpec spec, IdMapping ids) {
+        if (spec.rootfs() instanceof Rootfs.Image image) {
+            return images.store().layersFor(image.digest(), ids);
+        }
+        return List.of(directorySnapshot(((Rootfs.Directory) spec.rootfs()).path(), ids));
     }
 
     /** A host directory becomes one committed snapshot per (directory, change time, id mapping). */
@@ -301,8 +334,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         driver.delete(spec.id(), true);
         Path rootfs = dir.resolve("bundle").resolve("rootfs");
         if (!isOverlay(rootfs)) {
-            snapshots.mountActive(List.of(directorySnapshot(((Rootfs.Directory) spec.rootfs()).path(),
-                    IdMapping.forTeam(spec.teamId(), idMapBase))), dir, rootfs);
+            snapshots.mountActive(layers(spec, IdMapping.forTeam(spec.teamId(), idMapBase)), dir, rootfs);
         }
         record.pid = driver.create(spec.id(), spec.name(), dir.resolve("bundle"), dir, dir.resolve("ctr.log"), logMaxBytes);
         record.state = ContainerState.CREATED;
@@ -467,6 +499,58 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             }
         }
         return driver.terminal(id, args, cols, rows, containersDir.resolve(id));
+    }
+
+    @Override
+    public ImageInfo pullImage(String reference, RegistryCredentials credentials, Consumer<PullProgress> progress) {
+        requireReady();
+        ImageReference ref = ImageReference.parse(reference);
+        Credentials login = credentials == null ? null : new Credentials(credentials.username(), credentials.password());
+        PulledImage pulled = images.registries().pull(ref, Platform.host(), login, images.content(),
+                (layer, done, total) -> progress.accept(new PullProgress(ref.toString(), layer, done, total)));
+        ImageInfo info = images.store().register(pulled.manifestDigest(), ref.toString());
+        log.info("pulled {} as {}", ref, info.digest());
+        return info;
+    }
+
+    @Override
+    public ImageInfo importImage(java.io.InputStream archive) {
+        requireReady();
+        List<ImageArchives.Imported> imported = ImageArchives.importArchive(archive, images.content(), containersDir.getParent(),
+                images.maxImageBytes());
+        ImageInfo first = null;
+        for (ImageArchives.Imported image : imported) {
+            ImageInfo info = images.store().register(image.manifestDigest(), image.reference());
+            first = first == null ? info : first;
+        }
+        return first;
+    }
+
+    @Override
+    public List<ImageInfo> images() {
+        return images == null ? List.of() : images.store().list();
+    }
+
+    @Override
+    public ImageInfo image(String digest) {
+        requireReady();
+        return images.store().get(digest);
+    }
+
+    @Override
+    public void removeImage(String digest) {
+        requireReady();
+        synchronized (createLock) {
+            images.store().get(digest);
+            List<String> users = containers.values().stream()
+                    .filter(c -> c.spec.rootfs() instanceof Rootfs.Image image && image.digest().equals(digest))
+                    .map(c -> c.spec.name()).sorted().toList();
+            if (!users.isEmpty()) {
+                throw RuntimeFailure.precondition("image " + digest + " is used by " + users.size() + " container(s): "
+                        + String.join(", ", users));
+            }
+            images.store().remove(digest);
+        }
     }
 
     @Override

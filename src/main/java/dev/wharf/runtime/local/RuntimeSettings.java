@@ -14,10 +14,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param runc          runc binary (name on PATH or path)
  * @param conmon        conmon binary (name on PATH or path)
  * @param logMaxBytes   a container log's size cap; conmon starts the file afresh when it is reached
+ * @param maxLayerBytes an image layer's largest uncompressed size (decompression-bomb guard)
+ * @param maxImageBytes an image's largest uncompressed size, all layers together (also the limit of an imported archive)
+ * @param insecureRegistries registries ({@code host:port}) pulled from over plain HTTP; all others need HTTPS
+ *                           (bound from {@code wharf.registries.insecure}, a comma-separated list)
  */
 @ConfigurationProperties("wharf.runtime")
 public record RuntimeSettings(Path dataDir, @DefaultValue("wharf") String cgroupRoot,
         @DefaultValue("/sys/fs/cgroup") Path cgroupMount, @DefaultValue("1000000") long idMapBase,
         @DefaultValue("runc") String runc, @DefaultValue("conmon") String conmon,
-        @DefaultValue("10485760") long logMaxBytes) {
+        @DefaultValue("10485760") long logMaxBytes, @DefaultValue("8589934592") long maxLayerBytes,
+        @DefaultValue("21474836480") long maxImageBytes, java.util.Set<String> insecureRegistries) {
+
+    public RuntimeSettings {
+        insecureRegistries = insecureRegistries == null ? java.util.Set.of()
+                : insecureRegistries.stream().map(String::strip).filter(r -> !r.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    }
 }
