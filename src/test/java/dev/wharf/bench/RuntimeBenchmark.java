@@ -47,7 +47,7 @@ public final class RuntimeBenchmark {
         String cgroupRoot = "wharf-bench-" + work.getFileName().toString().substring(12);
         Path rootfs = BusyboxRootfs.create(Files.createDirectories(work.resolve("busybox")));
         LocalRuntime runtime = LocalRuntime.onHost(new RuntimeSettings(work.resolve("node"), cgroupRoot, Path.of("/sys/fs/cgroup"),
-                1_000_000, "runc", "conmon", 1 << 20), Clock.systemUTC());
+                1_000_000, "runc", "conmon", 1 << 20, 1L << 30, 2L << 30, java.util.Set.of()), Clock.systemUTC());
         try {
             if (!runtime.status().ready()) {
                 throw new IllegalStateException("this host cannot run containers: " + runtime.status().problems());

@@ -186,7 +186,7 @@ public final class ImageArchives {
         Path file = required(name, files);
         String digest;
         try (InputStream in = Files.newInputStream(file)) {
-            digest = content.write(null, Files.size(file), in);
+            digest = content.write(sha256(file), Files.size(file), in);
         }
         ObjectNode node = JSON.createObjectNode();
         node.put("mediaType", mediaType);
@@ -201,6 +201,20 @@ public final class ImageArchives {
             throw RuntimeFailure.invalid("the archive's manifest.json names " + name + ", which is not in the archive");
         }
         return file;
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                sha.update(buffer, 0, n);
+            }
+            return "sha256:" + java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static boolean isGzip(Path file) throws IOException {

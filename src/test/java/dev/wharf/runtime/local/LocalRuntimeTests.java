@@ -56,7 +56,7 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
         Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         rootfs = BusyboxRootfs.create(Files.createDirectories(dataDir.resolve("busybox")));
         settings = new RuntimeSettings(dataDir.resolve("node"), CGROUP_ROOT, Path.of("/sys/fs/cgroup"), 1_000_000, "runc", "conmon",
-                1024 * 1024);
+                1024 * 1024, 1L << 30, 2L << 30, java.util.Set.of());
         runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
         assertThat(runtime.status().problems()).isEmpty();
     }
