@@ -34,6 +34,9 @@ class ErrorPages implements ErrorController {
         if (failure instanceof WharfException wharf) {
             category = wharf.category();
             status = category.status().value();
+        } else if (failure instanceof dev.wharf.runtime.api.RuntimeFailure runtimeFailure) {
+            category = ProblemHandling.categoryOf(runtimeFailure);
+            status = category.status().value();
         }
         if (Problems.isApi(path)) {
             problems.write(request, response, category, detail,
@@ -48,6 +51,9 @@ class ErrorPages implements ErrorController {
     }
 
     private static String describe(int status, String path, Throwable failure) {
+        if (failure instanceof dev.wharf.runtime.api.RuntimeFailure runtimeFailure) {
+            return runtimeFailure.getMessage();
+        }
         while (failure != null && !(failure instanceof WharfException) && failure.getCause() != null
                 && failure.getCause() != failure) {
             failure = failure.getCause();

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.wharf.runtime.api.RuntimeFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -43,6 +44,28 @@ class ProblemHandling {
     ResponseEntity<ProblemDetail> wharf(WharfException ex, HttpServletRequest request) throws WharfException {
         apiOnly(request, ex);
         return problem(request, ex.category(), ex.getMessage(), ex.properties());
+    }
+
+    @ExceptionHandler(RuntimeFailure.class)
+    ResponseEntity<ProblemDetail> runtime(RuntimeFailure ex, HttpServletRequest request) throws RuntimeFailure {
+        apiOnly(request, ex);
+        ErrorCategory category = categoryOf(ex);
+        if (category == ErrorCategory.INTERNAL) {
+            log.error("runtime failure on {} {}", request.getMethod(), request.getRequestURI(), ex);
+        }
+        return problem(request, category, ex.getMessage(), Map.of());
+    }
+
+    /** The runtime's failure kinds as problem categories; a state conflict there is a 409 here. */
+    static ErrorCategory categoryOf(RuntimeFailure failure) {
+        return switch (failure.kind()) {
+            case NOT_FOUND -> ErrorCategory.NOT_FOUND;
+            case ALREADY_EXISTS -> ErrorCategory.ALREADY_EXISTS;
+            case INVALID_ARGUMENT -> ErrorCategory.INVALID_ARGUMENT;
+            case FAILED_PRECONDITION -> ErrorCategory.CONFLICT;
+            case UNAVAILABLE -> ErrorCategory.UNAVAILABLE;
+            case INTERNAL -> ErrorCategory.INTERNAL;
+        };
     }
 
     @ExceptionHandler(MethodArgumentNotValidException.class)

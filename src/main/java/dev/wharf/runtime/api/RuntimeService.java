@@ -82,11 +82,13 @@ public interface RuntimeService {
 
     /**
      * Pulls an image from its registry (layers in parallel, every blob's digest verified) and
-     * returns it; an image already here is not downloaded again. {@code progress} hears about each
-     * layer's bytes as they arrive. Errors name the reference: {@code NOT_FOUND} for an unknown
+     * returns it; an image already here is not downloaded again. {@code credentials} gives the login
+     * for a registry host ({@code null}: anonymous). {@code progress} hears about each layer's bytes
+     * as they arrive. Errors name the reference: {@code NOT_FOUND} for an unknown
      * tag, {@code INVALID_ARGUMENT} for a bad reference, {@code UNAVAILABLE} for an unreachable registry.
      */
-    ImageInfo pullImage(String reference, RegistryCredentials credentials, java.util.function.Consumer<PullProgress> progress);
+    ImageInfo pullImage(String reference, java.util.function.Function<String, RegistryCredentials> credentials,
+            java.util.function.Consumer<PullProgress> progress);
 
     /** Imports an image archive ({@code docker save} or OCI archive, tar); returns the first image in it. */
     ImageInfo importImage(java.io.InputStream archive);

@@ -2,7 +2,7 @@ package dev.wharf.runtime.image;
 
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.content.ContentStore;
-import dev.wharf.runtime.registry.ImageReference;
+import dev.wharf.runtime.api.ImageReference;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -45,7 +45,11 @@ public final class ImageArchives {
         Path temp = workDir.resolve(".import-" + UUID.randomUUID());
         try {
             Files.createDirectories(temp);
-            Map<String, Path> files = extract(tar, temp, maxBytes);
+            InputStream in = new java.io.BufferedInputStream(tar);
+            in.mark(2);
+            boolean gzip = in.read() == 0x1f && in.read() == 0x8b;
+            in.reset();
+            Map<String, Path> files = extract(gzip ? new java.util.zip.GZIPInputStream(in) : in, temp, maxBytes);
             List<Imported> imported = files.containsKey("index.json") && files.containsKey("oci-layout")
                     ? fromOciLayout(files, content)
                     : files.containsKey("manifest.json") ? fromDockerSave(files, content) : List.of();

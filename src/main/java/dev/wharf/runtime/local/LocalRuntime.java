@@ -26,7 +26,7 @@ import dev.wharf.runtime.image.ImageArchives;
 import dev.wharf.runtime.image.ImageStore;
 import dev.wharf.runtime.image.LayerUnpacker;
 import dev.wharf.runtime.registry.Credentials;
-import dev.wharf.runtime.registry.ImageReference;
+import dev.wharf.runtime.api.ImageReference;
 import dev.wharf.runtime.registry.Platform;
 import dev.wharf.runtime.registry.PulledImage;
 import dev.wharf.runtime.registry.RegistryClient;
@@ -502,10 +502,12 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     }
 
     @Override
-    public ImageInfo pullImage(String reference, RegistryCredentials credentials, Consumer<PullProgress> progress) {
+    public ImageInfo pullImage(String reference, java.util.function.Function<String, RegistryCredentials> credentials,
+            Consumer<PullProgress> progress) {
         requireReady();
         ImageReference ref = ImageReference.parse(reference);
-        Credentials login = credentials == null ? null : new Credentials(credentials.username(), credentials.password());
+        RegistryCredentials given = credentials == null ? null : credentials.apply(ref.registry());
+        Credentials login = given == null ? null : new Credentials(given.username(), given.password());
         PulledImage pulled = images.registries().pull(ref, Platform.host(), login, images.content(),
                 (layer, done, total) -> progress.accept(new PullProgress(ref.toString(), layer, done, total)));
         ImageInfo info = images.store().register(pulled.manifestDigest(), ref.toString());

@@ -1,5 +1,6 @@
 package dev.wharf.runtime.registry;
 
+import dev.wharf.runtime.api.ImageReference;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeFailure.Kind;
 import dev.wharf.runtime.content.ContentStore;

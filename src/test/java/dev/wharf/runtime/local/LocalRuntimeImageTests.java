@@ -106,7 +106,7 @@ class LocalRuntimeImageTests {
     @Test
     void aPulledImageRunsForTwoTeamsAndGoesOnlyWhenUnused() throws Exception {
         List<PullProgress> progress = new CopyOnWriteArrayList<>();
-        ImageInfo image = runtime.pullImage(registry.host() + "/team/busybox:1", null, progress::add);
+        ImageInfo image = runtime.pullImage(registry.host() + "/team/busybox:1", host -> null, progress::add);
         assertThat(image.references()).containsExactly(registry.host() + "/team/busybox:1");
         assertThat(image.config().cmd()).containsExactly("/bin/sh");
         assertThat(image.config().workingDir()).isEqualTo("/root");
@@ -151,7 +151,7 @@ class LocalRuntimeImageTests {
         assertThatThrownBy(() -> runtime.pullImage(registry.host() + "/team/busybox:nope", null, p -> { }))
                 .isInstanceOf(RuntimeFailure.class).hasMessageContaining("team/busybox:nope")
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.NOT_FOUND));
-        assertThatThrownBy(() -> runtime.pullImage("Not A Reference", null, p -> { })).isInstanceOf(RuntimeFailure.class)
+        assertThatThrownBy(() -> runtime.pullImage("Not A Reference", host -> null, p -> { })).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT));
         assertThatThrownBy(() -> runtime.create(new ContainerSpec("noimage1", "noimage", TEAM_A,
                 new Rootfs.Image("sha256:" + "0".repeat(64)), List.of("/bin/true"), null, null, null, null, null)))

@@ -1,5 +1,6 @@
 package dev.wharf.runtime.registry;
 
+import dev.wharf.runtime.api.ImageReference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

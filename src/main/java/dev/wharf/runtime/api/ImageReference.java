@@ -1,6 +1,5 @@
-package dev.wharf.runtime.registry;
+package dev.wharf.runtime.api;
 
-import dev.wharf.runtime.api.RuntimeFailure;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -98,7 +97,7 @@ public record ImageReference(String registry, String repository, String tag, Str
     }
 
     /** What the manifest is fetched by: the digest when there is one, else the tag. */
-    String manifestReference() {
+    public String manifestReference() {
         return digest != null ? digest : tag;
     }
 

@@ -1,9 +1,8 @@
-package dev.wharf.runtime.registry;
+package dev.wharf.runtime.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeFailure.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,0 +1,179 @@
+package dev.wharf.platform.image;
+
+import dev.wharf.platform.identity.Caller;
+import dev.wharf.platform.team.Team;
+import dev.wharf.platform.team.TeamManagement;
+import dev.wharf.platform.team.TeamRole;
+import dev.wharf.platform.web.ErrorCategory;
+import dev.wharf.platform.web.WharfException;
+import dev.wharf.runtime.api.ImageInfo;
+import dev.wharf.runtime.api.ImageReference;
+import dev.wharf.runtime.api.RegistryCredentials;
+import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.api.RuntimeService;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * A team's images: pulling (with the team's registry credentials) and importing put an image on
+ * the node and a name in the team's catalogue; deleting removes the name, and the image itself
+ * once no team lists it and no container uses it. Images are shared on disk, never across teams
+ * in the catalogue.
+ */
+@Service
+public class ImageCatalogue {
+
+    private final TeamManagement teams;
+    private final TeamImageRepository images;
+    private final RegistryCredentialRepository credentials;
+    private final SecretBox secrets;
+    private final ObjectProvider<RuntimeService> runtime;
+    private final PullTracker pulls;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    ImageCatalogue(TeamManagement teams, TeamImageRepository images, RegistryCredentialRepository credentials, SecretBox secrets,
+            ObjectProvider<RuntimeService> runtime, PullTracker pulls, TransactionTemplate tx, Clock clock) {
+        this.teams = teams;
+        this.images = images;
+        this.credentials = credentials;
+        this.secrets = secrets;
+        this.runtime = runtime;
+        this.pulls = pulls;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    public List<TeamImage> list(Caller caller, String team) {
+        Team t = teams.require(caller, team, TeamRole.VIEWER).team();
+        return images.findByTeamIdOrderByReferenceAsc(t.getId());
+    }
+
+    /** Checks the caller may pull into the team and starts tracking; the pull itself is {@link #pull(Caller, PullTracker.Pull)}. */
+    public PullTracker.Pull startPull(Caller caller, String team, String reference) {
+        Team t = teams.require(caller, team, TeamRole.MEMBER).team();
+        ImageReference ref = parse(reference);
+        return pulls.start(t.getId(), ref.toString());
+    }
+
+    /** Pulls (no database transaction is held meanwhile) and records the image in the team's catalogue. */
+    public TeamImage pull(Caller caller, PullTracker.Pull pull) {
+        try {
+            ImageInfo image = runtime().pullImage(pull.reference, credentialsOf(pull.teamId), pull::progress);
+            TeamImage saved = record(pull.teamId, pull.reference, image, caller.name());
+            pull.done(image.digest());
+            return saved;
+        } catch (RuntimeException e) {
+            pull.failed(e.getMessage());
+            throw e;
+        }
+    }
+
+    public TeamImage importArchive(Caller caller, String team, InputStream archive) {
+        Team t = teams.require(caller, team, TeamRole.MEMBER).team();
+        ImageInfo image = runtime().importImage(archive);
+        String reference = image.references().isEmpty() ? image.digest() : image.references().get(image.references().size() - 1);
+        return record(t.getId(), reference, image, caller.name());
+    }
+
+    public TeamImage get(Caller caller, String team, long id) {
+        Team t = teams.require(caller, team, TeamRole.VIEWER).team();
+        return images.findByIdAndTeamId(id, t.getId()).orElseThrow(() -> notFound(team, id));
+    }
+
+    /** Removes the name; the image goes too when no other team lists it (refused with 409 while a container uses it). */
+    public void delete(Caller caller, String team, long id) {
+        Team t = teams.require(caller, team, TeamRole.MEMBER).team();
+        tx.executeWithoutResult(status -> {
+            TeamImage image = images.findByIdAndTeamId(id, t.getId()).orElseThrow(() -> notFound(team, id));
+            images.delete(image);
+            images.flush();
+            if (images.countByDigest(image.getDigest()) == 0) {
+                try {
+                    runtime().removeImage(image.getDigest());
+                } catch (RuntimeFailure e) {
+                    if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
+                        throw e;
+                    }
+                }
+            }
+        });
+    }
+
+    public record CredentialView(String registry, String username, java.time.Instant updatedAt) {
+    }
+
+    public List<CredentialView> credentials(Caller caller, String team) {
+        Team t = teams.require(caller, team, TeamRole.MEMBER).team();
+        return credentials.findByTeamIdOrderByRegistryAsc(t.getId()).stream()
+                .map(c -> new CredentialView(c.getRegistry(), c.getUsername(), c.getUpdatedAt())).toList();
+    }
+
+    public CredentialView putCredentials(Caller caller, String team, String registry, String username, String password) {
+        Team t = teams.require(caller, team, TeamRole.OWNER).team();
+        if (registry == null || !registry.matches("[A-Za-z0-9.-]+(:[0-9]{1,5})?") || registry.length() > 255) {
+            throw WharfException.invalidField("registry", "registry must be a host name with an optional :port, like registry.example:5000");
+        }
+        if (username == null || username.isBlank() || password == null || password.isEmpty()) {
+            throw WharfException.invalid("username and password are required");
+        }
+        return tx.execute(status -> {
+            RegistryCredential credential = credentials.findByTeamIdAndRegistry(t.getId(), registry)
+                    .orElseGet(() -> new RegistryCredential(t.getId(), registry));
+            credential.set(username, secrets.seal(password), clock.instant());
+            credentials.save(credential);
+            return new CredentialView(registry, username, credential.getUpdatedAt());
+        });
+    }
+
+    public void deleteCredentials(Caller caller, String team, String registry) {
+        Team t = teams.require(caller, team, TeamRole.OWNER).team();
+        tx.executeWithoutResult(status -> credentials.delete(credentials.findByTeamIdAndRegistry(t.getId(), registry)
+                .orElseThrow(() -> WharfException.notFound("team \"" + team + "\" has no credentials for " + registry))));
+    }
+
+    /** The team's registry logins, decrypted only for the pull that needs them. */
+    Function<String, RegistryCredentials> credentialsOf(long teamId) {
+        Map<String, RegistryCredential> byRegistry = credentials.findByTeamIdOrderByRegistryAsc(teamId).stream()
+                .collect(Collectors.toMap(RegistryCredential::getRegistry, c -> c));
+        return registry -> {
+            RegistryCredential c = byRegistry.get(registry);
+            return c == null ? null : new RegistryCredentials(c.getUsername(), secrets.open(c.getSecret()));
+        };
+    }
+
+    private TeamImage record(long teamId, String reference, ImageInfo image, String who) {
+        return tx.execute(status -> {
+            TeamImage entry = images.findByTeamIdAndReference(teamId, reference)
+                    .orElseGet(() -> new TeamImage(teamId, reference, image.digest(), image.sizeBytes(), who, clock.instant()));
+            entry.update(image.digest(), image.sizeBytes(), who, clock.instant());
+            return images.save(entry);
+        });
+    }
+
+    private RuntimeService runtime() {
+        RuntimeService local = runtime.getIfAvailable();
+        if (local == null) {
+            throw new WharfException(ErrorCategory.UNAVAILABLE, "no node is available to hold images");
+        }
+        return local;
+    }
+
+    private static ImageReference parse(String reference) {
+        if (reference == null || reference.isBlank()) {
+            throw WharfException.invalidField("reference", "reference is required, like registry.example:5000/team/app:1.0");
+        }
+        return ImageReference.parse(reference.strip());
+    }
+
+    private static WharfException notFound(String team, long id) {
+        return WharfException.notFound("team \"" + team + "\" has no image " + id);
+    }
+}
