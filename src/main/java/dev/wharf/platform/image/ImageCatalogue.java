@@ -76,6 +76,38 @@ public class ImageCatalogue {
         }
     }
 
+    /**
+     * The digest of the image a container of the team names ({@code busybox:1}, a full reference,
+     * or a digest of one of the team's images), pulling it with the team's credentials when the
+     * node does not have it; {@code onPull} learns of the pull so its progress can be shown.
+     */
+    public String resolveForContainer(Caller caller, Team team, String image, java.util.function.Consumer<PullTracker.Pull> onPull) {
+        if (image != null && image.matches("sha256:[0-9a-f]{64}")) {
+            boolean listed = images.findByTeamIdOrderByReferenceAsc(team.getId()).stream().anyMatch(i -> i.getDigest().equals(image));
+            if (!listed) {
+                throw WharfException.notFound("team \"" + team.getName() + "\" has no image " + image);
+            }
+            return image;
+        }
+        String reference = parse(image).toString();
+        java.util.Optional<TeamImage> known = images.findByTeamIdAndReference(team.getId(), reference);
+        if (known.isPresent() && onNode(known.get().getDigest())) {
+            return known.get().getDigest();
+        }
+        PullTracker.Pull pull = pulls.start(team.getId(), reference);
+        onPull.accept(pull);
+        return pull(caller, pull).getDigest();
+    }
+
+    private boolean onNode(String digest) {
+        try {
+            runtime().image(digest);
+            return true;
+        } catch (RuntimeFailure e) {
+            return false;
+        }
+    }
+
     public TeamImage importArchive(Caller caller, String team, InputStream archive) {
         Team t = teams.require(caller, team, TeamRole.MEMBER).team();
         ImageInfo image = runtime().importImage(archive);

@@ -16,12 +16,22 @@ public class NodeRegistry {
     public static final String LOCAL = "local";
 
     private final ObjectProvider<RuntimeService> local;
+    private final ObjectProvider<NodeUsage> usage;
 
-    NodeRegistry(ObjectProvider<RuntimeService> local) {
+    NodeRegistry(ObjectProvider<RuntimeService> local, ObjectProvider<NodeUsage> usage) {
         this.local = local;
+        this.usage = usage;
     }
 
-    public record Node(String name, String state, List<String> problems, int cpus, long memoryBytes, String cgroupVersion) {
+    public record Capacity(int cpus, long memoryBytes) {
+    }
+
+    /**
+     * @param allocated   declared limits of the containers placed here
+     * @param unmanaged   ids of containers the node runs that the platform does not know
+     */
+    public record Node(String name, String state, List<String> problems, Capacity capacity, NodeUsage.Allocation allocated,
+            List<String> unmanaged, String cgroupVersion) {
     }
 
     public List<Node> nodes() {
@@ -30,7 +40,9 @@ public class NodeRegistry {
             return List.of();
         }
         NodeStatus status = runtime.status();
-        return List.of(new Node(LOCAL, status.ready() ? "up" : "down", status.problems(), status.cpus(), status.memoryBytes(),
-                status.cgroupVersion()));
+        NodeUsage known = usage.getIfAvailable();
+        return List.of(new Node(LOCAL, status.ready() ? "up" : "down", status.problems(), new Capacity(status.cpus(), status.memoryBytes()),
+                known == null ? new NodeUsage.Allocation(0, 0, 0, 0) : known.allocated(LOCAL),
+                known == null ? List.of() : known.unmanaged(LOCAL), status.cgroupVersion()));
     }
 }

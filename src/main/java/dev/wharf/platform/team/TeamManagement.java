@@ -22,16 +22,18 @@ public class TeamManagement {
     private final TeamRepository teams;
     private final MembershipRepository memberships;
     private final UserManagement users;
-    private final List<TeamDeletionGuard> deletionGuards;
+    private final org.springframework.beans.factory.ObjectProvider<TeamDeletionGuard> deletionGuards;
     private final Clock clock;
+    private final org.springframework.context.ApplicationEventPublisher events;
 
     TeamManagement(TeamRepository teams, MembershipRepository memberships, UserManagement users,
-            List<TeamDeletionGuard> deletionGuards, Clock clock) {
+            org.springframework.beans.factory.ObjectProvider<TeamDeletionGuard> deletionGuards, Clock clock, org.springframework.context.ApplicationEventPublisher events) {
         this.teams = teams;
         this.memberships = memberships;
         this.users = users;
         this.deletionGuards = deletionGuards;
         this.clock = clock;
+        this.events = events;
     }
 
     /** A team as one caller sees it: {@code role} is the caller's own role, {@code null} for an admin who is not a member. */
@@ -55,6 +57,12 @@ public class TeamManagement {
                     + minimum.wire() + " role or higher");
         }
         return new TeamAccess(team, held);
+    }
+
+    /** The team by id, for background work that acts for no caller (reconciler, quota pushes). */
+    @Transactional(readOnly = true)
+    public Team byId(long id) {
+        return teams.findById(id).orElseThrow(() -> WharfException.notFound("team " + id + " not found"));
     }
 
     @Transactional(readOnly = true)
@@ -89,7 +97,9 @@ public class TeamManagement {
         if (teams.findByName(name).isPresent()) {
             throw WharfException.alreadyExists("team \"" + name + "\" already exists");
         }
-        return teams.save(new Team(name, displayName == null ? null : displayName.strip(), clock.instant()));
+        Team team = teams.save(new Team(name, displayName == null ? null : displayName.strip(), clock.instant()));
+        events.publishEvent(new TeamCreated(team.getId(), team.getName()));
+        return team;
     }
 
     public void delete(Caller caller, String name) {
@@ -98,7 +108,7 @@ public class TeamManagement {
             require(caller, name, TeamRole.VIEWER);
             caller.requireAdmin("delete teams");
         }
-        deletionGuards.forEach(guard -> guard.checkDeletable(team));
+        deletionGuards.orderedStream().forEach(guard -> guard.checkDeletable(team));
         memberships.deleteByTeamId(team.getId());
         teams.delete(team);
     }

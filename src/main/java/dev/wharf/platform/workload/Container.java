@@ -1,0 +1,167 @@
+package dev.wharf.platform.workload;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/**
+ * A team's container: what was asked for (image, spec, declared resources, restart policy,
+ * desired state) and what was last seen (state, exit code, OOM, restarts, node). Declared
+ * resources count against the team's quota for as long as the row exists.
+ */
+@Entity
+@Table(name = "containers")
+class Container {
+
+    @Id
+    @Column(length = 32)
+    private String id;
+
+    @Column(name = "team_id", nullable = false)
+    private Long teamId;
+
+    @Column(name = "project_id")
+    private Long projectId;
+
+    @Column(nullable = false, length = 63)
+    private String name;
+
+    @Column(nullable = false, length = 500)
+    private String image;
+
+    @Column(name = "image_digest", length = 71)
+    private String imageDigest;
+
+    @Column(nullable = false, length = 20000)
+    private String spec;
+
+    private BigDecimal cpus;
+
+    @Column(name = "memory_bytes")
+    private Long memoryBytes;
+
+    private Long pids;
+
+    @Column(name = "restart_policy", nullable = false, length = 32)
+    private String restartPolicy;
+
+    @Column(name = "desired_state", nullable = false, length = 16)
+    private String desiredState;
+
+    @Column(nullable = false, length = 16)
+    private String state;
+
+    @Column(name = "state_reason", length = 1000)
+    private String stateReason;
+
+    @Column(name = "exit_code")
+    private Integer exitCode;
+
+    @Column(name = "oom_killed", nullable = false)
+    private boolean oomKilled;
+
+    @Column(name = "restart_count", nullable = false)
+    private int restartCount;
+
+    @Column(length = 63)
+    private String node;
+
+    @Column(name = "created_by", nullable = false, length = 63)
+    private String createdBy;
+
+    @Column(name = "created_at", nullable = false)
+    private Instant createdAt;
+
+    @Column(name = "started_at")
+    private Instant startedAt;
+
+    @Column(name = "finished_at")
+    private Instant finishedAt;
+
+    protected Container() {
+    }
+
+    Container(String id, Long teamId, Long projectId, String name, String image, String spec, Double cpus, Long memoryBytes, Long pids,
+            String restartPolicy, String desiredState, String createdBy, Instant createdAt) {
+        this.id = id;
+        this.teamId = teamId;
+        this.projectId = projectId;
+        this.name = name;
+        this.image = image;
+        this.spec = spec;
+        this.cpus = cpus == null ? null : BigDecimal.valueOf(cpus);
+        this.memoryBytes = memoryBytes;
+        this.pids = pids;
+        this.restartPolicy = restartPolicy;
+        this.desiredState = desiredState;
+        this.state = ContainerStates.CREATED;
+        this.createdBy = createdBy;
+        this.createdAt = createdAt;
+    }
+
+    String getId() { return id; }
+    Long getTeamId() { return teamId; }
+    Long getProjectId() { return projectId; }
+    String getName() { return name; }
+    String getImage() { return image; }
+    String getImageDigest() { return imageDigest; }
+    String getSpec() { return spec; }
+    Double getCpus() { return cpus == null ? null : cpus.doubleValue(); }
+    Long getMemoryBytes() { return memoryBytes; }
+    Long getPids() { return pids; }
+    String getRestartPolicy() { return restartPolicy; }
+    String getDesiredState() { return desiredState; }
+    String getState() { return state; }
+    String getStateReason() { return stateReason; }
+    Integer getExitCode() { return exitCode; }
+    boolean isOomKilled() { return oomKilled; }
+    int getRestartCount() { return restartCount; }
+    String getNode() { return node; }
+    String getCreatedBy() { return createdBy; }
+    Instant getCreatedAt() { return createdAt; }
+    Instant getStartedAt() { return startedAt; }
+    Instant getFinishedAt() { return finishedAt; }
+
+    void placed(String node, String imageDigest) {
+        this.node = node;
+        this.imageDigest = imageDigest;
+    }
+
+    void desire(String desiredState) {
+        this.desiredState = desiredState;
+    }
+
+    void started(Instant at) {
+        state = ContainerStates.RUNNING;
+        stateReason = null;
+        startedAt = at;
+        finishedAt = null;
+        exitCode = null;
+        oomKilled = false;
+    }
+
+    void exited(Integer exitCode, boolean oomKilled, Instant at) {
+        state = ContainerStates.EXITED;
+        this.exitCode = exitCode;
+        this.oomKilled = oomKilled;
+        finishedAt = at;
+    }
+
+    void state(String state, String reason) {
+        this.state = state;
+        this.stateReason = reason;
+    }
+
+    void restarting(String reason) {
+        state = ContainerStates.RESTARTING;
+        stateReason = reason;
+        restartCount++;
+    }
+
+    void resetRestarts() {
+        restartCount = 0;
+    }
+}

@@ -1,0 +1,186 @@
+package dev.wharf.platform.workload;
+
+import dev.wharf.platform.identity.Caller;
+import dev.wharf.runtime.api.ContainerStats;
+import dev.wharf.runtime.api.ExecResult;
+import dev.wharf.runtime.api.LogLine;
+import dev.wharf.runtime.api.LogQuery;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotEmpty;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.json.JsonMapper;
+
+@RestController
+@RequestMapping("/api/v1/teams/{team}/containers")
+@Tag(name = "Containers", description = "A team's containers: create, lifecycle, logs, stats, exec")
+class ContainerController {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final ExecutorService FOLLOWERS = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "log-follow");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private final ContainerManagement containers;
+
+    ContainerController(ContainerManagement containers) {
+        this.containers = containers;
+    }
+
+    record ResourcesView(Double cpus, Long memory, Long pids) {
+    }
+
+    /** The request's spec plus what the platform knows of the container now. */
+    record ContainerView(String id, String name, String image, String imageDigest, List<String> command, Map<String, String> env,
+            String workingDir, String user, String project, ResourcesView resources, String restartPolicy, String desiredState,
+            String state, String reason, Integer exitCode, boolean oomKilled, int restartCount, Instant createdAt, Instant startedAt,
+            Instant finishedAt, String node, ContainerManagement.PullView pull) {
+    }
+
+    record ExecRequest(@NotEmpty List<String> command, Integer timeoutSeconds) {
+    }
+
+    ContainerView view(Container c) {
+        ContainerManagement.StoredSpec spec = JSON.readValue(c.getSpec(), ContainerManagement.StoredSpec.class);
+        return new ContainerView(c.getId(), c.getName(), c.getImage(), c.getImageDigest(), spec.command(), spec.env(), spec.workingDir(),
+                spec.user(), containers.projectName(c), new ResourcesView(c.getCpus(), c.getMemoryBytes(), c.getPids()),
+                c.getRestartPolicy(), c.getDesiredState(), c.getState(), c.getStateReason(), c.getExitCode(), c.isOomKilled(),
+                c.getRestartCount(), c.getCreatedAt(), c.getStartedAt(), c.getFinishedAt(), c.getNode(), containers.pullOf(c).orElse(null));
+    }
+
+    @PostMapping
+    @Operation(summary = "Create (and by default start) a container; pulls its image when the node lacks it. "
+            + "403 quota-exceeded when the team's quota would be passed")
+    ResponseEntity<ContainerView> create(Caller caller, @PathVariable String team, @Valid @RequestBody ContainerRequest body) {
+        Container created = containers.create(caller, team, body);
+        return ResponseEntity.created(URI.create("/api/v1/teams/" + team + "/containers/" + created.getName())).body(view(created));
+    }
+
+    @GetMapping
+    @Operation(summary = "The team's containers, optionally of one project")
+    List<ContainerView> list(Caller caller, @PathVariable String team, @RequestParam(required = false) String project) {
+        return containers.list(caller, team, project).stream().map(this::view).toList();
+    }
+
+    @GetMapping("/{name}")
+    @Operation(summary = "One container")
+    ContainerView get(Caller caller, @PathVariable String team, @PathVariable String name) {
+        return view(containers.get(caller, team, name));
+    }
+
+    @DeleteMapping("/{name}")
+    @Operation(summary = "Delete a container (force=true stops a running one first)")
+    ResponseEntity<Void> delete(Caller caller, @PathVariable String team, @PathVariable String name,
+            @RequestParam(defaultValue = "false") boolean force) {
+        containers.delete(caller, team, name, force);
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/{name}/start")
+    @Operation(summary = "Start a created or exited container")
+    ContainerView start(Caller caller, @PathVariable String team, @PathVariable String name) {
+        return view(containers.start(caller, team, name));
+    }
+
+    @PostMapping("/{name}/stop")
+    @Operation(summary = "Stop: the stop signal, then KILL after the timeout (seconds)")
+    ContainerView stop(Caller caller, @PathVariable String team, @PathVariable String name,
+            @RequestParam(defaultValue = "10") int timeout) {
+        return view(containers.stop(caller, team, name, Duration.ofSeconds(Math.max(0, Math.min(timeout, 600)))));
+    }
+
+    @PostMapping("/{name}/restart")
+    @Operation(summary = "Stop, then start")
+    ContainerView restart(Caller caller, @PathVariable String team, @PathVariable String name,
+            @RequestParam(defaultValue = "10") int timeout) {
+        return view(containers.restart(caller, team, name, Duration.ofSeconds(Math.max(0, Math.min(timeout, 600)))));
+    }
+
+    @PostMapping("/{name}/kill")
+    @Operation(summary = "Send a signal (default KILL) to the container's processes")
+    ResponseEntity<Void> kill(Caller caller, @PathVariable String team, @PathVariable String name,
+            @RequestParam(defaultValue = "KILL") String signal) {
+        containers.kill(caller, team, name, signal);
+        return ResponseEntity.noContent().build();
+    }
+
+    @GetMapping(value = "/{name}/logs", produces = {MediaType.TEXT_PLAIN_VALUE, MediaType.TEXT_EVENT_STREAM_VALUE})
+    @Operation(summary = "The container's output as text; follow=true streams it as server-sent events")
+    Object logs(Caller caller, @PathVariable String team, @PathVariable String name,
+            @Parameter(description = "only the last n lines") @RequestParam(required = false) Integer tail,
+            @Parameter(description = "RFC 3339 time; only lines at or after it") @RequestParam(required = false) Instant since,
+            @RequestParam(defaultValue = "false") boolean follow, @RequestParam(defaultValue = "false") boolean timestamps) {
+        if (tail != null && tail < 0) {
+            throw dev.wharf.platform.web.WharfException.invalidField("tail", "tail must not be negative");
+        }
+        Stream<LogLine> lines = containers.logs(caller, team, name, new LogQuery(since, tail, follow));
+        if (!follow) {
+            // a log is capped at wharf.runtime.log-max-bytes, so it fits in one answer
+            StringBuilder text = new StringBuilder();
+            try (lines) {
+                lines.forEach(line -> text.append(format(line, timestamps)).append('\n'));
+            }
+            return ResponseEntity.ok().contentType(new MediaType("text", "plain", java.nio.charset.StandardCharsets.UTF_8))
+                    .body(text.toString());
+        }
+        SseEmitter emitter = new SseEmitter(0L);
+        emitter.onCompletion(lines::close);
+        emitter.onTimeout(lines::close);
+        emitter.onError(e -> lines.close());
+        FOLLOWERS.submit(() -> {
+            try (lines) {
+                for (LogLine line : (Iterable<LogLine>) lines::iterator) {
+                    emitter.send(SseEmitter.event().name(line.stream().name().toLowerCase()).data(format(line, timestamps)));
+                }
+                emitter.send(SseEmitter.event().name("end").data("container exited"));
+                emitter.complete();
+            } catch (IOException | IllegalStateException e) {
+                emitter.completeWithError(e);
+            }
+        });
+        return emitter;
+    }
+
+    private static String format(LogLine line, boolean timestamps) {
+        return timestamps ? line.time() + " " + line.text() : line.text();
+    }
+
+    @GetMapping("/{name}/stats")
+    @Operation(summary = "CPU seconds, memory and its limit, processes and OOM kills, from the container's cgroup")
+    ContainerStats stats(Caller caller, @PathVariable String team, @PathVariable String name) {
+        return containers.stats(caller, team, name);
+    }
+
+    @PostMapping("/{name}/exec")
+    @Operation(summary = "Run a command in the running container and wait for it")
+    ExecResultView exec(Caller caller, @PathVariable String team, @PathVariable String name, @Valid @RequestBody ExecRequest body) {
+        ExecResult result = containers.exec(caller, team, name, body.command(), body.timeoutSeconds());
+        return new ExecResultView(result.exitCode(), result.stdout(), result.stderr(), result.timedOut());
+    }
+
+    record ExecResultView(int exitCode, String stdout, String stderr, boolean timedOut) {
+    }
+}

@@ -1,0 +1,368 @@
+package dev.wharf.platform.workload;
+
+import dev.wharf.platform.identity.Caller;
+import dev.wharf.platform.image.ImageCatalogue;
+import dev.wharf.platform.image.PullTracker;
+import dev.wharf.platform.project.Project;
+import dev.wharf.platform.project.ProjectDeletion;
+import dev.wharf.platform.project.ProjectManagement;
+import dev.wharf.platform.quota.QuotaAdmission;
+import dev.wharf.platform.team.Team;
+import dev.wharf.platform.team.TeamDeletionGuard;
+import dev.wharf.platform.team.TeamManagement;
+import dev.wharf.platform.team.TeamRole;
+import dev.wharf.platform.web.ErrorCategory;
+import dev.wharf.platform.web.Quantities;
+import dev.wharf.platform.web.WharfException;
+import dev.wharf.runtime.api.ContainerInfo;
+import dev.wharf.runtime.api.ContainerSpec;
+import dev.wharf.runtime.api.ContainerState;
+import dev.wharf.runtime.api.ContainerStats;
+import dev.wharf.runtime.api.ExecResult;
+import dev.wharf.runtime.api.ExecSpec;
+import dev.wharf.runtime.api.ImageInfo;
+import dev.wharf.runtime.api.LogLine;
+import dev.wharf.runtime.api.LogQuery;
+import dev.wharf.runtime.api.Resources;
+import dev.wharf.runtime.api.Rootfs;
+import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.api.RuntimeService;
+import dev.wharf.runtime.api.Signals;
+import dev.wharf.runtime.api.TerminalSession;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A team's containers: create (admission, image, runtime) with all-or-nothing failure
+ * handling, lifecycle commands, logs, stats and exec. Viewers read; members operate.
+ */
+@Service
+public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
+
+    static final String LOCAL_NODE = "local";
+    private static final Logger log = LoggerFactory.getLogger(ContainerManagement.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final ContainerRepository containers;
+    private final TeamManagement teams;
+    private final ProjectManagement projects;
+    private final QuotaAdmission quotas;
+    private final ImageCatalogue images;
+    private final ObjectProvider<RuntimeService> runtime;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    /** pulls that containers are waiting for, by container id, so their progress shows on the container */
+    private final Map<String, PullTracker.Pull> pulling = new ConcurrentHashMap<>();
+
+    ContainerManagement(ContainerRepository containers, TeamManagement teams, ProjectManagement projects, QuotaAdmission quotas,
+            ImageCatalogue images, ObjectProvider<RuntimeService> runtime, TransactionTemplate tx, Clock clock) {
+        this.containers = containers;
+        this.teams = teams;
+        this.projects = projects;
+        this.quotas = quotas;
+        this.images = images;
+        this.runtime = runtime;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    /** What was stored of a request beside the columns: the command and environment as asked for. */
+    record StoredSpec(List<String> command, Map<String, String> env, String workingDir, String user) {
+    }
+
+    public record PullView(String reference, long bytesDone, long bytesTotal) {
+    }
+
+    /**
+     * Creates (and by default starts) a container. Admission and the row are one transaction;
+     * if anything after it fails (pull, runtime create or start) the row is deleted, which
+     * releases the quota, and whatever the node made is removed.
+     */
+    Container create(Caller caller, String teamName, ContainerRequest request) {
+        Team team = teams.require(caller, teamName, TeamRole.MEMBER).team();
+        RestartPolicy policy = RestartPolicy.parse(request.restartPolicy());
+        if (request.ports() != null && !request.ports().isEmpty()) {
+            throw WharfException.invalidField("ports", "publishing ports needs team networks, which this Wharf version does not have yet");
+        }
+        if (request.volumes() != null && !request.volumes().isEmpty()) {
+            throw WharfException.invalidField("volumes", "volumes are not available in this Wharf version yet");
+        }
+        Project project = request.project() == null ? null : projects.require(team, request.project());
+        Resources resources = resources(team, request.resources());
+        boolean start = request.start() == null || request.start();
+        String spec = JSON.writeValueAsString(new StoredSpec(request.command(), request.env(), request.workingDir(), request.user()));
+        String id = randomId();
+        Container container = tx.execute(status -> {
+            if (containers.findByTeamIdAndName(team.getId(), request.name()).isPresent()) {
+                throw WharfException.alreadyExists("team \"" + team.getName() + "\" already has a container \"" + request.name() + "\"");
+            }
+            quotas.admitContainer(team, resources);
+            return containers.save(new Container(id, team.getId(), project == null ? null : project.getId(), request.name(),
+                    request.image().strip(), spec, resources.cpus(), resources.memoryBytes(), resources.pids(), policy.toString(),
+                    start ? ContainerStates.DESIRED_RUNNING : ContainerStates.DESIRED_STOPPED, caller.name(), clock.instant()));
+        });
+        boolean created = false;
+        try {
+            String digest = images.resolveForContainer(caller, team, request.image(), pull -> pulling.put(id, pull));
+            pulling.remove(id);
+            RuntimeService node = runtime();
+            ImageInfo image = node.image(digest);
+            node.applyTeamLimits(quotas.kernelLimits(team.getId()));
+            node.create(spec(container, team, image, digest, request));
+            created = true;
+            if (start) {
+                node.start(id);
+            }
+            update(id, row -> row.placed(LOCAL_NODE, digest));
+            return observe(id, node.inspect(id));
+        } catch (RuntimeException e) {
+            pulling.remove(id);
+            if (created) {
+                try {
+                    runtime().remove(id, true);
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            tx.executeWithoutResult(status -> containers.deleteById(id));
+            log.info("container {} of team {} was not created: {}", request.name(), team.getName(), e.getMessage());
+            throw e;
+        }
+    }
+
+    /** 16 hex digits: the container's id on the node (runc, cgroup, directories). */
+    private String randomId() {
+        byte[] bytes = new byte[8];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private Resources resources(Team team, ContainerRequest.ResourceRequest request) {
+        QuotaAdmission.DefaultResources defaults = quotas.defaults(team.getId());
+        Double cpus = request == null || request.cpus() == null ? defaults.cpus() : Quantities.cpus("resources.cpus", request.cpus());
+        Long memory = request == null || request.memory() == null ? defaults.memory() : Quantities.bytes("resources.memory", request.memory());
+        Long pids = request == null || request.pids() == null ? defaults.pids() : Quantities.count("resources.pids", request.pids());
+        try {
+            return new Resources(cpus, memory, pids);
+        } catch (RuntimeFailure e) {
+            throw WharfException.invalidField("resources", e.getMessage());
+        }
+    }
+
+    /** The runtime spec: the image's defaults overridden by the request, as Docker does. */
+    private static ContainerSpec spec(Container container, Team team, ImageInfo image, String digest, ContainerRequest request) {
+        ImageInfo.ImageConfig config = image.config();
+        List<String> args = new ArrayList<>(config.entrypoint());
+        args.addAll(request.command() != null && !request.command().isEmpty() ? request.command() : config.cmd());
+        if (args.isEmpty()) {
+            throw WharfException.invalidField("command", "image " + request.image() + " has no command; give one");
+        }
+        Map<String, String> env = new LinkedHashMap<>();
+        for (String entry : config.env()) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                env.put(entry.substring(0, eq), entry.substring(eq + 1));
+            }
+        }
+        if (request.env() != null) {
+            env.putAll(request.env());
+        }
+        String workingDir = request.workingDir() != null ? request.workingDir() : config.workingDir();
+        String user = request.user() != null ? request.user() : config.user();
+        try {
+            return new ContainerSpec(container.getId(), container.getName(), team.getId(), new Rootfs.Image(digest), args, env, workingDir,
+                    user, new Resources(container.getCpus(), container.getMemoryBytes(), container.getPids()), null);
+        } catch (RuntimeFailure e) {
+            throw WharfException.invalid(e.getMessage());
+        }
+    }
+
+    List<Container> list(Caller caller, String teamName, String projectName) {
+        Team team = teams.require(caller, teamName, TeamRole.VIEWER).team();
+        if (projectName == null || projectName.isBlank()) {
+            return containers.findByTeamIdOrderByNameAsc(team.getId());
+        }
+        return containers.findByTeamIdAndProjectIdOrderByNameAsc(team.getId(), projects.require(team, projectName).getId());
+    }
+
+    Container get(Caller caller, String teamName, String name) {
+        Team team = teams.require(caller, teamName, TeamRole.VIEWER).team();
+        return find(team, name);
+    }
+
+    Optional<PullView> pullOf(Container container) {
+        PullTracker.Pull pull = pulling.get(container.getId());
+        if (pull == null) {
+            return Optional.empty();
+        }
+        PullTracker.PullView view = pull.view();
+        return Optional.of(new PullView(view.reference(), view.bytesDone(), view.bytesTotal()));
+    }
+
+    String projectName(Container container) {
+        return projects.byId(container.getProjectId()).map(Project::getName).orElse(null);
+    }
+
+    Container start(Caller caller, String teamName, String name) {
+        Container container = operable(caller, teamName, name);
+        update(container.getId(), row -> {
+            row.desire(ContainerStates.DESIRED_RUNNING);
+            row.resetRestarts();
+        });
+        runtime().start(container.getId());
+        return observe(container.getId(), runtime().inspect(container.getId()));
+    }
+
+    Container stop(Caller caller, String teamName, String name, Duration timeout) {
+        Container container = operable(caller, teamName, name);
+        update(container.getId(), row -> row.desire(ContainerStates.DESIRED_STOPPED));
+        return observe(container.getId(), runtime().stop(container.getId(), timeout));
+    }
+
+    Container restart(Caller caller, String teamName, String name, Duration timeout) {
+        stop(caller, teamName, name, timeout);
+        return start(caller, teamName, name);
+    }
+
+    void kill(Caller caller, String teamName, String name, String signal) {
+        Container container = operable(caller, teamName, name);
+        String normalized;
+        try {
+            normalized = Signals.normalize(signal);
+        } catch (RuntimeFailure e) {
+            throw WharfException.invalidField("signal", e.getMessage());
+        }
+        runtime().kill(container.getId(), normalized);
+    }
+
+    void delete(Caller caller, String teamName, String name, boolean force) {
+        Container container = operable(caller, teamName, name);
+        if (!force && (ContainerStates.RUNNING.equals(container.getState()) || ContainerStates.RESTARTING.equals(container.getState()))) {
+            throw WharfException.conflict("container \"" + name + "\" is " + container.getState() + "; stop it first or delete with force=true");
+        }
+        remove(container, force);
+    }
+
+    private void remove(Container container, boolean force) {
+        update(container.getId(), row -> row.state(ContainerStates.REMOVING, null));
+        try {
+            runtime().remove(container.getId(), true);
+        } catch (RuntimeFailure e) {
+            if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
+                throw e;
+            }
+        }
+        tx.executeWithoutResult(status -> containers.deleteById(container.getId()));
+    }
+
+    Stream<LogLine> logs(Caller caller, String teamName, String name, LogQuery query) {
+        Container container = get(caller, teamName, name);
+        return runtime().logs(container.getId(), query);
+    }
+
+    ContainerStats stats(Caller caller, String teamName, String name) {
+        return runtime().stats(get(caller, teamName, name).getId());
+    }
+
+    ExecResult exec(Caller caller, String teamName, String name, List<String> command, Integer timeoutSeconds) {
+        Container container = operable(caller, teamName, name);
+        try {
+            return runtime().exec(container.getId(), new ExecSpec(command, null, null,
+                    timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds)));
+        } catch (RuntimeFailure e) {
+            if (e.kind() == RuntimeFailure.Kind.INVALID_ARGUMENT) {
+                throw WharfException.invalidField("command", e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    TerminalSession terminal(Caller caller, String teamName, String name, int cols, int rows) {
+        Container container = operable(caller, teamName, name);
+        return runtime().openTerminal(container.getId(), List.of("/bin/sh"), cols, rows);
+    }
+
+    @Override
+    public void checkDeletable(Team team) {
+        long count = containers.countByTeamId(team.getId());
+        if (count > 0) {
+            throw WharfException.conflict("team \"" + team.getName() + "\" still has " + count + " container(s); delete them first");
+        }
+    }
+
+    @Override
+    public void beforeDelete(Project project, boolean force, Caller caller) {
+        List<Container> inProject = containers.findByProjectId(project.getId());
+        if (!inProject.isEmpty() && !force) {
+            throw WharfException.conflict("project \"" + project.getName() + "\" has " + inProject.size()
+                    + " container(s); delete them first or use force=true");
+        }
+        inProject.forEach(c -> remove(c, true));
+    }
+
+    private Container operable(Caller caller, String teamName, String name) {
+        return find(teams.require(caller, teamName, TeamRole.MEMBER).team(), name);
+    }
+
+    private Container find(Team team, String name) {
+        return containers.findByTeamIdAndName(team.getId(), name)
+                .orElseThrow(() -> WharfException.notFound("team \"" + team.getName() + "\" has no container \"" + name + "\""));
+    }
+
+    /**
+     * Writes what the node reports into the row (the same facts the event stream brings, so the
+     * two may arrive in any order). A pending restart is the reconciler's to finish.
+     */
+    Container observe(String id, ContainerInfo info) {
+        return update(id, row -> {
+            if (ContainerStates.RESTARTING.equals(row.getState())) {
+                return;
+            }
+            if (info.state() == ContainerState.RUNNING) {
+                row.started(info.startedAt());
+            } else if (info.state() == ContainerState.EXITED) {
+                if (info.startedAt() != null) {
+                    row.started(info.startedAt());
+                }
+                row.exited(info.exitCode(), info.oomKilled(), info.finishedAt());
+            }
+        });
+    }
+
+    Container update(String id, java.util.function.Consumer<Container> change) {
+        return tx.execute(status -> {
+            Container row = containers.findById(id).orElseThrow(() -> WharfException.notFound("container " + id + " is gone"));
+            change.accept(row);
+            return containers.save(row);
+        });
+    }
+
+    RuntimeService runtime() {
+        RuntimeService node = runtime.getIfAvailable();
+        if (node == null) {
+            throw new WharfException(ErrorCategory.UNAVAILABLE, "no node is available to run containers");
+        }
+        return node;
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+}

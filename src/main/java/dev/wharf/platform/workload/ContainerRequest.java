@@ -1,0 +1,29 @@
+package dev.wharf.platform.workload;
+
+import dev.wharf.platform.web.Names;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.util.List;
+import java.util.Map;
+
+/** {@code POST /api/v1/teams/{team}/containers}, as in API.md. */
+record ContainerRequest(
+        @NotNull @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_RULE) String name,
+        @NotBlank String image,
+        List<String> command,
+        Map<String, String> env,
+        String workingDir,
+        String user,
+        String project,
+        @Valid ResourceRequest resources,
+        List<Map<String, Object>> ports,
+        List<Map<String, Object>> volumes,
+        String restartPolicy,
+        Boolean start) {
+
+    /** Memory as bytes or "256Mi"; missing values take the team's defaults. */
+    record ResourceRequest(Double cpus, String memory, Long pids) {
+    }
+}

@@ -1,0 +1,196 @@
+package dev.wharf.platform.workload;
+
+import dev.wharf.platform.node.NodeUsage;
+import dev.wharf.runtime.api.ContainerInfo;
+import dev.wharf.runtime.api.ContainerState;
+import dev.wharf.runtime.api.RuntimeEvent;
+import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.api.RuntimeService;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps the recorded state true: runtime events (exit, OOM) update the database and drive
+ * restart policies with exponential backoff; at start-up and every few seconds the database is
+ * compared with what the node reports. Containers the node lost become {@code unknown} with a
+ * reason; containers the node has but the database does not are logged and listed on the
+ * nodes API, never killed.
+ */
+@Component
+class Reconciler implements NodeUsage {
+
+    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+
+    private final ContainerRepository containers;
+    private final ContainerManagement management;
+    private final ObjectProvider<RuntimeService> runtime;
+    private final Duration interval;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "wharf-reconciler");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Set<String> unmanaged = ConcurrentHashMap.newKeySet();
+    private final Map<String, Boolean> pendingRestarts = new ConcurrentHashMap<>();
+
+    Reconciler(ContainerRepository containers, ContainerManagement management, ObjectProvider<RuntimeService> runtime,
+            @Value("${wharf.reconcile-interval:10s}") Duration interval) {
+        this.containers = containers;
+        this.management = management;
+        this.runtime = runtime;
+        this.interval = interval;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void start() {
+        RuntimeService node = runtime.getIfAvailable();
+        if (node == null) {
+            return;
+        }
+        node.subscribe(event -> scheduler.execute(() -> handle(event)));
+        scheduler.scheduleWithFixedDelay(this::reconcileQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            log.warn("reconciling with the node failed; trying again in {} s", interval.toSeconds(), e);
+        }
+    }
+
+    /** One pass: the database's containers against the node's. */
+    void reconcile() {
+        RuntimeService node = runtime.getIfAvailable();
+        if (node == null || !node.status().ready()) {
+            return;
+        }
+        Set<String> known = new HashSet<>();
+        for (Container container : containers.findByNode(ContainerManagement.LOCAL_NODE)) {
+            known.add(container.getId());
+            if (ContainerStates.REMOVING.equals(container.getState()) || pendingRestarts.containsKey(container.getId())) {
+                continue;
+            }
+            ContainerInfo info;
+            try {
+                info = node.inspect(container.getId());
+            } catch (RuntimeFailure e) {
+                if (e.kind() == RuntimeFailure.Kind.NOT_FOUND && !ContainerStates.UNKNOWN.equals(container.getState())) {
+                    log.warn("container {} ({}) is gone from the node; marking it unknown", container.getName(), container.getId());
+                    management.update(container.getId(), row -> row.state(ContainerStates.UNKNOWN,
+                            "the node no longer has this container (host reboot or manual removal); delete it or create it again"));
+                }
+                continue;
+            }
+            if (info.state() == ContainerState.EXITED && !ContainerStates.EXITED.equals(container.getState())) {
+                exited(container.getId(), info.exitCode(), info.oomKilled());
+            } else if (info.state() == ContainerState.RUNNING && !ContainerStates.RUNNING.equals(container.getState())) {
+                management.update(container.getId(), row -> row.started(info.startedAt()));
+            }
+        }
+        for (Container container : containers.findAll()) {
+            known.add(container.getId());
+        }
+        Set<String> strangers = new HashSet<>();
+        for (ContainerInfo info : node.list()) {
+            if (!known.contains(info.id())) {
+                strangers.add(info.id());
+                if (unmanaged.add(info.id())) {
+                    log.warn("the node runs container {} ({}) that the platform has no record of; it is left alone", info.id(), info.name());
+                }
+            }
+        }
+        unmanaged.retainAll(strangers);
+    }
+
+    private void handle(RuntimeEvent event) {
+        try {
+            if (event instanceof RuntimeEvent.ContainerExited exited) {
+                exited(exited.containerId(), exited.exitCode(), exited.oomKilled());
+            } else if (event instanceof RuntimeEvent.ContainerStarted started && containers.existsById(started.containerId())) {
+                management.update(started.containerId(), row -> row.started(started.time()));
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not record {}", event, e);
+        }
+    }
+
+    /** Records an exit and applies the restart policy. */
+    private void exited(String id, Integer exitCode, boolean oomKilled) {
+        if (!containers.existsById(id) || pendingRestarts.containsKey(id)) {
+            return;
+        }
+        Container row = management.update(id, c -> c.exited(exitCode, oomKilled, management.now()));
+        RestartPolicy policy = RestartPolicy.parse(row.getRestartPolicy());
+        boolean stoppedByUser = ContainerStates.DESIRED_STOPPED.equals(row.getDesiredState());
+        int code = exitCode == null ? -1 : exitCode;
+        if (!policy.restarts(code, row.getRestartCount(), stoppedByUser)) {
+            if (policy.name().equals("on-failure") && code != 0 && !stoppedByUser) {
+                management.update(id, c -> c.state(ContainerStates.EXITED, "restart policy " + policy + " gave up after "
+                        + c.getRestartCount() + " restarts"));
+            }
+            return;
+        }
+        Duration delay = RestartPolicy.delay(row.getRestartCount());
+        management.update(id, c -> c.restarting("exit code " + code + (oomKilled ? " (OOM-killed)" : "") + "; restart "
+                + (c.getRestartCount() + 1) + " in " + delay.toMillis() + " ms (" + policy + ")"));
+        pendingRestarts.put(id, true);
+        scheduler.schedule(() -> restart(id), delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void restart(String id) {
+        try {
+            if (!containers.existsById(id)) {
+                return;
+            }
+            ContainerInfo info = management.runtime().start(id);
+            management.update(id, c -> c.started(info.startedAt()));
+        } catch (RuntimeException e) {
+            log.warn("restarting container {} failed: {}", id, e.getMessage());
+            if (containers.existsById(id)) {
+                management.update(id, c -> c.state(ContainerStates.EXITED, "restart failed: " + e.getMessage()));
+            }
+        } finally {
+            pendingRestarts.remove(id);
+        }
+        // an exit that came while the restart was pending is handled now
+        RuntimeService node = runtime.getIfAvailable();
+        if (node != null && containers.existsById(id)) {
+            try {
+                ContainerInfo now = node.inspect(id);
+                if (now.state() == ContainerState.EXITED) {
+                    exited(id, now.exitCode(), now.oomKilled());
+                }
+            } catch (RuntimeFailure ignored) {
+                // reconciled later
+            }
+        }
+    }
+
+    @Override
+    public Allocation allocated(String node) {
+        List<Container> placed = containers.findByNode(node);
+        return new Allocation(placed.size(), placed.stream().mapToDouble(c -> c.getCpus() == null ? 0 : c.getCpus()).sum(),
+                placed.stream().mapToLong(c -> c.getMemoryBytes() == null ? 0 : c.getMemoryBytes()).sum(),
+                placed.stream().mapToLong(c -> c.getPids() == null ? 0 : c.getPids()).sum());
+    }
+
+    @Override
+    public List<String> unmanaged(String node) {
+        return List.copyOf(unmanaged);
+    }
+}

@@ -1,0 +1,304 @@
+package dev.wharf.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.testing.BusyboxLayout;
+import dev.wharf.testing.Http;
+import dev.wharf.testing.Http.Response;
+import dev.wharf.testing.Prerequisites;
+import dev.wharf.testing.TestCgroups;
+import dev.wharf.testing.TestRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Containers end to end over HTTP against the real runtime: REST → admission → runtime →
+ * kernel, with quotas, roles and restart policies.
+ */
+@Tag("root")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("test")
+@DirtiesContext
+class ContainerApiTests {
+
+    static final String CGROUP_ROOT = "wharf-test-" + UUID.randomUUID().toString().substring(0, 8);
+    static final String PASSWORD = "password-1234";
+    static Path work;
+    static TestRegistry registry;
+    static String image;
+
+    @LocalServerPort
+    int port;
+
+    Http admin;
+    String team;
+    Http member;
+    Http viewer;
+
+    @BeforeAll
+    static void registry() throws Exception {
+        Prerequisites.require("root".equals(System.getProperty("user.name")), "the container tests need root");
+        Prerequisites.require(BusyboxLayout.available() && TestRegistry.available(),
+                "busybox-static, umoci, skopeo and docker-registry are not installed");
+        work = Files.createDirectories(Path.of("/var/tmp", "wharf-ctr-api-" + UUID.randomUUID().toString().substring(0, 8)));
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Path layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
+        registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
+        registry.push("oci:" + layout + ":" + BusyboxLayout.AMD64, "library/busybox:1");
+        image = registry.host() + "/library/busybox:1";
+    }
+
+    @DynamicPropertySource
+    static void runtime(DynamicPropertyRegistry properties) {
+        properties.add("wharf.data-dir", () -> work.resolve("data").toString());
+        properties.add("wharf.runtime.cgroup-root", () -> CGROUP_ROOT);
+        properties.add("wharf.registries.insecure", () -> registry.host());
+        properties.add("wharf.reconcile-interval", () -> "1s");
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        // every test deletes its team's containers; what is left is files, the registry and cgroup directories
+        if (registry != null) {
+            registry.close();
+        }
+        TestCgroups.removeTree(CGROUP_ROOT);
+        if (work != null) {
+            try (Stream<Path> walk = Files.walk(work)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    @BeforeEach
+    void team() {
+        admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
+        team = "ct-" + UUID.randomUUID().toString().substring(0, 6);
+        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}").status()).isEqualTo(201);
+        for (String role : List.of("member", "viewer")) {
+            admin.post("/api/v1/users", "{\"name\":\"" + team + "-" + role + "\",\"password\":\"" + PASSWORD + "\"}");
+            admin.put("/api/v1/teams/" + team + "/members/" + team + "-" + role, "{\"role\":\"" + role + "\"}");
+        }
+        member = Http.to(port).basic(team + "-member", PASSWORD);
+        viewer = Http.to(port).basic(team + "-viewer", PASSWORD);
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void deleteAll() {
+        Response list = admin.get("/api/v1/teams/" + team + "/containers");
+        if (list.status() == 404) {
+            return; // the test deleted its team
+        }
+        for (JsonNode c : list.json()) {
+            assertThat(admin.delete("/api/v1/teams/" + team + "/containers/" + c.get("name").asString() + "?force=true").status())
+                    .isEqualTo(204);
+        }
+    }
+
+    private Response create(Http as, String name, String body) {
+        return as.post("/api/v1/teams/" + team + "/containers", "{\"name\":\"" + name + "\",\"image\":\"" + image + "\"" + body + "}");
+    }
+
+    private JsonNode await(String name, String state) throws InterruptedException {
+        JsonNode c = null;
+        for (int i = 0; i < 150; i++) {
+            c = admin.get("/api/v1/teams/" + team + "/containers/" + name).json();
+            if (c.get("state").asString().equals(state)) {
+                return c;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("container " + name + " never became " + state + ": " + c);
+    }
+
+    @Test
+    void aMemberRunsAContainerAndReadsItsLogsStatsExecAndExitCode() throws Exception {
+        Response created = create(member, "web", ",\"command\":[\"/bin/sh\",\"-c\",\"echo hello $GREETING; echo oops >&2; sleep 300\"],"
+                + "\"env\":{\"GREETING\":\"wharf\"},\"resources\":{\"cpus\":0.5,\"memory\":\"64Mi\",\"pids\":50}");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        JsonNode c = created.json();
+        assertThat(c.get("state").asString()).isEqualTo("running");
+        assertThat(c.get("resources").get("memory").asLong()).isEqualTo(64L << 20);
+        assertThat(c.get("node").asString()).isEqualTo("local");
+        assertThat(c.get("imageDigest").asString()).startsWith("sha256:");
+
+        Thread.sleep(300);
+        String logs = member.get("/api/v1/teams/" + team + "/containers/web/logs").body();
+        assertThat(logs).contains("hello wharf").contains("oops");
+        assertThat(viewer.get("/api/v1/teams/" + team + "/containers/web/logs?tail=1&timestamps=true").body()).matches("(?s)\\d{4}-.* .*\n");
+        JsonNode stats = member.get("/api/v1/teams/" + team + "/containers/web/stats").json();
+        assertThat(stats.get("memoryLimitBytes").asLong()).isEqualTo(64L << 20);
+        assertThat(stats.get("pids").asLong()).isPositive();
+        JsonNode exec = member.post("/api/v1/teams/" + team + "/containers/web/exec", "{\"command\":[\"/bin/sh\",\"-c\",\"echo in-$HOSTNAME; exit 7\"]}").json();
+        assertThat(exec.get("exitCode").asInt()).isEqualTo(7);
+        assertThat(exec.get("stdout").asString()).isEqualTo("in-web\n");
+
+        assertThat(viewer.post("/api/v1/teams/" + team + "/containers/web/stop", null).status()).isEqualTo(403);
+        assertThat(viewer.post("/api/v1/teams/" + team + "/containers/web/exec", "{\"command\":[\"true\"]}").status()).isEqualTo(403);
+        Http outsider = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
+        admin.post("/api/v1/users", "{\"name\":\"" + team + "-out\",\"password\":\"" + PASSWORD + "\"}");
+        outsider = Http.to(port).basic(team + "-out", PASSWORD);
+        assertThat(outsider.get("/api/v1/teams/" + team + "/containers/web").status()).isEqualTo(404);
+        assertThat(outsider.get("/api/v1/teams/" + team + "/containers/web/logs").status()).isEqualTo(404);
+
+        JsonNode stopped = member.post("/api/v1/teams/" + team + "/containers/web/stop?timeout=1", null).json();
+        assertThat(stopped.get("state").asString()).isEqualTo("exited");
+        assertThat(stopped.get("exitCode").asInt()).isEqualTo(137);
+        assertThat(member.post("/api/v1/teams/" + team + "/containers/web/start", null).json().get("state").asString()).isEqualTo("running");
+        assertThat(member.delete("/api/v1/teams/" + team + "/containers/web").status()).isEqualTo(409);
+
+        Response done = create(member, "job", ",\"command\":[\"/bin/sh\",\"-c\",\"exit 3\"]");
+        assertThat(done.status()).isEqualTo(201);
+        assertThat(await("job", "exited").get("exitCode").asInt()).isEqualTo(3);
+        assertThat(admin.get("/api/v1/audit?team=" + team).body()).contains("POST /api/v1/teams/{team}/containers").contains("/exec");
+        deleteAll();
+    }
+
+    @Test
+    void quotasAreExactUnderConcurrencyAndNamedWhenExceeded() throws Exception {
+        assertThat(admin.put("/api/v1/teams/" + team + "/quota", "{\"containers\":10,\"memory\":\"256Mi\"}").status()).isEqualTo(200);
+        assertThat(admin.put("/api/v1/teams/" + team + "/quota/defaults", "{\"memory\":\"16Mi\"}").status()).isEqualTo(200);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Response>> results = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            String name = "p" + i;
+            results.add(pool.submit(() -> create(member, name, ",\"start\":false,\"command\":[\"/bin/true\"]")));
+        }
+        int ok = 0;
+        int refused = 0;
+        for (Future<Response> result : results) {
+            Response r = result.get();
+            if (r.status() == 201) {
+                ok++;
+            } else {
+                assertThat(r.status()).as(r.toString()).isEqualTo(403);
+                assertThat(r.json().get("resource").asString()).isEqualTo("containers");
+                refused++;
+            }
+        }
+        pool.shutdown();
+        assertThat(ok).isEqualTo(10);
+        assertThat(refused).isEqualTo(30);
+        JsonNode quota = viewer.get("/api/v1/teams/" + team + "/quota").json();
+        assertThat(quota.get("usage").get("containers").asLong()).isEqualTo(10);
+        assertThat(quota.get("usage").get("memory").asLong()).isEqualTo(160L << 20);
+        deleteAll();
+
+        create(member, "a", ",\"start\":false,\"command\":[\"/bin/true\"],\"resources\":{\"memory\":\"200Mi\"}");
+        Response over = create(member, "b", ",\"start\":false,\"command\":[\"/bin/true\"],\"resources\":{\"memory\":\"100Mi\"}");
+        assertThat(over.status()).isEqualTo(403);
+        assertThat(over.json().get("type").asString()).endsWith("/quota-exceeded");
+        assertThat(over.json().get("resource").asString()).isEqualTo("memory");
+        assertThat(over.json().get("requested").asLong()).isEqualTo(100L << 20);
+        assertThat(over.json().get("used").asLong()).isEqualTo(200L << 20);
+        assertThat(over.json().get("limit").asLong()).isEqualTo(256L << 20);
+        assertThat(over.json().get("detail").asString())
+                .isEqualTo("team \"" + team + "\" quota exceeded: memory requested 100Mi, used 200Mi of 256Mi");
+        assertThat(member.get("/api/v1/teams/" + team + "/containers/b").status()).isEqualTo(404);
+
+        Response below = admin.put("/api/v1/teams/" + team + "/quota", "{\"memory\":\"128Mi\"}");
+        assertThat(below.status()).isEqualTo(409);
+        assertThat(below.json().get("detail").asString()).contains("uses 200Mi memory");
+        assertThat(member.put("/api/v1/teams/" + team + "/quota", "{\"memory\":\"1Gi\"}").status()).isEqualTo(403);
+        assertThat(admin.put("/api/v1/teams/" + team + "/quota", "{\"memory\":\"1Gi\",\"cpus\":1.5,\"pids\":500}").status()).isEqualTo(200);
+        JsonNode teamInfo = admin.get("/api/v1/teams/" + team).json();
+        assertThat(teamInfo.get("name").asString()).isEqualTo(team);
+        long teamId = teamId();
+        Path memory = Path.of("/sys/fs/cgroup/memory").resolve(TestCgroups.own().get("memory").substring(1)).resolve(CGROUP_ROOT)
+                .resolve("team-" + teamId).resolve("memory.limit_in_bytes");
+        assertThat(Files.readString(memory).strip()).isEqualTo(String.valueOf(1L << 30));
+        deleteAll();
+    }
+
+    private long teamId() {
+        // the team cgroup is named after the team's id; find it by the only team directory of this run that matches
+        String own = null;
+        try {
+            own = TestCgroups.own().get("memory");
+            try (Stream<Path> dirs = Files.list(Path.of("/sys/fs/cgroup/memory").resolve(own.substring(1)).resolve(CGROUP_ROOT))) {
+                return dirs.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("team-"))
+                        .map(n -> Long.parseLong(n.substring(5))).max(Long::compare).orElseThrow();
+            }
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void onFailureRestartsWithBackoffAndStopsAtItsMax() throws Exception {
+        Response created = create(member, "crash", ",\"command\":[\"/bin/sh\",\"-c\",\"echo try; exit 1\"],\"restartPolicy\":\"on-failure:2\"");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        JsonNode c = null;
+        for (int i = 0; i < 100; i++) {
+            c = admin.get("/api/v1/teams/" + team + "/containers/crash").json();
+            if (c.get("restartCount").asInt() == 2 && c.get("state").asString().equals("exited")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(c.get("restartCount").asInt()).isEqualTo(2);
+        assertThat(c.get("state").asString()).isEqualTo("exited");
+        assertThat(c.get("exitCode").asInt()).isEqualTo(1);
+        Thread.sleep(1500);
+        assertThat(admin.get("/api/v1/teams/" + team + "/containers/crash").json().get("restartCount").asInt()).isEqualTo(2);
+        assertThat(member.get("/api/v1/teams/" + team + "/containers/crash/logs").body().split("try", -1)).hasSize(4);
+        deleteAll();
+    }
+
+    @Test
+    void badRequestsChangeNothing() {
+        assertThat(create(member, "Bad_Name", "").status()).isEqualTo(400);
+        Response policy = create(member, "x1", ",\"restartPolicy\":\"sometimes\"");
+        assertThat(policy.status()).isEqualTo(400);
+        assertThat(policy.json().get("detail").asString()).contains("restartPolicy");
+        Response memory = create(member, "x2", ",\"resources\":{\"memory\":\"lots\"}");
+        assertThat(memory.status()).isEqualTo(400);
+        assertThat(memory.json().get("errors").get(0).get("field").asString()).isEqualTo("resources.memory");
+        Response missing = member.post("/api/v1/teams/" + team + "/containers",
+                "{\"name\":\"x3\",\"image\":\"" + registry.host() + "/library/nothing:1\"}");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.json().get("detail").asString()).contains("library/nothing:1");
+        Response noProject = create(member, "x4", ",\"project\":\"nope\"");
+        assertThat(noProject.status()).isEqualTo(404);
+        assertThat(viewer.get("/api/v1/teams/" + team + "/containers").json()).isEmpty();
+        assertThat(viewer.get("/api/v1/teams/" + team + "/quota").json().get("usage").get("containers").asLong()).isZero();
+    }
+
+    @Test
+    void projectsGroupContainersAndRefuseDeletionWhileInUse() throws Exception {
+        assertThat(member.post("/api/v1/teams/" + team + "/projects", "{\"name\":\"shop\"}").status()).isEqualTo(201);
+        assertThat(viewer.post("/api/v1/teams/" + team + "/projects", "{\"name\":\"other\"}").status()).isEqualTo(403);
+        create(member, "api", ",\"project\":\"shop\",\"start\":false,\"command\":[\"/bin/true\"]");
+        create(member, "loose", ",\"start\":false,\"command\":[\"/bin/true\"]");
+        assertThat(viewer.get("/api/v1/teams/" + team + "/containers?project=shop").json()).hasSize(1);
+        assertThat(viewer.get("/api/v1/teams/" + team + "/containers/api").json().get("project").asString()).isEqualTo("shop");
+        assertThat(member.delete("/api/v1/teams/" + team + "/projects/shop").status()).isEqualTo(409);
+        assertThat(member.delete("/api/v1/teams/" + team + "/projects/shop?force=true").status()).isEqualTo(204);
+        assertThat(viewer.get("/api/v1/teams/" + team + "/containers").json()).hasSize(1);
+        assertThat(admin.delete("/api/v1/teams/" + team).status()).isEqualTo(409);
+        deleteAll();
+        assertThat(admin.delete("/api/v1/teams/" + team).status()).isEqualTo(204);
+    }
+}
