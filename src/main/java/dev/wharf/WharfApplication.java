@@ -15,8 +15,9 @@ public class WharfApplication {
         SpringApplication.run(WharfApplication.class, args);
     }
 
+    /** Microsecond ticks: what PostgreSQL and H2 store, so a time reads back as it was written. */
     @Bean
     Clock clock() {
-        return Clock.systemUTC();
+        return Clock.tick(Clock.systemUTC(), java.time.Duration.ofNanos(1000));
     }
 }

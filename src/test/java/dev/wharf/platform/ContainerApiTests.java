@@ -50,6 +50,11 @@ class ContainerApiTests {
     @LocalServerPort
     int port;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    dev.wharf.runtime.api.RuntimeService runtime;
+
+    static dev.wharf.runtime.api.RuntimeService node;
+
     Http admin;
     String team;
     Http member;
@@ -78,7 +83,12 @@ class ContainerApiTests {
 
     @AfterAll
     static void cleanUp() throws Exception {
-        // every test deletes its team's containers; what is left is files, the registry and cgroup directories
+        // every test deletes its team's containers; anything a failed test left on the node goes here
+        if (node != null) {
+            for (var info : node.list()) {
+                node.remove(info.id(), true);
+            }
+        }
         if (registry != null) {
             registry.close();
         }
@@ -94,6 +104,7 @@ class ContainerApiTests {
 
     @BeforeEach
     void team() {
+        node = runtime;
         admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
         team = "ct-" + UUID.randomUUID().toString().substring(0, 6);
         assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}").status()).isEqualTo(201);
@@ -186,6 +197,8 @@ class ContainerApiTests {
             String name = "p" + i;
             results.add(pool.submit(() -> create(member, name, ",\"start\":false,\"command\":[\"/bin/true\"]")));
         }
+        pool.shutdown();
+        assertThat(pool.awaitTermination(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         int ok = 0;
         int refused = 0;
         for (Future<Response> result : results) {
@@ -198,7 +211,6 @@ class ContainerApiTests {
                 refused++;
             }
         }
-        pool.shutdown();
         assertThat(ok).isEqualTo(10);
         assertThat(refused).isEqualTo(30);
         JsonNode quota = viewer.get("/api/v1/teams/" + team + "/quota").json();

@@ -65,6 +65,11 @@ class Reconciler implements NodeUsage {
         scheduler.scheduleWithFixedDelay(this::reconcileQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        scheduler.shutdownNow();
+    }
+
     private void reconcileQuietly() {
         try {
             reconcile();

@@ -699,7 +699,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private static void writeAtomically(Path file, String content) {
         try {
             Files.createDirectories(file.getParent());
-            Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+            Path temp = file.resolveSibling("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
             Files.writeString(temp, content);
             Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);

@@ -1,0 +1,126 @@
+package dev.wharf.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.WharfApplication;
+import dev.wharf.runtime.api.ContainerInfo;
+import dev.wharf.runtime.local.LocalRuntime;
+import dev.wharf.runtime.local.RuntimeSettings;
+import dev.wharf.testing.BusyboxLayout;
+import dev.wharf.testing.Http;
+import dev.wharf.testing.Prerequisites;
+import dev.wharf.testing.TestCgroups;
+import dev.wharf.testing.TestRegistry;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A server killed with SIGKILL and started again loses nothing and kills nothing: its running
+ * container is still running (same process) and the container's log has every line.
+ */
+@Tag("root")
+class ServerRestartTests {
+
+    private static final String PASSWORD = "restart-admin-password";
+
+    @Test
+    void aServerKilledWithSigkillFindsItsContainersRunningAndTheirLogsComplete() throws Exception {
+        Prerequisites.require("root".equals(System.getProperty("user.name")), "the container tests need root");
+        Prerequisites.require(BusyboxLayout.available() && TestRegistry.available(),
+                "busybox-static, umoci, skopeo and docker-registry are not installed");
+        Path work = Files.createDirectories(Path.of("/var/tmp", "wharf-restart-" + UUID.randomUUID().toString().substring(0, 8)));
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        String cgroupRoot = "wharf-test-" + UUID.randomUUID().toString().substring(0, 8);
+        Path layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
+        Process server = null;
+        try (TestRegistry registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")))) {
+            registry.push("oci:" + layout + ":" + BusyboxLayout.AMD64, "library/busybox:1");
+            int port = freePort();
+            List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                    System.getProperty("java.class.path"), WharfApplication.class.getName(), "--server.port=" + port,
+                    "--wharf.data-dir=" + work.resolve("data"), "--wharf.runtime.cgroup-root=" + cgroupRoot,
+                    "--wharf.registries.insecure=" + registry.host(), "--WHARF_ADMIN_PASSWORD=" + PASSWORD, "--logging.level.root=warn");
+            server = start(command, work.resolve("server-1.log"), port);
+            Http admin = Http.to(port).basic("admin", PASSWORD);
+            assertThat(admin.post("/api/v1/teams", "{\"name\":\"ops\"}").status()).isEqualTo(201);
+            var created = admin.post("/api/v1/teams/ops/containers", "{\"name\":\"ticker\",\"image\":\"" + registry.host()
+                    + "/library/busybox:1\",\"command\":[\"/bin/sh\",\"-c\",\"i=0; while [ $i -lt 100000 ]; do echo line-$i; i=$((i+1)); sleep 0.05; done\"]}");
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            String startedAt = created.json().get("startedAt").asString();
+            Thread.sleep(1500);
+
+            server.destroyForcibly().waitFor();
+            Thread.sleep(1500); // the container keeps writing while no server runs
+
+            server = start(command, work.resolve("server-2.log"), port);
+            JsonNode after = admin.get("/api/v1/teams/ops/containers/ticker").json();
+            assertThat(after.get("state").asString()).isEqualTo("running");
+            assertThat(after.get("startedAt").asString()).isEqualTo(startedAt);
+            String[] lines = admin.get("/api/v1/teams/ops/containers/ticker/logs").body().split("\n");
+            assertThat(lines.length).isGreaterThan(40);
+            for (int i = 0; i < lines.length; i++) {
+                assertThat(lines[i]).as("log line %d, written across the server's death", i).isEqualTo("line-" + i);
+            }
+            assertThat(admin.delete("/api/v1/teams/ops/containers/ticker?force=true").status()).isEqualTo(204);
+        } finally {
+            if (server != null) {
+                server.destroy();
+                server.waitFor();
+            }
+            cleanUp(work, cgroupRoot);
+        }
+    }
+
+    private static Process start(List<String> command, Path log, int port) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        for (int i = 0; i < 120; i++) {
+            try {
+                if (Http.to(port).get("/actuator/health").status() == 200) {
+                    return process;
+                }
+            } catch (IllegalStateException notYet) {
+                // not listening yet
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("the server exited: " + Files.readString(log));
+            }
+            Thread.sleep(500);
+        }
+        process.destroyForcibly();
+        throw new AssertionError("the server did not start: " + Files.readString(log));
+    }
+
+    /** Whatever the test left on the node goes, through a runtime opened on the same data dir. */
+    private static void cleanUp(Path work, String cgroupRoot) throws IOException {
+        LocalRuntime runtime = LocalRuntime.onHost(new RuntimeSettings(work.resolve("data"), cgroupRoot, Path.of("/sys/fs/cgroup"),
+                1_000_000, "runc", "conmon", 1 << 20, 1L << 30, 2L << 30, Set.of()), Clock.systemUTC());
+        for (ContainerInfo info : new ArrayList<>(runtime.list())) {
+            runtime.remove(info.id(), true);
+        }
+        runtime.close();
+        TestCgroups.removeTree(cgroupRoot);
+        try (Stream<Path> walk = Files.walk(work)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
