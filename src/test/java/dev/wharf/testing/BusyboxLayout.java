@@ -55,8 +55,11 @@ public final class BusyboxLayout {
         return descriptor(JSON.readTree(layout.resolve("index.json").toFile()), tag).path("digest").asString();
     }
 
-    /** Writes an index of the two images into the layout's blobs and tags it {@link #MULTI}. */
-    private static void addIndex(Path layout) throws IOException {
+    /**
+     * Writes an index of the images tagged {@link #AMD64} and {@link #ARM64} in {@code layout} (each
+     * marked with its tag as architecture, arm64 with variant v8) into its blobs and tags it {@link #MULTI}.
+     */
+    public static void addIndex(Path layout) throws IOException {
         ObjectNode top = (ObjectNode) JSON.readTree(layout.resolve("index.json").toFile());
         ObjectNode index = JSON.createObjectNode().put("schemaVersion", 2).put("mediaType", "application/vnd.oci.image.index.v1+json");
         ArrayNode entries = index.putArray("manifests");
@@ -77,7 +80,8 @@ public final class BusyboxLayout {
         JSON.writeValue(layout.resolve("index.json").toFile(), top);
     }
 
-    private static JsonNode descriptor(JsonNode top, String tag) {
+    /** The entry tagged {@code tag} in a layout's {@code index.json}. */
+    static JsonNode descriptor(JsonNode top, String tag) {
         for (JsonNode entry : top.path("manifests")) {
             if (tag.equals(entry.path("annotations").path(REF_NAME).asString(""))) {
                 return entry;

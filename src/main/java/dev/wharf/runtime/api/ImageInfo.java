@@ -15,12 +15,22 @@ import java.util.List;
 public record ImageInfo(String digest, List<String> references, List<String> layers, long sizeBytes, ImageConfig config,
         Instant addedAt) {
 
-    /** From the image's config: what to run, and how, when a container does not say. */
-    public record ImageConfig(List<String> entrypoint, List<String> cmd, List<String> env, String workingDir, String user) {
+    /**
+     * From the image's config: what to run, and how, when a container does not say
+     * ({@link ContainerDefaults} merges it with a container request). Absent fields are null or empty.
+     *
+     * @param env          {@code KEY=VALUE} strings, as the image lists them
+     * @param user         as the image gives it: {@code uid[:gid]}, or a user name
+     * @param stopSignal   as the image gives it ({@code SIGQUIT}), not yet checked
+     * @param exposedPorts the ports the image says it listens on ({@code 80/tcp}), sorted
+     */
+    public record ImageConfig(List<String> entrypoint, List<String> cmd, List<String> env, String workingDir, String user,
+            String stopSignal, List<String> exposedPorts) {
         public ImageConfig {
             entrypoint = entrypoint == null ? List.of() : List.copyOf(entrypoint);
             cmd = cmd == null ? List.of() : List.copyOf(cmd);
             env = env == null ? List.of() : List.copyOf(env);
+            exposedPorts = exposedPorts == null ? List.of() : exposedPorts.stream().sorted().toList();
         }
     }
 }

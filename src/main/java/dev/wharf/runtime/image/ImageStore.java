@@ -106,7 +106,8 @@ public final class ImageStore {
         }
         JsonNode c = config.path("config");
         ImageInfo.ImageConfig defaults = new ImageInfo.ImageConfig(strings(c.path("Entrypoint")), strings(c.path("Cmd")),
-                strings(c.path("Env")), emptyToNull(c.path("WorkingDir").asString("")), emptyToNull(c.path("User").asString("")));
+                strings(c.path("Env")), emptyToNull(c.path("WorkingDir").asString("")), emptyToNull(c.path("User").asString("")),
+                emptyToNull(c.path("StopSignal").asString("")), List.copyOf(c.path("ExposedPorts").propertyNames()));
         ImageInfo info = new ImageInfo(manifestDigest, references, List.copyOf(layers), size, defaults, addedAt);
         images.put(manifestDigest, info);
         diffIds.put(manifestDigest, List.copyOf(diffs));
