@@ -14,6 +14,7 @@ import dev.wharf.platform.team.TeamRole;
 import dev.wharf.platform.web.ErrorCategory;
 import dev.wharf.platform.web.Quantities;
 import dev.wharf.platform.web.WharfException;
+import dev.wharf.runtime.api.ContainerDefaults;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ContainerState;
@@ -33,9 +34,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -168,27 +167,12 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
 
     /** The runtime spec: the image's defaults overridden by the request, as Docker does. */
     private static ContainerSpec spec(Container container, Team team, ImageInfo image, String digest, ContainerRequest request) {
-        ImageInfo.ImageConfig config = image.config();
-        List<String> args = new ArrayList<>(config.entrypoint());
-        args.addAll(request.command() != null && !request.command().isEmpty() ? request.command() : config.cmd());
-        if (args.isEmpty()) {
-            throw WharfException.invalidField("command", "image " + request.image() + " has no command; give one");
-        }
-        Map<String, String> env = new LinkedHashMap<>();
-        for (String entry : config.env()) {
-            int eq = entry.indexOf('=');
-            if (eq > 0) {
-                env.put(entry.substring(0, eq), entry.substring(eq + 1));
-            }
-        }
-        if (request.env() != null) {
-            env.putAll(request.env());
-        }
-        String workingDir = request.workingDir() != null ? request.workingDir() : config.workingDir();
-        String user = request.user() != null ? request.user() : config.user();
         try {
-            return new ContainerSpec(container.getId(), container.getName(), team.getId(), new Rootfs.Image(digest), args, env, workingDir,
-                    user, new Resources(container.getCpus(), container.getMemoryBytes(), container.getPids()), null);
+            ContainerDefaults.Resolved run = ContainerDefaults.resolve(request.image(), image.config(), request.command(), request.env(),
+                    request.workingDir(), request.user());
+            return new ContainerSpec(container.getId(), container.getName(), team.getId(), new Rootfs.Image(digest), run.args(), run.env(),
+                    run.workingDir(), run.user(), new Resources(container.getCpus(), container.getMemoryBytes(), container.getPids()),
+                    run.stopSignal());
         } catch (RuntimeFailure e) {
             throw WharfException.invalid(e.getMessage());
         }

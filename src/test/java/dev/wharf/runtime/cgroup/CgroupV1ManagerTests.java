@@ -203,7 +203,10 @@ class CgroupV1ManagerTests {
         CgroupV1Manager manager = coMounted("wharf");
 
         assertThat(manager.problems()).isEmpty();
-        assertThat(mountRoot.resolve("memory/wharf.service/wharf")).isEmptyDirectory();
-        assertThat(mountRoot.resolve("cpu,cpuacct/wharf.service/wharf")).isEmptyDirectory();
+        assertThat(mountRoot.resolve("memory/wharf.service/wharf")).as("a check leaves the host as it found it").doesNotExist();
+        assertThat(mountRoot.resolve("cpu,cpuacct/wharf.service/wharf")).doesNotExist();
+        Files.createDirectories(mountRoot.resolve("memory/wharf.service/wharf"));
+        assertThat(manager.problems()).isEmpty();
+        assertThat(mountRoot.resolve("memory/wharf.service/wharf")).as("a root that was there stays").isEmptyDirectory();
     }
 }
