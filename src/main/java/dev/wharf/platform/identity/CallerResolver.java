@@ -19,7 +19,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * has it now (so a removed admin flag or a deleted user takes effect at once). Cached per request.
  */
 @Component
-class CallerResolver implements HandlerMethodArgumentResolver, WebMvcConfigurer {
+public class CallerResolver implements HandlerMethodArgumentResolver, WebMvcConfigurer {
 
     private final UserManagement users;
 
@@ -48,7 +48,7 @@ class CallerResolver implements HandlerMethodArgumentResolver, WebMvcConfigurer 
     }
 
     /** The caller of this request, or {@code null} when nobody is logged in. */
-    Caller current(HttpServletRequest request) {
+    public Caller current(HttpServletRequest request) {
         if (request != null && request.getAttribute(Caller.REQUEST_ATTRIBUTE) instanceof Caller cached) {
             return cached;
         }
