@@ -10,6 +10,7 @@ import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.local.LocalRuntime;
 import dev.wharf.runtime.local.RuntimeSettings;
 import dev.wharf.testing.BusyboxRootfs;
+import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Commands;
 import dev.wharf.testing.OciImageBuilder;
 import dev.wharf.testing.TestCgroups;
@@ -22,12 +23,10 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /**
@@ -50,8 +49,7 @@ public final class ImageBenchmark {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         int idle = args.length > 1 ? Integer.parseInt(args[1]) : 20;
-        Path work = Files.createDirectories(Path.of("/var/tmp", "wharf-image-bench-" + UUID.randomUUID().toString().substring(0, 8)));
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Path work = WorkDirs.create("wharf-image-bench-");
         String cgroupRoot = "wharf-bench-" + work.getFileName().toString().substring(18);
         List<LocalRuntime> runtimes = new ArrayList<>();
         TestRegistry registry = null;
@@ -117,11 +115,7 @@ public final class ImageBenchmark {
             if (registry != null) {
                 registry.close();
             }
-            try (Stream<Path> walk = Files.walk(work)) {
-                for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
-                }
-            }
+            WorkDirs.delete(work);
             TestCgroups.removeTree(cgroupRoot);
         }
     }

@@ -13,6 +13,7 @@ import dev.wharf.runtime.local.LocalRuntime;
 import dev.wharf.runtime.local.RuntimeSettings;
 import dev.wharf.runtime.snapshot.IdShiftingCopy;
 import dev.wharf.testing.BusyboxRootfs;
+import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.TestCgroups;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,14 +21,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Runtime benchmark (run with {@code bench/runtime-bench.sh}, as root): create + start + wait for
@@ -42,8 +41,7 @@ public final class RuntimeBenchmark {
     public static void main(String[] args) throws Exception {
         int runs = args.length > 0 ? Integer.parseInt(args[0]) : 50;
         int idle = args.length > 1 ? Integer.parseInt(args[1]) : 50;
-        Path work = Files.createDirectories(Path.of("/var/tmp", "wharf-bench-" + UUID.randomUUID().toString().substring(0, 8)));
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Path work = WorkDirs.create("wharf-bench-");
         String cgroupRoot = "wharf-bench-" + work.getFileName().toString().substring(12);
         Path rootfs = BusyboxRootfs.create(Files.createDirectories(work.resolve("busybox")));
         LocalRuntime runtime = LocalRuntime.onHost(new RuntimeSettings(work.resolve("node"), cgroupRoot, Path.of("/sys/fs/cgroup"),
@@ -164,10 +162,6 @@ public final class RuntimeBenchmark {
     }
 
     private static void removeTree(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
+        WorkDirs.delete(dir);
     }
 }

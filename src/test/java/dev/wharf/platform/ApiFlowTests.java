@@ -266,6 +266,7 @@ class ApiFlowTests {
         Response duplicate = ok(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}"), 409);
         assertThat(duplicate.json().get("type").asString()).endsWith("/already-exists");
 
+        assertThat(ok(anonymous.get("/problems/quota-exceeded"), 200).body()).contains("Quota exceeded").contains("HTTP 403");
         Response notAdmin = ok(anonymous.basic(createUser(unique("plain"), "plain-password"), "plain-password")
                 .post("/api/v1/teams", "{\"name\":\"mine\"}"), 403);
         assertThat(notAdmin.json().get("detail").asString()).isEqualTo("only platform admins can create teams");

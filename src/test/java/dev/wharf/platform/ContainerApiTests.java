@@ -3,6 +3,7 @@ package dev.wharf.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.testing.BusyboxLayout;
+import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Http.Response;
 import dev.wharf.testing.Prerequisites;
@@ -11,7 +12,6 @@ import dev.wharf.testing.TestRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -65,8 +65,7 @@ class ContainerApiTests {
         Prerequisites.require("root".equals(System.getProperty("user.name")), "the container tests need root");
         Prerequisites.require(BusyboxLayout.available() && TestRegistry.available(),
                 "busybox-static, umoci, skopeo and docker-registry are not installed");
-        work = Files.createDirectories(Path.of("/var/tmp", "wharf-ctr-api-" + UUID.randomUUID().toString().substring(0, 8)));
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        work = WorkDirs.create("wharf-ctr-api-");
         Path layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
         registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
         registry.push("oci:" + layout + ":" + BusyboxLayout.AMD64, "library/busybox:1");
@@ -94,11 +93,7 @@ class ContainerApiTests {
         }
         TestCgroups.removeTree(CGROUP_ROOT);
         if (work != null) {
-            try (Stream<Path> walk = Files.walk(work)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            WorkDirs.delete(work);
         }
     }
 

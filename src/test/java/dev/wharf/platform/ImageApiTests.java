@@ -3,6 +3,7 @@ package dev.wharf.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.testing.BusyboxLayout;
+import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Commands;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Http.Response;
@@ -16,10 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -56,8 +55,7 @@ class ImageApiTests {
         Prerequisites.require("root".equals(System.getProperty("user.name")), "the image tests need root");
         Prerequisites.require(BusyboxLayout.available() && TestRegistry.available(),
                 "busybox-static, umoci, skopeo and docker-registry are not installed");
-        work = Files.createDirectories(Path.of("/var/tmp", "wharf-image-api-" + UUID.randomUUID().toString().substring(0, 8)));
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        work = WorkDirs.create("wharf-image-api-");
         layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
         registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
         registry.push("oci:" + layout + ":" + BusyboxLayout.AMD64, "shop/busybox:1");
@@ -78,11 +76,7 @@ class ImageApiTests {
         TestCgroups.removeTree(CGROUP_ROOT);
         // the context's runtime made no containers (so no mounts); its files can go
         if (work != null) {
-            try (Stream<Path> walk = Files.walk(work)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            WorkDirs.delete(work);
         }
     }
 

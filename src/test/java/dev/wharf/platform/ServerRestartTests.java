@@ -7,6 +7,7 @@ import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.local.LocalRuntime;
 import dev.wharf.runtime.local.RuntimeSettings;
 import dev.wharf.testing.BusyboxLayout;
+import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
@@ -17,11 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -40,8 +39,7 @@ class ServerRestartTests {
         Prerequisites.require("root".equals(System.getProperty("user.name")), "the container tests need root");
         Prerequisites.require(BusyboxLayout.available() && TestRegistry.available(),
                 "busybox-static, umoci, skopeo and docker-registry are not installed");
-        Path work = Files.createDirectories(Path.of("/var/tmp", "wharf-restart-" + UUID.randomUUID().toString().substring(0, 8)));
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Path work = WorkDirs.create("wharf-restart-");
         String cgroupRoot = "wharf-test-" + UUID.randomUUID().toString().substring(0, 8);
         Path layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
         Process server = null;
@@ -111,11 +109,7 @@ class ServerRestartTests {
         }
         runtime.close();
         TestCgroups.removeTree(cgroupRoot);
-        try (Stream<Path> walk = Files.walk(work)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        WorkDirs.delete(work);
     }
 
     private static int freePort() throws IOException {

@@ -13,6 +13,7 @@ import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.testing.BusyboxLayout;
+import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Commands;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
@@ -22,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -56,8 +56,7 @@ class LocalRuntimeImageTests {
                 "runc and conmon are not installed");
         Prerequisites.require(BusyboxLayout.available() && TestRegistry.available(),
                 "busybox-static, umoci, skopeo and docker-registry are not installed");
-        work = Files.createDirectories(Path.of("/var/tmp", "wharf-image-test-" + UUID.randomUUID().toString().substring(0, 8)));
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        work = WorkDirs.create("wharf-image-test-");
         layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
         registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
         registry.push("oci:" + layout + ":" + BusyboxLayout.MULTI, "team/busybox:1", "--all");
@@ -80,11 +79,7 @@ class LocalRuntimeImageTests {
         }
         TestCgroups.removeTree(CGROUP_ROOT);
         if (work != null) {
-            try (Stream<Path> walk = Files.walk(work)) {
-                for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
-                }
-            }
+            WorkDirs.delete(work);
         }
     }
 

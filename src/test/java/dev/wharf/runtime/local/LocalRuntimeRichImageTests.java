@@ -15,6 +15,7 @@ import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.registry.Platform;
 import dev.wharf.testing.BusyboxLayout;
+import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.RichImage;
 import dev.wharf.testing.TestCgroups;
@@ -22,7 +23,6 @@ import dev.wharf.testing.TestRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,8 +100,7 @@ class LocalRuntimeRichImageTests {
                 "runc and conmon are not installed");
         Prerequisites.require(RichImage.available() && TestRegistry.available(),
                 "busybox-static, umoci, skopeo and docker-registry are not installed");
-        work = Files.createDirectories(Path.of("/var/tmp", "wharf-rich-image-test-" + UUID.randomUUID().toString().substring(0, 8)));
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        work = WorkDirs.create("wharf-rich-image-test-");
         layout = RichImage.create(Files.createDirectories(work.resolve("image")));
         registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
         registry.push("oci:" + layout + ":" + hostTag(), "team/rich:1");
@@ -127,11 +126,7 @@ class LocalRuntimeRichImageTests {
         }
         TestCgroups.removeTree(CGROUP_ROOT);
         if (work != null) {
-            try (Stream<Path> walk = Files.walk(work)) {
-                for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
-                }
-            }
+            WorkDirs.delete(work);
         }
     }
 

@@ -15,6 +15,7 @@ import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.testing.BusyboxRootfs;
+import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
 import java.io.IOException;
@@ -22,11 +23,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -52,8 +51,7 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
         Prerequisites.require(HostChecks.executable("runc").isPresent() && HostChecks.executable("conmon").isPresent(),
                 "runc and conmon are not installed");
         Prerequisites.require(BusyboxRootfs.available(), "busybox-static is not installed");
-        dataDir = Files.createDirectories(Path.of("/var/tmp", "wharf-runtime-test-" + UUID.randomUUID().toString().substring(0, 8)));
-        Files.setPosixFilePermissions(dataDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        dataDir = WorkDirs.create("wharf-runtime-test-");
         rootfs = BusyboxRootfs.create(Files.createDirectories(dataDir.resolve("busybox")));
         settings = new RuntimeSettings(dataDir.resolve("node"), CGROUP_ROOT, Path.of("/sys/fs/cgroup"), 1_000_000, "runc", "conmon",
                 1024 * 1024, 1L << 30, 2L << 30, java.util.Set.of());
@@ -71,11 +69,7 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
         }
         TestCgroups.removeTree(CGROUP_ROOT);
         if (dataDir != null) {
-            try (Stream<Path> walk = Files.walk(dataDir)) {
-                for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(path);
-                }
-            }
+            WorkDirs.delete(dataDir);
         }
     }
 

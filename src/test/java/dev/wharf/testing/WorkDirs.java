@@ -1,0 +1,38 @@
+package dev.wharf.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Scratch directories for tests and benchmarks that run containers: under /var/tmp (a real
+ * disk, where overlayfs works) with mode 0711, because a container's mapped root must pass
+ * through every directory above its bundle.
+ */
+public final class WorkDirs {
+
+    private WorkDirs() {
+    }
+
+    public static Path create(String prefix) throws IOException {
+        Path dir = Files.createDirectories(Path.of("/var/tmp", prefix + UUID.randomUUID().toString().substring(0, 8)));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        return dir;
+    }
+
+    /** Deletes a tree, deepest first, without following symlinks out of it. */
+    public static void delete(Path dir) throws IOException {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
