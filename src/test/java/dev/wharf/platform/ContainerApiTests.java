@@ -334,6 +334,9 @@ class ContainerApiTests {
                 "{\"name\":\"x3\",\"image\":\"" + registry.host() + "/library/nothing:1\"}");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.json().get("detail").asString()).contains("library/nothing:1");
+        Response noRoom = create(member, "x5", ",\"resources\":{\"memory\":\"64Ti\"}");
+        assertThat(noRoom.status()).isEqualTo(503);
+        assertThat(noRoom.json().get("detail").asString()).startsWith("no node has room for this container: node local has");
         Response noProject = create(member, "x4", ",\"project\":\"nope\"");
         assertThat(noProject.status()).isEqualTo(404);
         assertThat(viewer.get("/api/v1/teams/" + team + "/containers").json()).isEmpty();

@@ -2,6 +2,9 @@ package dev.wharf.platform.node;
 
 import dev.wharf.runtime.api.NodeStatus;
 import dev.wharf.runtime.api.RuntimeService;
+import dev.wharf.platform.web.ErrorCategory;
+import dev.wharf.platform.web.Quantities;
+import dev.wharf.platform.web.WharfException;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
@@ -32,6 +35,37 @@ public class NodeRegistry {
      */
     public record Node(String name, String state, List<String> problems, Capacity capacity, NodeUsage.Allocation allocated,
             List<String> unmanaged, String cgroupVersion) {
+    }
+
+    /**
+     * The node a container of these declared limits goes to: in {@code all} mode the local one,
+     * if it is up and its capacity minus what is placed there holds the request. Refuses with a
+     * problem that says why otherwise.
+     */
+    public String place(Double cpus, Long memoryBytes) {
+        List<Node> all = nodes();
+        if (all.isEmpty()) {
+            throw new WharfException(ErrorCategory.UNAVAILABLE, "no node is available to run containers");
+        }
+        List<String> reasons = new java.util.ArrayList<>();
+        for (Node node : all) {
+            if (!node.state().equals("up")) {
+                reasons.add("node " + node.name() + " is down (" + String.join("; ", node.problems()) + ")");
+                continue;
+            }
+            double freeCpus = node.capacity().cpus() - node.allocated().cpus();
+            long freeMemory = node.capacity().memoryBytes() - node.allocated().memoryBytes();
+            if (cpus != null && cpus > freeCpus + 1e-9) {
+                reasons.add("node " + node.name() + " has " + Quantities.formatCpus(Math.max(0, freeCpus)) + " of "
+                        + node.capacity().cpus() + " cpus left");
+            } else if (memoryBytes != null && memoryBytes > freeMemory) {
+                reasons.add("node " + node.name() + " has " + Quantities.formatBytes(Math.max(0, freeMemory)) + " of "
+                        + Quantities.formatBytes(node.capacity().memoryBytes()) + " memory left");
+            } else {
+                return node.name();
+            }
+        }
+        throw new WharfException(ErrorCategory.UNAVAILABLE, "no node has room for this container: " + String.join("; ", reasons));
     }
 
     public List<Node> nodes() {

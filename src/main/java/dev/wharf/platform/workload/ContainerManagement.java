@@ -3,6 +3,7 @@ package dev.wharf.platform.workload;
 import dev.wharf.platform.identity.Caller;
 import dev.wharf.platform.image.ImageCatalogue;
 import dev.wharf.platform.image.PullTracker;
+import dev.wharf.platform.node.NodeRegistry;
 import dev.wharf.platform.project.Project;
 import dev.wharf.platform.project.ProjectDeletion;
 import dev.wharf.platform.project.ProjectManagement;
@@ -64,6 +65,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     private final QuotaAdmission quotas;
     private final ImageCatalogue images;
     private final ObjectProvider<RuntimeService> runtime;
+    private final NodeRegistry nodes;
     private final TransactionTemplate tx;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
@@ -71,13 +73,14 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     private final Map<String, PullTracker.Pull> pulling = new ConcurrentHashMap<>();
 
     ContainerManagement(ContainerRepository containers, TeamManagement teams, ProjectManagement projects, QuotaAdmission quotas,
-            ImageCatalogue images, ObjectProvider<RuntimeService> runtime, TransactionTemplate tx, Clock clock) {
+            ImageCatalogue images, ObjectProvider<RuntimeService> runtime, NodeRegistry nodes, TransactionTemplate tx, Clock clock) {
         this.containers = containers;
         this.teams = teams;
         this.projects = projects;
         this.quotas = quotas;
         this.images = images;
         this.runtime = runtime;
+        this.nodes = nodes;
         this.tx = tx;
         this.clock = clock;
     }
@@ -119,18 +122,19 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         });
         boolean created = false;
         try {
+            String node = nodes.place(resources.cpus(), resources.memoryBytes());
             String digest = images.resolveForContainer(caller, team, request.image(), pull -> pulling.put(id, pull));
             pulling.remove(id);
-            RuntimeService node = runtime();
-            ImageInfo image = node.image(digest);
-            node.applyTeamLimits(quotas.kernelLimits(team.getId()));
-            node.create(spec(container, team, image, digest, request));
+            RuntimeService local = runtime();
+            ImageInfo image = local.image(digest);
+            local.applyTeamLimits(quotas.kernelLimits(team.getId()));
+            local.create(spec(container, team, image, digest, request));
             created = true;
             if (start) {
-                node.start(id);
+                local.start(id);
             }
-            update(id, row -> row.placed(LOCAL_NODE, digest));
-            return observe(id, node.inspect(id));
+            update(id, row -> row.placed(node, digest));
+            return observe(id, local.inspect(id));
         } catch (RuntimeException e) {
             pulling.remove(id);
             if (created) {
