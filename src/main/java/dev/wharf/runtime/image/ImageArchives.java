@@ -2,6 +2,7 @@ package dev.wharf.runtime.image;
 
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.content.ContentStore;
+import dev.wharf.runtime.snapshot.FileTrees;
 import dev.wharf.runtime.api.ImageReference;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,12 +10,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import tools.jackson.databind.JsonNode;
@@ -60,7 +59,11 @@ public final class ImageArchives {
         } catch (IOException e) {
             throw RuntimeFailure.invalid("cannot read the image archive: " + e.getMessage());
         } finally {
-            deleteTree(temp);
+            try {
+                FileTrees.delete(temp);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete " + temp, e);
+            }
         }
     }
 
@@ -236,19 +239,6 @@ public final class ImageArchives {
             return ImageReference.parse(name).toString();
         } catch (RuntimeFailure e) {
             return null;
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

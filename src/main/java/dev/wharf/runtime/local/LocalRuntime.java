@@ -39,6 +39,7 @@ import dev.wharf.runtime.linux.LinuxSyscalls;
 import dev.wharf.runtime.linux.SyscallException;
 import dev.wharf.runtime.process.K8sFileLog;
 import dev.wharf.runtime.process.RuncProcessDriver;
+import dev.wharf.runtime.snapshot.FileTrees;
 import dev.wharf.runtime.snapshot.IdShiftingCopy;
 import dev.wharf.runtime.snapshot.Snapshotter;
 import dev.wharf.runtime.snapshot.overlay.OverlaySnapshotter;
@@ -719,13 +720,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     }
 
     private static void deleteTree(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+        try {
+            FileTrees.delete(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot delete " + dir, e);
         }

@@ -3,6 +3,7 @@ package dev.wharf.runtime.snapshot.overlay;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.linux.LinuxSyscalls;
 import dev.wharf.runtime.linux.SyscallException;
+import dev.wharf.runtime.snapshot.FileTrees;
 import dev.wharf.runtime.snapshot.Snapshotter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,7 +37,7 @@ public final class OverlaySnapshotter implements Snapshotter {
             Files.createDirectories(root);
             try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(root, ".tmp-*")) {
                 for (Path leftover : leftovers) {
-                    deleteTree(leftover);
+                    FileTrees.delete(leftover);
                 }
             }
         } catch (IOException e) {
@@ -69,7 +70,7 @@ public final class OverlaySnapshotter implements Snapshotter {
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             try {
-                deleteTree(temp);
+                FileTrees.delete(temp);
             } catch (IOException cleanup) {
                 e.addSuppressed(cleanup);
             }
@@ -133,8 +134,8 @@ public final class OverlaySnapshotter implements Snapshotter {
             }
         }
         try {
-            deleteTree(privateDir.resolve("upper"));
-            deleteTree(privateDir.resolve("work"));
+            FileTrees.delete(privateDir.resolve("upper"));
+            FileTrees.delete(privateDir.resolve("work"));
         } catch (IOException e) {
             throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "delete " + privateDir + ": " + e.getMessage(), e);
         }
@@ -149,24 +150,9 @@ public final class OverlaySnapshotter implements Snapshotter {
         try {
             Path doomed = root.resolve(".tmp-" + UUID.randomUUID());
             Files.move(target, doomed, StandardCopyOption.ATOMIC_MOVE);
-            deleteTree(doomed);
+            FileTrees.delete(doomed);
         } catch (IOException e) {
             throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "remove snapshot " + key + ": " + e.getMessage(), e);
         }
-    }
-
-    /** Deletes a tree without following symlinks out of it. */
-    static void deleteTree(Path path) throws IOException {
-        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        if (Files.isDirectory(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            try (DirectoryStream<Path> children = Files.newDirectoryStream(path)) {
-                for (Path child : children) {
-                    deleteTree(child);
-                }
-            }
-        }
-        Files.delete(path);
     }
 }
