@@ -341,7 +341,14 @@ class ApiFlowTests {
         JsonNode paths = ok(anonymous.get("/v3/api-docs"), 200).json().get("paths");
         assertThat(paths.propertyNames()).contains("/api/v1/me", "/api/v1/me/password", "/api/v1/tokens", "/api/v1/tokens/{id}",
                 "/api/v1/users", "/api/v1/users/{user}", "/api/v1/teams", "/api/v1/teams/{team}",
-                "/api/v1/teams/{team}/members", "/api/v1/teams/{team}/members/{user}", "/api/v1/audit");
+                "/api/v1/teams/{team}/members", "/api/v1/teams/{team}/members/{user}", "/api/v1/audit", "/api/v1/nodes",
+                "/api/v1/teams/{team}/quota", "/api/v1/teams/{team}/quota/defaults", "/api/v1/teams/{team}/projects",
+                "/api/v1/teams/{team}/projects/{project}", "/api/v1/teams/{team}/containers", "/api/v1/teams/{team}/containers/{name}",
+                "/api/v1/teams/{team}/containers/{name}/start", "/api/v1/teams/{team}/containers/{name}/stop",
+                "/api/v1/teams/{team}/containers/{name}/restart", "/api/v1/teams/{team}/containers/{name}/kill",
+                "/api/v1/teams/{team}/containers/{name}/logs", "/api/v1/teams/{team}/containers/{name}/stats",
+                "/api/v1/teams/{team}/containers/{name}/exec", "/api/v1/teams/{team}/images", "/api/v1/teams/{team}/images/pull",
+                "/api/v1/teams/{team}/images/import", "/api/v1/teams/{team}/images/{id}", "/api/v1/teams/{team}/registries/{registry}");
         assertThat(paths.get("/api/v1/teams/{team}/members/{user}").has("put")).isTrue();
         assertThat(ok(anonymous.get("/swagger-ui/index.html"), 200).body()).contains("Swagger UI");
     }
