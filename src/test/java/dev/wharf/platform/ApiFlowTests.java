@@ -348,7 +348,8 @@ class ApiFlowTests {
                 "/api/v1/teams/{team}/containers/{name}/restart", "/api/v1/teams/{team}/containers/{name}/kill",
                 "/api/v1/teams/{team}/containers/{name}/logs", "/api/v1/teams/{team}/containers/{name}/stats",
                 "/api/v1/teams/{team}/containers/{name}/exec", "/api/v1/teams/{team}/images", "/api/v1/teams/{team}/images/pull",
-                "/api/v1/teams/{team}/images/import", "/api/v1/teams/{team}/images/{id}", "/api/v1/teams/{team}/registries/{registry}");
+                "/api/v1/teams/{team}/images/import", "/api/v1/teams/{team}/images/{id}", "/api/v1/teams/{team}/registries/{registry}",
+                "/api/v1/teams/{team}/containers/{name}/terminal");
         assertThat(paths.get("/api/v1/teams/{team}/members/{user}").has("put")).isTrue();
         assertThat(ok(anonymous.get("/swagger-ui/index.html"), 200).body()).contains("Swagger UI");
     }
