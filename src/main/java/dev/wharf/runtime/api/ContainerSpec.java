@@ -17,9 +17,16 @@ import java.util.regex.Pattern;
  * @param user       {@code uid[:gid]} inside the container (default {@code 0:0})
  * @param resources  the container's own limits (the team's limits hold on top of them)
  * @param stopSignal signal that asks the process to stop (default {@code TERM})
+ * @param volumes    team volumes to mount (the team's own, by name; never host paths)
  */
 public record ContainerSpec(String id, String name, long teamId, Rootfs rootfs, List<String> args, Map<String, String> env,
-        String workingDir, String user, Resources resources, String stopSignal) {
+        String workingDir, String user, Resources resources, String stopSignal, List<VolumeMount> volumes) {
+
+    /** A spec without volumes. */
+    public ContainerSpec(String id, String name, long teamId, Rootfs rootfs, List<String> args, Map<String, String> env,
+            String workingDir, String user, Resources resources, String stopSignal) {
+        this(id, name, teamId, rootfs, args, env, workingDir, user, resources, stopSignal, List.of());
+    }
 
     private static final Pattern ID = Pattern.compile("[a-z0-9]{1,64}");
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
@@ -59,6 +66,10 @@ public record ContainerSpec(String id, String name, long teamId, Rootfs rootfs, 
         }
         resources = resources == null ? Resources.UNLIMITED : resources;
         stopSignal = stopSignal == null || stopSignal.isBlank() ? "TERM" : Signals.normalize(stopSignal);
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
+        if (volumes.stream().map(VolumeMount::path).distinct().count() != volumes.size()) {
+            throw RuntimeFailure.invalid("two volumes are mounted at the same path");
+        }
     }
 
     public int uid() {

@@ -104,6 +104,15 @@ public interface RuntimeService {
      */
     void removeImage(String digest);
 
+    /** Creates an empty volume of the team ({@code ALREADY_EXISTS} when the name is taken). */
+    VolumeInfo createVolume(long teamId, String name, long sizeBytes);
+
+    /** The team's volumes on this node, with the space each uses now. */
+    List<VolumeInfo> volumes(long teamId);
+
+    /** Deletes a volume and its files; {@code FAILED_PRECONDITION} while a container mounts it. */
+    void removeVolume(long teamId, String name);
+
     /** Delivers events to {@code listener} until the returned handle is closed. */
     AutoCloseable subscribe(Consumer<RuntimeEvent> listener);
 }

@@ -16,9 +16,19 @@ import java.util.List;
  * @param hostsFile      host file mounted read-only at {@code /etc/hosts}, or {@code null}
  * @param resolvConfFile host file mounted read-only at {@code /etc/resolv.conf}, or {@code null}
  * @param hostnameFile   host file mounted read-only at {@code /etc/hostname}, or {@code null}
+ * @param volumes        the team's volume directories the runtime resolved for the spec's volume mounts
  */
 public record BundleRequest(ContainerSpec spec, IdMapping ids, String cgroupsPath, Path hostsFile, Path resolvConfFile,
-        Path hostnameFile) {
+        Path hostnameFile, List<VolumeBind> volumes) {
+
+    /** A team volume's directory on the host, bound at a path in the container. */
+    public record VolumeBind(Path source, String destination, boolean readOnly) {
+    }
+
+    /** A request without volumes. */
+    public BundleRequest(ContainerSpec spec, IdMapping ids, String cgroupsPath, Path hostsFile, Path resolvConfFile, Path hostnameFile) {
+        this(spec, ids, cgroupsPath, hostsFile, resolvConfFile, hostnameFile, List.of());
+    }
 
     public BundleRequest {
         if (spec == null || ids == null) {
@@ -30,6 +40,8 @@ public record BundleRequest(ContainerSpec spec, IdMapping ids, String cgroupsPat
         requireAbsolute(spec, hostsFile);
         requireAbsolute(spec, resolvConfFile);
         requireAbsolute(spec, hostnameFile);
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
+        volumes.forEach(v -> requireAbsolute(spec, v.source()));
     }
 
     private static void requireAbsolute(ContainerSpec spec, Path file) {

@@ -144,6 +144,10 @@ public final class OciSpecBuilder {
         readOnlyFile(mounts, "/etc/hosts", request.hostsFile());
         readOnlyFile(mounts, "/etc/resolv.conf", request.resolvConfFile());
         readOnlyFile(mounts, "/etc/hostname", request.hostnameFile());
+        for (BundleRequest.VolumeBind volume : request.volumes()) {
+            mount(mounts, volume.destination(), "bind", volume.source().toString(),
+                    List.of("rbind", volume.readOnly() ? "ro" : "rw", "nosuid", "nodev"));
+        }
         return mounts;
     }
 

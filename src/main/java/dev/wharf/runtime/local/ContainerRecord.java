@@ -5,6 +5,7 @@ import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ContainerState;
 import dev.wharf.runtime.api.Resources;
 import dev.wharf.runtime.api.Rootfs;
+import dev.wharf.runtime.api.VolumeMount;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,6 +61,8 @@ final class ContainerRecord {
         resources.put("memoryBytes", spec.resources().memoryBytes());
         resources.put("pids", spec.resources().pids());
         s.put("stopSignal", spec.stopSignal());
+        var volumes = s.putArray("volumes");
+        spec.volumes().forEach(v -> volumes.addObject().put("name", v.name()).put("path", v.path()).put("readOnly", v.readOnly()));
         root.put("state", state.name());
         root.put("pid", pid);
         root.put("exitCode", exitCode);
@@ -68,6 +71,12 @@ final class ContainerRecord {
         root.put("startedAt", startedAt == null ? null : startedAt.toString());
         root.put("finishedAt", finishedAt == null ? null : finishedAt.toString());
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+    }
+
+    private static List<VolumeMount> volumes(JsonNode array) {
+        List<VolumeMount> volumes = new ArrayList<>();
+        array.forEach(v -> volumes.add(new VolumeMount(v.get("name").asString(), v.get("path").asString(), v.get("readOnly").asBoolean())));
+        return volumes;
     }
 
     static ContainerRecord fromJson(String json) {
@@ -83,7 +92,7 @@ final class ContainerRecord {
         ContainerSpec spec = new ContainerSpec(s.get("id").asString(), s.get("name").asString(), s.get("teamId").asLong(),
                 s.has("rootfsImage") ? new Rootfs.Image(s.get("rootfsImage").asString())
                         : new Rootfs.Directory(Path.of(s.get("rootfsDirectory").asString())), args, env, s.get("workingDir").asString(),
-                s.get("user").asString(), resources, s.get("stopSignal").asString());
+                s.get("user").asString(), resources, s.get("stopSignal").asString(), volumes(s.path("volumes")));
         ContainerRecord record = new ContainerRecord(spec, Instant.parse(root.get("createdAt").asString()));
         record.state = ContainerState.valueOf(root.get("state").asString());
         record.pid = root.get("pid").asInt();

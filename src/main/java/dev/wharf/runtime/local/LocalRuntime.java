@@ -31,6 +31,8 @@ import dev.wharf.runtime.registry.Platform;
 import dev.wharf.runtime.registry.PulledImage;
 import dev.wharf.runtime.registry.RegistryClient;
 import dev.wharf.runtime.api.TerminalSession;
+import dev.wharf.runtime.api.VolumeInfo;
+import dev.wharf.runtime.api.VolumeMount;
 import dev.wharf.runtime.bundle.BundleRequest;
 import dev.wharf.runtime.bundle.OciSpecBuilder;
 import dev.wharf.runtime.cgroup.CgroupManager;
@@ -89,6 +91,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
 
     private final Path containersDir;
     private final Path teamsDir;
+    private final Path volumesDir;
     private final long idMapBase;
     private final long logMaxBytes;
     private final LinuxSyscalls syscalls;
@@ -114,6 +117,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             Snapshotter snapshots, RuncProcessDriver driver, Images images, List<String> problems, Clock clock) {
         this.containersDir = dataDir.resolve("containers");
         this.teamsDir = dataDir.resolve("teams");
+        this.volumesDir = dataDir.resolve("volumes");
         this.idMapBase = idMapBase;
         this.logMaxBytes = logMaxBytes;
         this.syscalls = syscalls;
@@ -218,6 +222,11 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         if (spec.rootfs() instanceof Rootfs.Image image) {
             images.store().get(image.digest());
         }
+        for (VolumeMount volume : spec.volumes()) {
+            if (!Files.isDirectory(volumeDir(spec.teamId(), volume.name()), LinkOption.NOFOLLOW_LINKS)) {
+                throw RuntimeFailure.notFound("volume " + volume.name() + " of team " + spec.teamId() + " does not exist on this node");
+            }
+        }
         ContainerRecord record = new ContainerRecord(spec, clock.instant());
         synchronized (createLock) {
             if (containers.containsKey(spec.id())) {
@@ -298,8 +307,10 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             hostResolv = "";
         }
         writeAtomically(resolv, hostResolv);
+        List<BundleRequest.VolumeBind> binds = spec.volumes().stream()
+                .map(v -> new BundleRequest.VolumeBind(volumeDir(spec.teamId(), v.name()), v.path(), v.readOnly())).toList();
         String config = bundles.json(new BundleRequest(spec, ids,
-                cgroups.containerCgroupsPath(spec.teamId(), spec.id()), hosts, resolv, hostname));
+                cgroups.containerCgroupsPath(spec.teamId(), spec.id()), hosts, resolv, hostname, binds));
         writeAtomically(dir.resolve("bundle").resolve("config.json"), config);
     }
 
@@ -554,6 +565,96 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             }
             images.store().remove(digest);
         }
+    }
+
+    @Override
+    public VolumeInfo createVolume(long teamId, String name, long sizeBytes) {
+        requireReady();
+        new VolumeMount(name, "/v", false); // the name rule
+        if (sizeBytes < 1) {
+            throw RuntimeFailure.invalid("volume size must be positive, got " + sizeBytes);
+        }
+        if (!teams.containsKey(teamId)) {
+            throw RuntimeFailure.notFound("team " + teamId + " is not known on this node: apply its limits first");
+        }
+        synchronized (createLock) {
+            Path dir = volumeDir(teamId, name);
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                throw new RuntimeFailure(RuntimeFailure.Kind.ALREADY_EXISTS, "team " + teamId + " already has a volume " + name);
+            }
+            IdMapping ids = IdMapping.forTeam(teamId, idMapBase);
+            try {
+                createPrivateDir(dir.getParent());
+                Files.createDirectory(dir);
+                Files.setAttribute(dir, "unix:uid", (int) ids.hostBase());
+                Files.setAttribute(dir, "unix:gid", (int) ids.hostBase());
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+                writeAtomically(dir.resolveSibling(name + ".size"), sizeBytes + "\n");
+            } catch (IOException e) {
+                deleteTree(dir);
+                throw new UncheckedIOException("cannot create volume " + name, e);
+            }
+            return volume(teamId, name);
+        }
+    }
+
+    @Override
+    public List<VolumeInfo> volumes(long teamId) {
+        requireReady();
+        Path teamDir = volumesDir.resolve("team-" + teamId);
+        if (!Files.isDirectory(teamDir)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(teamDir)) {
+            return dirs.filter(Files::isDirectory).map(d -> volume(teamId, d.getFileName().toString()))
+                    .sorted(Comparator.comparing(VolumeInfo::name)).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void removeVolume(long teamId, String name) {
+        requireReady();
+        synchronized (createLock) {
+            VolumeInfo volume = volume(teamId, name);
+            if (!volume.usedBy().isEmpty()) {
+                throw RuntimeFailure.precondition("volume " + name + " is mounted by container(s) " + String.join(", ", volume.usedBy()));
+            }
+            Path dir = volumeDir(teamId, name);
+            deleteTree(dir);
+            deleteTree(dir.resolveSibling(name + ".size"));
+        }
+    }
+
+    private VolumeInfo volume(long teamId, String name) {
+        Path dir = volumeDir(teamId, name);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw RuntimeFailure.notFound("team " + teamId + " has no volume " + name + " on this node");
+        }
+        long size;
+        long used;
+        try {
+            size = Long.parseLong(Files.readString(dir.resolveSibling(name + ".size")).strip());
+            try (Stream<Path> files = Files.walk(dir)) {
+                used = files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+                    try {
+                        return Files.size(p);
+                    } catch (IOException e) {
+                        return 0;
+                    }
+                }).sum();
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "cannot read volume " + name + ": " + e.getMessage(), e);
+        }
+        List<String> usedBy = containers.values().stream().filter(c -> c.spec.teamId() == teamId)
+                .filter(c -> c.spec.volumes().stream().anyMatch(v -> v.name().equals(name))).map(c -> c.spec.id()).sorted().toList();
+        return new VolumeInfo(teamId, name, size, used, used > size, usedBy);
+    }
+
+    private Path volumeDir(long teamId, String name) {
+        return volumesDir.resolve("team-" + teamId).resolve(name);
     }
 
     @Override

@@ -241,6 +241,37 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
     }
 
     @Test
+    void aVolumeKeepsFilesAcrossContainersAndCannotGoWhileMounted() throws Exception {
+        runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        String name = "data-" + UUID.randomUUID().toString().substring(0, 6);
+        runtime.createVolume(teamA, name, 1024 * 1024);
+        ContainerSpec writer = new ContainerSpec("w" + UUID.randomUUID().toString().replace("-", "").substring(0, 12), "writer-" + name,
+                teamA, new dev.wharf.runtime.api.Rootfs.Directory(rootfs), List.of("/bin/sh", "-c", "head -c 3000 /dev/zero > /data/blob; echo kept > /data/note"),
+                null, null, null, null, null, List.of(new dev.wharf.runtime.api.VolumeMount(name, "/data", false)));
+        runtime.create(writer);
+        runtime.start(writer.id());
+        assertThat(awaitExit(writer.id(), Duration.ofSeconds(20)).exitCode()).isZero();
+        runtime.remove(writer.id(), false);
+
+        ContainerSpec reader = new ContainerSpec("r" + UUID.randomUUID().toString().replace("-", "").substring(0, 12), "reader-" + name,
+                teamA, new dev.wharf.runtime.api.Rootfs.Directory(rootfs), List.of("/bin/sh", "-c", "cat /data/note; touch /data/x 2>&1; sleep 300"),
+                null, null, null, null, null, List.of(new dev.wharf.runtime.api.VolumeMount(name, "/data", true)));
+        runtime.create(reader);
+        created.add(reader.id());
+        runtime.start(reader.id());
+        Thread.sleep(500);
+        assertThat(logText(reader.id())).contains("STDOUT:kept").contains("Read-only file system");
+        var volume = runtime.volumes(teamA).stream().filter(v -> v.name().equals(name)).findFirst().orElseThrow();
+        assertThat(volume.usedBytes()).isEqualTo(3005);
+        assertThat(volume.usedBy()).containsExactly(reader.id());
+        assertThatThrownBy(() -> runtime.removeVolume(teamA, name)).isInstanceOf(RuntimeFailure.class).hasMessageContaining("mounted by");
+        assertThat(runtime.volumes(teamB)).noneMatch(v -> v.name().equals(name));
+        runtime.remove(reader.id(), true);
+        runtime.removeVolume(teamA, name);
+        assertThat(runtime.volumes(teamA)).noneMatch(v -> v.name().equals(name));
+    }
+
+    @Test
     void removeCleansMountsCgroupsAndState() throws Exception {
         runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
         ContainerInfo info = run(teamA, new Resources(null, 64 * MiB, null), "/bin/sleep", "300");
