@@ -349,7 +349,7 @@ class ApiFlowTests {
                 "/api/v1/teams/{team}/containers/{name}/logs", "/api/v1/teams/{team}/containers/{name}/stats",
                 "/api/v1/teams/{team}/containers/{name}/exec", "/api/v1/teams/{team}/images", "/api/v1/teams/{team}/images/pull",
                 "/api/v1/teams/{team}/images/import", "/api/v1/teams/{team}/images/{id}", "/api/v1/teams/{team}/registries/{registry}",
-                "/api/v1/teams/{team}/containers/{name}/terminal");
+                "/api/v1/teams/{team}/containers/{name}/terminal", "/api/v1/teams/{team}/volumes", "/api/v1/teams/{team}/volumes/{volume}");
         assertThat(paths.get("/api/v1/teams/{team}/members/{user}").has("put")).isTrue();
         assertThat(ok(anonymous.get("/swagger-ui/index.html"), 200).body()).contains("Swagger UI");
     }

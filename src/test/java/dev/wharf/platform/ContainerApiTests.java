@@ -322,6 +322,39 @@ class ContainerApiTests {
     }
 
     @Test
+    void volumesKeepDataAcrossContainersWithinTheStorageQuota() throws Exception {
+        assertThat(admin.put("/api/v1/teams/" + team + "/quota", "{\"storage\":\"1Mi\"}").status()).isEqualTo(200);
+        Response volume = member.post("/api/v1/teams/" + team + "/volumes", "{\"name\":\"data\",\"size\":\"512Ki\"}");
+        assertThat(volume.status()).as(volume.toString()).isEqualTo(201);
+        Response over = member.post("/api/v1/teams/" + team + "/volumes", "{\"name\":\"more\",\"size\":\"768Ki\"}");
+        assertThat(over.status()).isEqualTo(403);
+        assertThat(over.json().get("resource").asString()).isEqualTo("storage");
+        assertThat(viewer.post("/api/v1/teams/" + team + "/volumes", "{\"name\":\"v\",\"size\":\"1Ki\"}").status()).isEqualTo(403);
+
+        Response writer = create(member, "writer", ",\"command\":[\"/bin/sh\",\"-c\",\"echo persisted > /data/file\"],"
+                + "\"volumes\":[{\"name\":\"data\",\"path\":\"/data\"}]");
+        assertThat(writer.status()).as(writer.toString()).isEqualTo(201);
+        await("writer", "exited");
+        assertThat(member.delete("/api/v1/teams/" + team + "/containers/writer").status()).isEqualTo(204);
+        Response reader = create(member, "reader", ",\"command\":[\"/bin/sh\",\"-c\",\"cat /data/file; sleep 300\"],"
+                + "\"volumes\":[{\"name\":\"data\",\"path\":\"/data\",\"readOnly\":true}]");
+        assertThat(reader.status()).isEqualTo(201);
+        Thread.sleep(500);
+        assertThat(member.get("/api/v1/teams/" + team + "/containers/reader/logs").body()).contains("persisted");
+        JsonNode listed = viewer.get("/api/v1/teams/" + team + "/volumes").json().get(0);
+        assertThat(listed.get("size").asLong()).isEqualTo(512 * 1024);
+        assertThat(listed.get("used").asLong()).isEqualTo("persisted\n".length());
+        assertThat(listed.get("usedBy")).hasSize(1);
+        assertThat(member.delete("/api/v1/teams/" + team + "/volumes/data").status()).isEqualTo(409);
+        assertThat(create(member, "ghost", ",\"volumes\":[{\"name\":\"nope\",\"path\":\"/x\"}]").status()).isEqualTo(404);
+        assertThat(viewer.get("/api/v1/teams/" + team + "/quota").json().get("usage").get("storage").asLong()).isEqualTo(512 * 1024);
+        assertThat(member.delete("/api/v1/teams/" + team + "/containers/reader?force=true").status()).isEqualTo(204);
+        assertThat(admin.delete("/api/v1/teams/" + team).status()).as("a team with volumes stays").isEqualTo(409);
+        assertThat(member.delete("/api/v1/teams/" + team + "/volumes/data").status()).isEqualTo(204);
+        assertThat(viewer.get("/api/v1/teams/" + team + "/volumes").json()).isEmpty();
+    }
+
+    @Test
     void badRequestsChangeNothing() {
         assertThat(create(member, "Bad_Name", "").status()).isEqualTo(400);
         Response policy = create(member, "x1", ",\"restartPolicy\":\"sometimes\"");

@@ -89,6 +89,13 @@ public class QuotaAdmission {
         }
     }
 
+    /** Admits a volume of {@code sizeBytes} against the team's storage quota, in the caller's transaction. */
+    @Transactional(propagation = Propagation.MANDATORY)
+    public void admitStorage(Team team, long sizeBytes) {
+        TeamQuota quota = quotas.lockByTeamId(team.getId()).orElseThrow();
+        check(team, "storage", sizeBytes, usage(team.getId()).storage(), quota.getStorageBytes());
+    }
+
     /** What a container of the team gets when its request names no resources. */
     @Transactional(readOnly = true)
     public DefaultResources defaults(long teamId) {
@@ -159,9 +166,10 @@ public class QuotaAdmission {
     }
 
     private Amounts usage(long teamId) {
+        Long storage = jdbc.queryForObject("select coalesce(sum(size_bytes), 0) from volumes where team_id = ?", Long.class, teamId);
         return jdbc.queryForObject("select count(*), sum(cpus), sum(memory_bytes), sum(pids) from containers where team_id = ?",
                 (rs, row) -> new Amounts(rs.getBigDecimal(2) == null ? 0.0 : rs.getBigDecimal(2).doubleValue(), rs.getLong(3), rs.getLong(4),
-                        rs.getLong(1), 0L), teamId);
+                        rs.getLong(1), storage), teamId);
     }
 
     private static void require(Team team, String resource, Object requested) {

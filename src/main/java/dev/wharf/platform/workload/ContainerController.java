@@ -57,7 +57,7 @@ class ContainerController {
     record ContainerView(String id, String name, String image, String imageDigest, List<String> command, Map<String, String> env,
             String workingDir, String user, String project, ResourcesView resources, String restartPolicy, String desiredState,
             String state, String reason, Integer exitCode, boolean oomKilled, int restartCount, Instant createdAt, Instant startedAt,
-            Instant finishedAt, String node, ContainerManagement.PullView pull) {
+            Instant finishedAt, String node, List<ContainerRequest.VolumeRequest> volumes, ContainerManagement.PullView pull) {
     }
 
     record ExecRequest(@NotEmpty List<String> command, Integer timeoutSeconds) {
@@ -68,7 +68,8 @@ class ContainerController {
         return new ContainerView(c.getId(), c.getName(), c.getImage(), c.getImageDigest(), spec.command(), spec.env(), spec.workingDir(),
                 spec.user(), containers.projectName(c), new ResourcesView(c.getCpus(), c.getMemoryBytes(), c.getPids()),
                 c.getRestartPolicy(), c.getDesiredState(), c.getState(), c.getStateReason(), c.getExitCode(), c.isOomKilled(),
-                c.getRestartCount(), c.getCreatedAt(), c.getStartedAt(), c.getFinishedAt(), c.getNode(), containers.pullOf(c).orElse(null));
+                c.getRestartCount(), c.getCreatedAt(), c.getStartedAt(), c.getFinishedAt(), c.getNode(),
+                spec.volumes() == null ? List.of() : spec.volumes(), containers.pullOf(c).orElse(null));
     }
 
     @PostMapping

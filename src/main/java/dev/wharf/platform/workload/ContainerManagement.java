@@ -4,6 +4,7 @@ import dev.wharf.platform.identity.Caller;
 import dev.wharf.platform.image.ImageCatalogue;
 import dev.wharf.platform.image.PullTracker;
 import dev.wharf.platform.node.NodeRegistry;
+import dev.wharf.platform.volume.VolumeManagement;
 import dev.wharf.platform.project.Project;
 import dev.wharf.platform.project.ProjectDeletion;
 import dev.wharf.platform.project.ProjectManagement;
@@ -31,6 +32,7 @@ import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.Signals;
 import dev.wharf.runtime.api.TerminalSession;
+import dev.wharf.runtime.api.VolumeMount;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,6 +68,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     private final ImageCatalogue images;
     private final ObjectProvider<RuntimeService> runtime;
     private final NodeRegistry nodes;
+    private final VolumeManagement volumes;
     private final TransactionTemplate tx;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
@@ -73,7 +76,8 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     private final Map<String, PullTracker.Pull> pulling = new ConcurrentHashMap<>();
 
     ContainerManagement(ContainerRepository containers, TeamManagement teams, ProjectManagement projects, QuotaAdmission quotas,
-            ImageCatalogue images, ObjectProvider<RuntimeService> runtime, NodeRegistry nodes, TransactionTemplate tx, Clock clock) {
+            ImageCatalogue images, ObjectProvider<RuntimeService> runtime, NodeRegistry nodes, VolumeManagement volumes, TransactionTemplate tx,
+            Clock clock) {
         this.containers = containers;
         this.teams = teams;
         this.projects = projects;
@@ -81,12 +85,14 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         this.images = images;
         this.runtime = runtime;
         this.nodes = nodes;
+        this.volumes = volumes;
         this.tx = tx;
         this.clock = clock;
     }
 
     /** What was stored of a request beside the columns: the command and environment as asked for. */
-    record StoredSpec(List<String> command, Map<String, String> env, String workingDir, String user) {
+    record StoredSpec(List<String> command, Map<String, String> env, String workingDir, String user,
+            List<ContainerRequest.VolumeRequest> volumes) {
     }
 
     public record PullView(String reference, long bytesDone, long bytesTotal) {
@@ -103,13 +109,13 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         if (request.ports() != null && !request.ports().isEmpty()) {
             throw WharfException.invalidField("ports", "publishing ports needs team networks, which this Wharf version does not have yet");
         }
-        if (request.volumes() != null && !request.volumes().isEmpty()) {
-            throw WharfException.invalidField("volumes", "volumes are not available in this Wharf version yet");
-        }
+        List<VolumeMount> mounts = volumeMounts(request);
+        volumes.requireAll(team, mounts.stream().map(VolumeMount::name).toList());
         Project project = request.project() == null ? null : projects.require(team, request.project());
         Resources resources = resources(team, request.resources());
         boolean start = request.start() == null || request.start();
-        String spec = JSON.writeValueAsString(new StoredSpec(request.command(), request.env(), request.workingDir(), request.user()));
+        String spec = JSON.writeValueAsString(new StoredSpec(request.command(), request.env(), request.workingDir(), request.user(),
+                request.volumes()));
         String id = randomId();
         Container container = tx.execute(status -> {
             if (containers.findByTeamIdAndName(team.getId(), request.name()).isPresent()) {
@@ -176,9 +182,21 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
                     request.workingDir(), request.user());
             return new ContainerSpec(container.getId(), container.getName(), team.getId(), new Rootfs.Image(digest), run.args(), run.env(),
                     run.workingDir(), run.user(), new Resources(container.getCpus(), container.getMemoryBytes(), container.getPids()),
-                    run.stopSignal());
+                    run.stopSignal(), volumeMounts(request));
         } catch (RuntimeFailure e) {
             throw WharfException.invalid(e.getMessage());
+        }
+    }
+
+    private static List<VolumeMount> volumeMounts(ContainerRequest request) {
+        if (request.volumes() == null) {
+            return List.of();
+        }
+        try {
+            return request.volumes().stream()
+                    .map(v -> new VolumeMount(v.name(), v.path(), Boolean.TRUE.equals(v.readOnly()))).toList();
+        } catch (RuntimeFailure e) {
+            throw WharfException.invalidField("volumes", e.getMessage());
         }
     }
 

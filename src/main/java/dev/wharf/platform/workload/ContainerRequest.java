@@ -19,9 +19,13 @@ record ContainerRequest(
         String project,
         @Valid ResourceRequest resources,
         List<Map<String, Object>> ports,
-        List<Map<String, Object>> volumes,
+        List<VolumeRequest> volumes,
         String restartPolicy,
         Boolean start) {
+
+    /** A team volume by name, mounted at an absolute path. */
+    record VolumeRequest(String name, String path, Boolean readOnly) {
+    }
 
     /** Memory as bytes or "256Mi"; missing values take the team's defaults. */
     record ResourceRequest(Double cpus, String memory, Long pids) {

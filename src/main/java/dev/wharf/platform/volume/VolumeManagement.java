@@ -1,0 +1,141 @@
+package dev.wharf.platform.volume;
+
+import dev.wharf.platform.identity.Caller;
+import dev.wharf.platform.node.NodeRegistry;
+import dev.wharf.platform.quota.QuotaAdmission;
+import dev.wharf.platform.team.Team;
+import dev.wharf.platform.team.TeamDeletionGuard;
+import dev.wharf.platform.team.TeamManagement;
+import dev.wharf.platform.team.TeamRole;
+import dev.wharf.platform.web.ErrorCategory;
+import dev.wharf.platform.web.Names;
+import dev.wharf.platform.web.WharfException;
+import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.api.RuntimeService;
+import dev.wharf.runtime.api.VolumeInfo;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * A team's volumes. Creating one is admitted against the team's storage quota (its declared
+ * size counts, like a container's declared limits) and makes the directory on the node in the
+ * same all-or-nothing way containers are made; deleting one is refused while a container mounts it.
+ */
+@Service
+public class VolumeManagement implements TeamDeletionGuard {
+
+    private final VolumeRepository volumes;
+    private final TeamManagement teams;
+    private final QuotaAdmission quotas;
+    private final ObjectProvider<RuntimeService> runtime;
+    private final TransactionTemplate tx;
+    private final Clock clock;
+
+    VolumeManagement(VolumeRepository volumes, TeamManagement teams, QuotaAdmission quotas, ObjectProvider<RuntimeService> runtime,
+            TransactionTemplate tx, Clock clock) {
+        this.volumes = volumes;
+        this.teams = teams;
+        this.quotas = quotas;
+        this.runtime = runtime;
+        this.tx = tx;
+        this.clock = clock;
+    }
+
+    /** A volume as the API shows it: declared size and the space its files use now. */
+    public record VolumeView(String name, long size, Long used, boolean overSize, List<String> usedBy, java.time.Instant createdAt) {
+    }
+
+    public List<VolumeView> list(Caller caller, String teamName) {
+        Team team = teams.require(caller, teamName, TeamRole.VIEWER).team();
+        Map<String, VolumeInfo> measured = measured(team.getId());
+        return volumes.findByTeamIdOrderByNameAsc(team.getId()).stream().map(v -> view(v, measured.get(v.getName()))).toList();
+    }
+
+    public VolumeView get(Caller caller, String teamName, String name) {
+        Team team = teams.require(caller, teamName, TeamRole.VIEWER).team();
+        return view(find(team, name), measured(team.getId()).get(name));
+    }
+
+    public VolumeView create(Caller caller, String teamName, String name, Long sizeBytes) {
+        Team team = teams.require(caller, teamName, TeamRole.MEMBER).team();
+        Names.requireDnsLabel("name", name);
+        if (sizeBytes == null || sizeBytes < 1) {
+            throw WharfException.invalidField("size", "size is required, as bytes or like \"1Gi\"");
+        }
+        Volume volume = tx.execute(status -> {
+            if (volumes.findByTeamIdAndName(team.getId(), name).isPresent()) {
+                throw WharfException.alreadyExists("team \"" + team.getName() + "\" already has a volume \"" + name + "\"");
+            }
+            quotas.admitStorage(team, sizeBytes);
+            return volumes.save(new Volume(team.getId(), name, sizeBytes, NodeRegistry.LOCAL, caller.name(), clock.instant()));
+        });
+        try {
+            RuntimeService node = node();
+            node.applyTeamLimits(quotas.kernelLimits(team.getId()));
+            return view(volume, node.createVolume(team.getId(), name, sizeBytes));
+        } catch (RuntimeException e) {
+            tx.executeWithoutResult(status -> volumes.findByTeamIdAndName(team.getId(), name).ifPresent(volumes::delete));
+            throw e;
+        }
+    }
+
+    public void delete(Caller caller, String teamName, String name) {
+        Team team = teams.require(caller, teamName, TeamRole.MEMBER).team();
+        Volume volume = find(team, name);
+        try {
+            node().removeVolume(team.getId(), name);
+        } catch (RuntimeFailure e) {
+            if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
+                throw e;
+            }
+        }
+        tx.executeWithoutResult(status -> volumes.delete(volumes.findByTeamIdAndName(team.getId(), volume.getName()).orElseThrow()));
+    }
+
+    /** Checks that the team owns every volume a container wants to mount (404 naming the first missing one). */
+    public void requireAll(Team team, List<String> names) {
+        for (String name : names) {
+            find(team, name);
+        }
+    }
+
+    @Override
+    public void checkDeletable(Team team) {
+        long count = volumes.countByTeamId(team.getId());
+        if (count > 0) {
+            throw WharfException.conflict("team \"" + team.getName() + "\" still has " + count + " volume(s); delete them first");
+        }
+    }
+
+    private Volume find(Team team, String name) {
+        return volumes.findByTeamIdAndName(team.getId(), name)
+                .orElseThrow(() -> WharfException.notFound("team \"" + team.getName() + "\" has no volume \"" + name + "\""));
+    }
+
+    private Map<String, VolumeInfo> measured(long teamId) {
+        RuntimeService node = runtime.getIfAvailable();
+        if (node == null || !node.status().ready()) {
+            return Map.of();
+        }
+        return node.volumes(teamId).stream().collect(Collectors.toMap(VolumeInfo::name, Function.identity()));
+    }
+
+    private static VolumeView view(Volume volume, VolumeInfo measured) {
+        return new VolumeView(volume.getName(), volume.getSizeBytes(), measured == null ? null : measured.usedBytes(),
+                measured != null && measured.overSize(), measured == null ? List.of() : measured.usedBy(), volume.getCreatedAt());
+    }
+
+    private RuntimeService node() {
+        RuntimeService node = runtime.getIfAvailable();
+        if (node == null) {
+            throw new WharfException(ErrorCategory.UNAVAILABLE, "no node is available to hold volumes");
+        }
+        return node;
+    }
+}
