@@ -354,6 +354,7 @@ public final class ApiBenchmark {
             perKind.add(Collections.synchronizedList(new ArrayList<>()));
         }
         List<String> errorSamples = Collections.synchronizedList(new ArrayList<>());
+        java.util.Map<String, AtomicLong> errorKinds = new java.util.concurrent.ConcurrentSkipListMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         long begin = System.nanoTime();
         long deadline = begin + TimeUnit.SECONDS.toNanos(seconds);
@@ -380,12 +381,14 @@ public final class ApiBenchmark {
                             mine.get(kind).add((System.nanoTime() - start) / 1000);
                         } else {
                             errors.incrementAndGet();
+                            errorKinds.computeIfAbsent(kinds[kind] + ": HTTP " + response.statusCode(), k -> new AtomicLong()).incrementAndGet();
                             if (errorSamples.size() < 5) {
                                 errorSamples.add("GET " + path + " -> " + response.statusCode());
                             }
                         }
                     } catch (IOException e) {
                         errors.incrementAndGet();
+                        errorKinds.computeIfAbsent(kinds[kind] + ": " + e.getClass().getSimpleName(), k -> new AtomicLong()).incrementAndGet();
                         if (errorSamples.size() < 5) {
                             errorSamples.add("GET " + path + " -> " + e);
                         }
@@ -417,6 +420,7 @@ public final class ApiBenchmark {
                         percentile(values, 99) / 1000.0);
             }
         }
+        errorKinds.forEach((what, n) -> System.out.printf("  errors %-40s %d%n", what, n.get()));
         errorSamples.forEach(sample -> System.out.println("  error: " + sample));
     }
 
