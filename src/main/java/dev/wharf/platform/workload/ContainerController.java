@@ -64,9 +64,13 @@ class ContainerController {
     }
 
     ContainerView view(Container c) {
+        return view(c, containers.projectName(c));
+    }
+
+    ContainerView view(Container c, String project) {
         ContainerManagement.StoredSpec spec = JSON.readValue(c.getSpec(), ContainerManagement.StoredSpec.class);
         return new ContainerView(c.getId(), c.getName(), c.getImage(), c.getImageDigest(), spec.command(), spec.env(), spec.workingDir(),
-                spec.user(), containers.projectName(c), new ResourcesView(c.getCpus(), c.getMemoryBytes(), c.getPids()),
+                spec.user(), project, new ResourcesView(c.getCpus(), c.getMemoryBytes(), c.getPids()),
                 c.getRestartPolicy(), c.getDesiredState(), c.getState(), c.getStateReason(), c.getExitCode(), c.isOomKilled(),
                 c.getRestartCount(), c.getCreatedAt(), c.getStartedAt(), c.getFinishedAt(), c.getNode(),
                 spec.volumes() == null ? List.of() : spec.volumes(), containers.pullOf(c).orElse(null));
@@ -83,7 +87,9 @@ class ContainerController {
     @GetMapping
     @Operation(summary = "The team's containers, optionally of one project")
     List<ContainerView> list(Caller caller, @PathVariable String team, @RequestParam(required = false) String project) {
-        return containers.list(caller, team, project).stream().map(this::view).toList();
+        List<Container> rows = containers.list(caller, team, project);
+        Map<Long, String> projects = containers.projectNames(rows);
+        return rows.stream().map(c -> view(c, projects.get(c.getProjectId()))).toList();
     }
 
     @GetMapping("/{name}")

@@ -222,6 +222,14 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         return Optional.of(new PullView(view.reference(), view.bytesDone(), view.bytesTotal()));
     }
 
+    /** Project names of the given containers' projects, in one query (lists must not ask once per row). */
+    Map<Long, String> projectNames(List<Container> rows) {
+        Map<Long, String> names = new java.util.HashMap<>();
+        rows.stream().map(Container::getProjectId).filter(java.util.Objects::nonNull).distinct()
+                .forEach(id -> names.computeIfAbsent(id, k -> projects.byId(k).map(Project::getName).orElse(null)));
+        return names;
+    }
+
     String projectName(Container container) {
         return projects.byId(container.getProjectId()).map(Project::getName).orElse(null);
     }
