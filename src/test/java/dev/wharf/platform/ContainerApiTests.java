@@ -367,6 +367,9 @@ class ContainerApiTests {
                 "{\"name\":\"x3\",\"image\":\"" + registry.host() + "/library/nothing:1\"}");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.json().get("detail").asString()).contains("library/nothing:1");
+        Response nullEnv = create(member, "x6", ",\"env\":{\"A\":null}");
+        assertThat(nullEnv.status()).isEqualTo(400);
+        assertThat(nullEnv.json().get("errors").get(0).get("field").asString()).isEqualTo("env");
         Response noRoom = create(member, "x5", ",\"resources\":{\"memory\":\"64Ti\"}");
         assertThat(noRoom.status()).isEqualTo(503);
         assertThat(noRoom.json().get("detail").asString()).startsWith("no node has room for this container: node local has");

@@ -117,11 +117,19 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         String spec = JSON.writeValueAsString(new StoredSpec(request.command(), request.env(), request.workingDir(), request.user(),
                 request.volumes()));
         String id = randomId();
+        if (request.env() != null) {
+            request.env().forEach((key, value) -> {
+                if (key == null || !key.matches("[A-Za-z_][A-Za-z0-9_]*") || value == null) {
+                    throw WharfException.invalidField("env", "env must map variable names (letters, digits, _) to string values; \""
+                            + key + "\" does not");
+                }
+            });
+        }
         Container container = tx.execute(status -> {
+            quotas.admitContainer(team, resources); // holds the team's quota lock: names are checked one request at a time too
             if (containers.findByTeamIdAndName(team.getId(), request.name()).isPresent()) {
                 throw WharfException.alreadyExists("team \"" + team.getName() + "\" already has a container \"" + request.name() + "\"");
             }
-            quotas.admitContainer(team, resources);
             return containers.save(new Container(id, team.getId(), project == null ? null : project.getId(), request.name(),
                     request.image().strip(), spec, resources.cpus(), resources.memoryBytes(), resources.pids(), policy.toString(),
                     start ? ContainerStates.DESIRED_RUNNING : ContainerStates.DESIRED_STOPPED, caller.name(), clock.instant()));
