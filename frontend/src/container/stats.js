@@ -12,7 +12,8 @@ function chart(target, label, color, extra = []) {
     legend: { show: false },
     cursor: { show: false },
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
-    axes: [{ size: 30 }, { size: 50 }],
+    axes: [{ size: 30, values: (u, splits) => splits.map((v) => new Date(v * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })) },
+      { size: 50 }],
     series: [{}, { label, stroke: color, width: 2, fill: color + '22' }, ...extra],
   }, [[], [], ...extra.map(() => [])], target);
   window.addEventListener('resize', () => plot.setSize({ width: width(), height: 140 }));
