@@ -303,6 +303,9 @@ class DashboardTests {
         assertThat(actionButtons()).isEmpty();
         assertThat(driver.findElements(By.id("terminal-card"))).isEmpty();
         screenshot("07-container-viewer");
+        driver.get(url("/teams/" + TEAM + "/containers/new"));
+        assertThat(visible("#viewer-notice").getText()).contains("needs the member role");
+        assertThat(driver.findElement(By.cssSelector("#create-container button[type=submit]")).isEnabled()).isFalse();
 
         // an admin lowers the quota below usage and reads the refusal
         logIn("admin", ApiFlowTests.ADMIN_PASSWORD);

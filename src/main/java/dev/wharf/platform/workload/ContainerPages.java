@@ -104,6 +104,7 @@ class ContainerPages {
     private String createForm(Caller caller, String team, CreateForm form, Map<String, String> errors, Model model) {
         TeamAccess access = teams.require(caller, team, TeamRole.VIEWER);
         model.addAttribute("team", access.team());
+        model.addAttribute("canOperate", caller.admin() || (access.role() != null && access.role().includes(TeamRole.MEMBER)));
         model.addAttribute("form", form);
         model.addAttribute("errors", errors);
         model.addAttribute("images", images.list(caller, team).stream().map(TeamImage::getReference).distinct().toList());
