@@ -6,7 +6,8 @@ const out = process.env.WHARF_ASSETS_OUT || '../target/classes/static/assets';
 mkdirSync(out, { recursive: true });
 
 await esbuild.build({
-  entryPoints: { app: 'src/app.js', style: 'src/app.css' },
+  // container: the container page's own bundle (logs, uPlot charts, xterm.js terminal) and its CSS
+  entryPoints: { app: 'src/app.js', style: 'src/app.css', container: 'src/container.js' },
   bundle: true,
   minify: true,
   sourcemap: true,

@@ -6,7 +6,8 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
  * Runs a dashboard form action: on success a notice, on a {@link WharfException} the same
- * sentence the API would answer, shown at the top of the next page (post/redirect/get).
+ * sentence the API would answer (also for a node's
+ * {@code RuntimeFailure}), shown at the top of the next page (post/redirect/get).
  */
 public final class PageActions {
 
@@ -23,7 +24,7 @@ public final class PageActions {
         try {
             flash.addFlashAttribute("notice", action.get());
             return "redirect:" + onSuccess;
-        } catch (WharfException e) {
+        } catch (WharfException | dev.wharf.runtime.api.RuntimeFailure e) {
             request.setAttribute(Problems.FAILURE_ATTRIBUTE, e.getMessage());
             flash.addFlashAttribute("error", e.getMessage());
             return "redirect:" + onFailure;

@@ -176,6 +176,12 @@ class ProblemHandling {
                 "the change conflicts with another one made at the same time; reload and try again", Map.of());
     }
 
+    /** A client left a streamed answer (the dashboard's live logs when the page closes): nothing to answer, nothing wrong. */
+    @ExceptionHandler(org.springframework.web.context.request.async.AsyncRequestNotUsableException.class)
+    void clientGone(org.springframework.web.context.request.async.AsyncRequestNotUsableException ex, HttpServletRequest request) {
+        log.debug("client left {} {}: {}", request.getMethod(), request.getRequestURI(), ex.getMessage());
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception ex, HttpServletRequest request) throws Exception {
         apiOnly(request, ex);

@@ -1,0 +1,218 @@
+package dev.wharf.platform.workload;
+
+import dev.wharf.platform.identity.Caller;
+import dev.wharf.platform.image.ImageCatalogue;
+import dev.wharf.platform.image.TeamImage;
+import dev.wharf.platform.project.Project;
+import dev.wharf.platform.project.ProjectManagement;
+import dev.wharf.platform.quota.QuotaAdmission;
+import dev.wharf.platform.quota.QuotaAdmission.QuotaView;
+import dev.wharf.platform.quota.QuotaBar;
+import dev.wharf.platform.team.TeamManagement.TeamAccess;
+import dev.wharf.platform.team.TeamManagement;
+import dev.wharf.platform.team.TeamRole;
+import dev.wharf.platform.web.PageActions;
+import dev.wharf.platform.web.Problems;
+import dev.wharf.platform.web.WharfException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.ModelAttribute;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * Dashboard pages of a team's containers: the live panel on the team page (quota bars and the
+ * containers table, refreshed by htmx), the create form, a container's page, and the lifecycle
+ * buttons. Every decision (roles, quota, validity) is the services'; this class only shapes views.
+ */
+@Controller
+class ContainerPages {
+
+    static final List<String> STATES = List.of(ContainerStates.CREATED, ContainerStates.RUNNING, ContainerStates.EXITED,
+            ContainerStates.RESTARTING, ContainerStates.REMOVING, ContainerStates.UNKNOWN);
+    static final List<String> RESTART_POLICIES = List.of("no", "on-failure", "always", "unless-stopped");
+
+    private final ContainerManagement containers;
+    private final ContainerController api;
+    private final TeamManagement teams;
+    private final QuotaAdmission quotas;
+    private final ProjectManagement projects;
+    private final ImageCatalogue images;
+
+    ContainerPages(ContainerManagement containers, ContainerController api, TeamManagement teams, QuotaAdmission quotas,
+            ProjectManagement projects, ImageCatalogue images) {
+        this.containers = containers;
+        this.api = api;
+        this.teams = teams;
+        this.quotas = quotas;
+        this.projects = projects;
+        this.images = images;
+    }
+
+    /** Whether the caller may operate the team's containers (members, owners, admins); only for showing buttons. */
+    private boolean canOperate(Caller caller, String team) {
+        TeamAccess access = teams.require(caller, team, TeamRole.VIEWER);
+        return caller.admin() || (access.role() != null && access.role().includes(TeamRole.MEMBER));
+    }
+
+    /** The team page's containers panel: new-container link, filters, and the live part. */
+    @GetMapping("/teams/{team}/workload")
+    String workload(Caller caller, @PathVariable String team, Model model) {
+        model.addAttribute("teamName", team);
+        model.addAttribute("projects", projects.list(caller, team).stream().map(Project::getName).toList());
+        model.addAttribute("states", STATES);
+        live(caller, team, null, null, model);
+        return "containers/panel :: panel";
+    }
+
+    /** Quota bars and the containers table; the team page asks for it every 3 seconds. */
+    @GetMapping("/teams/{team}/workload/live")
+    String live(Caller caller, @PathVariable String team, @RequestParam(required = false) String project,
+            @RequestParam(required = false) String state, Model model) {
+        model.addAttribute("teamName", team);
+        model.addAttribute("canOperate", canOperate(caller, team));
+        model.addAttribute("bars", QuotaBar.of(quotas.view(caller, team)));
+        model.addAttribute("rows", containers.list(caller, team, blankToNull(project)).stream()
+                .filter(c -> state == null || state.isBlank() || state.equals(c.getState()))
+                .map(c -> ContainerRow.of(c, containers.projectName(c), containers.now())).toList());
+        model.addAttribute("filtered", !(project == null || project.isBlank()) || !(state == null || state.isBlank()));
+        return "containers/panel :: live";
+    }
+
+    /** What the create form holds, as typed (so a refused form comes back filled in). */
+    record CreateForm(String name, String image, String command, String env, String cpus, String memory, String pids,
+            String restartPolicy, String project, Boolean start) {
+    }
+
+    @GetMapping("/teams/{team}/containers/new")
+    String newContainer(Caller caller, @PathVariable String team, Model model) {
+        QuotaView quota = quotas.view(caller, team);
+        QuotaAdmission.DefaultResources d = quota.defaults();
+        CreateForm form = new CreateForm("", "", "", "", d.cpus() == null ? "" : QuotaBar.cpus(d.cpus()),
+                d.memory() == null ? "" : QuotaBar.bytes(d.memory()), d.pids() == null ? "" : d.pids().toString(), "no", "", true);
+        return createForm(caller, team, form, Map.of(), model);
+    }
+
+    private String createForm(Caller caller, String team, CreateForm form, Map<String, String> errors, Model model) {
+        TeamAccess access = teams.require(caller, team, TeamRole.VIEWER);
+        model.addAttribute("team", access.team());
+        model.addAttribute("canOperate", caller.admin() || (access.role() != null && access.role().includes(TeamRole.MEMBER)));
+        model.addAttribute("form", form);
+        model.addAttribute("errors", errors);
+        model.addAttribute("images", images.list(caller, team).stream().map(TeamImage::getReference).distinct().toList());
+        model.addAttribute("projects", projects.list(caller, team).stream().map(Project::getName).toList());
+        model.addAttribute("policies", RESTART_POLICIES);
+        model.addAttribute("left", QuotaBar.left(quotas.view(caller, team)));
+        return "containers/new";
+    }
+
+    @PostMapping("/teams/{team}/containers")
+    String create(Caller caller, @PathVariable String team, @ModelAttribute CreateForm form, HttpServletRequest request,
+            HttpServletResponse response, RedirectAttributes flash, Model model) {
+        try {
+            ContainerRequest body = ContainerForms.request(form);
+            Container created = containers.create(caller, team, body);
+            flash.addFlashAttribute("notice", "Container " + created.getName() + " created.");
+            return "redirect:/teams/" + team + "/containers/" + created.getName();
+        } catch (WharfException e) {
+            request.setAttribute(Problems.FAILURE_ATTRIBUTE, e.getMessage());
+            response.setStatus(e.category().status().value());
+            Map<String, String> errors = ContainerForms.fieldErrors(e);
+            if (errors.isEmpty()) {
+                model.addAttribute("error", e.getMessage());
+            }
+            return createForm(caller, team, form, errors, model);
+        } catch (dev.wharf.runtime.api.RuntimeFailure e) {
+            request.setAttribute(Problems.FAILURE_ATTRIBUTE, e.getMessage());
+            model.addAttribute("error", e.getMessage());
+            return createForm(caller, team, form, Map.of(), model);
+        }
+    }
+
+    @GetMapping("/teams/{team}/containers/{name}")
+    String container(Caller caller, @PathVariable String team, @PathVariable String name, Model model) {
+        Container c = containers.get(caller, team, name);
+        model.addAttribute("team", teams.require(caller, team, TeamRole.VIEWER).team());
+        model.addAttribute("teamName", team);
+        model.addAttribute("pageAssets", "container");
+        model.addAttribute("c", api.view(c));
+        model.addAttribute("row", ContainerRow.of(c, containers.projectName(c), containers.now()));
+        model.addAttribute("canOperate", canOperate(caller, team));
+        return "containers/container";
+    }
+
+    /** The state part of a container's page, refreshed by htmx. */
+    @GetMapping("/teams/{team}/containers/{name}/summary")
+    String summary(Caller caller, @PathVariable String team, @PathVariable String name, Model model) {
+        Container c = containers.get(caller, team, name);
+        model.addAttribute("teamName", team);
+        model.addAttribute("c", api.view(c));
+        model.addAttribute("row", ContainerRow.of(c, containers.projectName(c), containers.now()));
+        model.addAttribute("canOperate", canOperate(caller, team));
+        return "containers/container :: summary";
+    }
+
+    @PostMapping("/teams/{team}/containers/{name}/start")
+    String start(Caller caller, @PathVariable String team, @PathVariable String name, @RequestParam(required = false) String back,
+            HttpServletRequest request, RedirectAttributes flash) {
+        return act(request, flash, team, name, back, () -> {
+            containers.start(caller, team, name);
+            return "Container " + name + " started.";
+        });
+    }
+
+    @PostMapping("/teams/{team}/containers/{name}/stop")
+    String stop(Caller caller, @PathVariable String team, @PathVariable String name, @RequestParam(required = false) String back,
+            @RequestParam(defaultValue = "10") int timeout, HttpServletRequest request, RedirectAttributes flash) {
+        return act(request, flash, team, name, back, () -> {
+            containers.stop(caller, team, name, Duration.ofSeconds(Math.max(0, Math.min(timeout, 600))));
+            return "Container " + name + " stopped.";
+        });
+    }
+
+    @PostMapping("/teams/{team}/containers/{name}/restart")
+    String restart(Caller caller, @PathVariable String team, @PathVariable String name, @RequestParam(required = false) String back,
+            HttpServletRequest request, RedirectAttributes flash) {
+        return act(request, flash, team, name, back, () -> {
+            containers.restart(caller, team, name, Duration.ofSeconds(10));
+            return "Container " + name + " restarted.";
+        });
+    }
+
+    @PostMapping("/teams/{team}/containers/{name}/kill")
+    String kill(Caller caller, @PathVariable String team, @PathVariable String name, @RequestParam(required = false) String back,
+            HttpServletRequest request, RedirectAttributes flash) {
+        return act(request, flash, team, name, back, () -> {
+            containers.kill(caller, team, name, "KILL");
+            return "Container " + name + " killed.";
+        });
+    }
+
+    @PostMapping("/teams/{team}/containers/{name}/delete")
+    String delete(Caller caller, @PathVariable String team, @PathVariable String name, HttpServletRequest request,
+            RedirectAttributes flash) {
+        return PageActions.run(request, flash, "/teams/" + team, "/teams/" + team + "/containers/" + name, () -> {
+            containers.delete(caller, team, name, true);
+            return "Container " + name + " deleted.";
+        });
+    }
+
+    /** Runs a lifecycle action and goes back to the container's page, or to the team page when the button was there. */
+    private static String act(HttpServletRequest request, RedirectAttributes flash, String team, String name, String back,
+            java.util.function.Supplier<String> action) {
+        String to = "team".equals(back) ? "/teams/" + team : "/teams/" + team + "/containers/" + name;
+        return PageActions.run(request, flash, to, action);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

@@ -1,0 +1,350 @@
+package dev.wharf.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.testing.BusyboxLayout;
+import dev.wharf.testing.Http;
+import dev.wharf.testing.Prerequisites;
+import dev.wharf.testing.TestCgroups;
+import dev.wharf.testing.TestRegistry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The dashboard in a real headless Chromium against real containers: a member creates a busybox
+ * container from the form, sees it start on the team page without a reload, watches its log
+ * lines stream in, types into its web terminal and stops it; a viewer sees no action buttons;
+ * an admin lowering a quota below usage reads the refusal. Screenshots go to
+ * {@code target/screenshots/dashboard-*.png}.
+ */
+@Tag("root")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("test")
+@DirtiesContext
+class DashboardTests {
+
+    static final String CGROUP_ROOT = "wharf-test-" + UUID.randomUUID().toString().substring(0, 8);
+    static final String PASSWORD = "password-1234";
+    static final String TEAM = "dash";
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+    private static final Path SCREENSHOTS = Path.of("target/screenshots");
+
+    static Path work;
+    static TestRegistry registry;
+    static String image;
+    static WebDriver driver;
+    static WebDriverWait wait;
+    static dev.wharf.runtime.api.RuntimeService node;
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    dev.wharf.runtime.api.RuntimeService runtime;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        Prerequisites.require("root".equals(System.getProperty("user.name")), "the dashboard tests run real containers and need root");
+        Prerequisites.require(BusyboxLayout.available() && TestRegistry.available(),
+                "busybox-static, umoci, skopeo and docker-registry are not installed");
+        Prerequisites.require(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+                "Debian's chromium and chromium-driver are not installed");
+        work = Files.createDirectories(Path.of("/var/tmp", "wharf-dashboard-" + UUID.randomUUID().toString().substring(0, 8)));
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        Path layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
+        registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
+        registry.push("oci:" + layout + ":" + BusyboxLayout.AMD64, "library/busybox:1");
+        image = registry.host() + "/library/busybox:1";
+
+        Files.createDirectories(SCREENSHOTS);
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
+                "--no-first-run", "--window-size=1280,900", "--user-data-dir=" + Files.createTempDirectory("wharf-chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        driver = new ChromeDriver(service, options);
+        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+    }
+
+    @DynamicPropertySource
+    static void runtime(DynamicPropertyRegistry properties) {
+        properties.add("wharf.data-dir", () -> work.resolve("data").toString());
+        properties.add("wharf.runtime.cgroup-root", () -> CGROUP_ROOT);
+        properties.add("wharf.registries.insecure", () -> registry.host());
+        properties.add("wharf.reconcile-interval", () -> "1s");
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (node != null) {
+            for (var info : node.list()) {
+                node.remove(info.id(), true);
+            }
+        }
+        if (registry != null) {
+            registry.close();
+        }
+        TestCgroups.removeTree(CGROUP_ROOT);
+        if (work != null) {
+            try (Stream<Path> walk = Files.walk(work)) {
+                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    private String url(String path) {
+        return "http://localhost:" + port + path;
+    }
+
+    private void screenshot(String name) throws Exception {
+        Files.write(SCREENSHOTS.resolve("dashboard-" + name + ".png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    }
+
+    private WebElement visible(String css) {
+        return wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+    }
+
+    private Object js(String script) {
+        return ((JavascriptExecutor) driver).executeScript(script);
+    }
+
+    private void submit(WebElement inForm) {
+        inForm.findElement(By.xpath("ancestor::form")).findElement(By.cssSelector("button[type=submit]")).click();
+    }
+
+    private void logIn(String user, String password) {
+        driver.manage().deleteAllCookies();
+        driver.get(url("/login"));
+        visible("#username").sendKeys(user);
+        visible("#password").sendKeys(password);
+        submit(visible("#password"));
+        wait.until(ExpectedConditions.titleIs("Dashboard · Wharf"));
+    }
+
+    private String flash() {
+        return visible(".flash").getText();
+    }
+
+    private List<WebElement> actionButtons() {
+        return driver.findElements(By.cssSelector(".action-start, .action-stop, .action-restart, .action-kill, .action-delete, #new-container, #terminal-open"));
+    }
+
+    private void noSidewaysScroll(String path, String shot) throws Exception {
+        driver.get(url(path));
+        Thread.sleep(500);
+        assertThat(js("return document.documentElement.scrollWidth > document.documentElement.clientWidth"))
+                .as("no sideways scrolling on a phone-width screen at " + path).isEqualTo(false);
+        screenshot(shot);
+    }
+
+    @Test
+    void membersRunWatchAndStopAContainerViewersOnlyLookAdminsSeeQuotaRefusals() throws Exception {
+        node = runtime;
+        try {
+            flow();
+        } catch (Exception | AssertionError e) {
+            // what the browser showed when it failed, for a person to look at
+            screenshot("failure");
+            Files.writeString(SCREENSHOTS.resolve("dashboard-failure.html"), driver.getPageSource());
+            throw e;
+        }
+    }
+
+    private void flow() throws Exception {
+        Http admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
+        Http member = Http.to(port).basic(TEAM + "-member", PASSWORD);
+        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + TEAM + "\",\"displayName\":\"Dashboard team\"}").status()).isEqualTo(201);
+        for (String role : List.of("member", "viewer")) {
+            admin.post("/api/v1/users", "{\"name\":\"" + TEAM + "-" + role + "\",\"password\":\"" + PASSWORD + "\"}");
+            admin.put("/api/v1/teams/" + TEAM + "/members/" + TEAM + "-" + role, "{\"role\":\"" + role + "\"}");
+        }
+        assertThat(admin.put("/api/v1/teams/" + TEAM + "/quota",
+                "{\"cpus\":2,\"memory\":\"1Gi\",\"pids\":500,\"containers\":5,\"storage\":null}").status()).isEqualTo(200);
+        assertThat(admin.put("/api/v1/teams/" + TEAM + "/quota/defaults", "{\"cpus\":0.5,\"memory\":\"64Mi\",\"pids\":100}").status())
+                .isEqualTo(200);
+
+        // a member opens the team page: quota bars and an empty containers table
+        logIn(TEAM + "-member", PASSWORD);
+        driver.get(url("/teams/" + TEAM));
+        assertThat(driver.getTitle()).isEqualTo("Dashboard team · Wharf");
+        assertThat(visible("#quota li[data-resource=memory] .quota-text").getText()).isEqualTo("0 / 1Gi");
+        assertThat(visible("#quota li[data-resource=storage] .quota-text").getText()).isEqualTo("0 / unlimited");
+        screenshot("01-team-empty");
+
+        // ... the create form, prefilled with the team's defaults
+        visible("#new-container").click();
+        wait.until(ExpectedConditions.titleIs("New container · Dashboard team · Wharf"));
+        assertThat(visible("#f-cpus").getAttribute("value")).isEqualTo("0.5");
+        assertThat(visible("#f-memory").getAttribute("value")).isEqualTo("64Mi");
+        assertThat(visible("#quota-left").getText()).contains("memory: 1Gi left");
+        // a field error shows at the field
+        visible("#f-name").sendKeys("Bad Name");
+        visible("#f-image").sendKeys(image);
+        submit(visible("#f-name"));
+        assertThat(visible("#f-name-error").getText()).contains("DNS label");
+        // a quota refusal shows the API's sentence
+        visible("#f-name").clear();
+        visible("#f-name").sendKeys("ticker");
+        visible("#f-memory").clear();
+        visible("#f-memory").sendKeys("2Gi");
+        submit(visible("#f-name"));
+        assertThat(visible(".flash.error").getText())
+                .isEqualTo("team \"dash\" quota exceeded: memory requested 2Gi, used 0 of 1Gi");
+        assertThat(visible("#f-name").getAttribute("value")).isEqualTo("ticker");
+        visible("#f-memory").clear();
+        visible("#f-memory").sendKeys("64Mi");
+        visible("#f-command").clear();
+        visible("#f-command").sendKeys("/bin/sh", Keys.ENTER, "-c", Keys.ENTER,
+                "i=0; while true; do echo tick-$i; i=$((i+1)); sleep 0.2; done");
+        visible("#f-env").sendKeys("GREETING=hello");
+        WebElement start = visible("#f-start");
+        if (start.isSelected()) {
+            start.click(); // created only; started below while the team page watches
+        }
+        screenshot("02-create-form");
+        submit(visible("#f-name"));
+        wait.until(ExpectedConditions.titleIs("ticker · Dashboard team · Wharf"));
+        assertThat(flash()).isEqualTo("Container ticker created.");
+        assertThat(visible("#container-state").getText()).contains("created");
+
+        // the team page follows the container's state without a reload
+        driver.get(url("/teams/" + TEAM));
+        visible("#containers tr[data-container=ticker]");
+        js("window.__noReload = true");
+        assertThat(member.post("/api/v1/teams/" + TEAM + "/containers/ticker/start", null).status()).isEqualTo(200);
+        visible("#containers tr[data-container=ticker][data-state=running]");
+        assertThat(js("return window.__noReload === true")).as("the page was not reloaded").isEqualTo(true);
+        assertThat(visible("#quota li[data-resource=containers] .quota-text").getText()).isEqualTo("1 / 5");
+        assertThat(driver.findElement(By.cssSelector("#containers tr[data-container=ticker]")).getText()).contains("up ");
+        screenshot("03-team-running");
+
+        // the container's page: live logs
+        driver.findElement(By.linkText("ticker")).click();
+        wait.until(ExpectedConditions.titleIs("ticker · Dashboard team · Wharf"));
+        wait.until(d -> d.findElements(By.cssSelector("#log-view .log-line")).size() >= 3);
+        long before = (Long) js("return document.querySelectorAll('#log-view .log-line').length");
+        wait.until(d -> (Long) js("return document.querySelectorAll('#log-view .log-line').length") > before + 3);
+        assertThat(visible("#log-view").getText()).contains("tick-");
+        // stats arrive and are charted
+        wait.until(d -> !d.findElement(By.id("stat-pids")).getText().equals("–"));
+        assertThat(visible("#stat-memory").getText()).contains("of 64 MiB");
+        assertThat(driver.findElements(By.cssSelector("#chart-memory canvas"))).isNotEmpty();
+
+        // the terminal
+        visible("#terminal-open").click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("terminal-status"), "Connected"));
+        WebElement keyboard = driver.findElement(By.cssSelector("#terminal .xterm-helper-textarea"));
+        keyboard.sendKeys("echo hi", Keys.ENTER);
+        wait.until(d -> Boolean.TRUE.equals(js(
+                "return [...document.querySelectorAll('#terminal .xterm-rows > div')].some(r => r.textContent.trim() === 'hi')")));
+        screenshot("04-container-running");
+
+        // the search box narrows the log view
+        visible("#logs-search").sendKeys("tick-1");
+        wait.until(d -> Boolean.TRUE.equals(js(
+                "const rows = [...document.querySelectorAll('#log-view .log-line')];"
+                        + "return rows.length > 0 && rows.every(r => r.textContent.includes('tick-1'))")));
+        visible("#logs-search").clear();
+
+        // stop it from the page
+        visible("#summary .action-stop").click();
+        wait.until(ExpectedConditions.titleIs("ticker · Dashboard team · Wharf"));
+        assertThat(flash()).isEqualTo("Container ticker stopped.");
+        assertThat(visible("#container-state").getText()).contains("exited");
+        assertThat(visible("#container-exit").getText()).isEqualTo("137");
+        screenshot("05-container-stopped");
+
+        // a viewer sees everything and no buttons
+        logIn(TEAM + "-viewer", PASSWORD);
+        driver.get(url("/teams/" + TEAM));
+        visible("#containers tr[data-container=ticker]");
+        assertThat(actionButtons()).isEmpty();
+        screenshot("06-team-viewer");
+        driver.get(url("/teams/" + TEAM + "/containers/ticker"));
+        visible("#container-state");
+        wait.until(d -> d.findElements(By.cssSelector("#log-view .log-line")).size() >= 3);
+        assertThat(actionButtons()).isEmpty();
+        assertThat(driver.findElements(By.id("terminal-card"))).isEmpty();
+        screenshot("07-container-viewer");
+        driver.get(url("/teams/" + TEAM + "/containers/new"));
+        assertThat(visible("#viewer-notice").getText()).contains("needs the member role");
+        assertThat(driver.findElement(By.cssSelector("#create-container button[type=submit]")).isEnabled()).isFalse();
+
+        // an admin lowers the quota below usage and reads the refusal
+        logIn("admin", ApiFlowTests.ADMIN_PASSWORD);
+        driver.get(url("/admin/teams"));
+        wait.until(ExpectedConditions.titleIs("Teams and quotas · Wharf"));
+        assertThat(visible("#nodes tr[data-node=local]").getText()).contains("local");
+        WebElement card = visible(".team-quota[data-team=dash]");
+        card.findElement(By.tagName("summary")).click();
+        WebElement containers = visible("#q-dash-containers");
+        containers.clear();
+        containers.sendKeys("0");
+        submit(containers);
+        assertThat(visible(".flash.error").getText()).isEqualTo(
+                "team \"dash\" uses 1 containers now; a limit of 0 would be below that. Stop or remove containers first.");
+        visible(".team-quota[data-team=dash] summary").click();
+        visible("#q-dash-containers").clear();
+        visible("#q-dash-containers").sendKeys("4");
+        submit(visible("#q-dash-containers"));
+        assertThat(flash()).isEqualTo("Quota of dash saved.");
+        assertThat(visible(".team-quota[data-team=dash] li[data-resource=containers] .quota-text").getText()).isEqualTo("1 / 4");
+        screenshot("08-admin-quotas");
+
+        // phone width: no sideways scrolling
+        driver.manage().window().setSize(new Dimension(390, 844));
+        try {
+            noSidewaysScroll("/teams/" + TEAM, "09-team-phone");
+            noSidewaysScroll("/teams/" + TEAM + "/containers/new", "10-create-phone");
+            noSidewaysScroll("/teams/" + TEAM + "/containers/ticker", "11-container-phone");
+            noSidewaysScroll("/admin/teams", "12-admin-phone");
+        } finally {
+            driver.manage().window().setSize(new Dimension(1280, 900));
+        }
+
+        // the admin deletes it from its page (with confirmation)
+        driver.get(url("/teams/" + TEAM + "/containers/ticker"));
+        visible("#summary .action-delete").click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(ExpectedConditions.titleIs("Dashboard team · Wharf"));
+        assertThat(flash()).isEqualTo("Container ticker deleted.");
+        assertThat(member.get("/api/v1/teams/" + TEAM + "/containers").json().size()).isZero();
+    }
+}
