@@ -2,6 +2,7 @@ package dev.wharf.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.testing.Chromium;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Prerequisites;
 import java.nio.file.Files;
@@ -18,9 +19,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -36,8 +34,6 @@ import org.springframework.test.context.ActiveProfiles;
 @ActiveProfiles("test")
 class BrowserTests {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of("target/screenshots");
 
     static WebDriver driver;
@@ -48,17 +44,10 @@ class BrowserTests {
 
     @BeforeAll
     static void startChromium() throws Exception {
-        Prerequisites.require(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        Prerequisites.require(Chromium.available(),
                 "Debian's chromium and chromium-driver are not installed");
         Files.createDirectories(SCREENSHOTS);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-                "--no-first-run", "--window-size=1280,900", "--user-data-dir=" + Files.createTempDirectory("wharf-chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
+        driver = Chromium.start();
         wait = new WebDriverWait(driver, Duration.ofSeconds(15));
     }
 

@@ -3,6 +3,7 @@ package dev.wharf.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.testing.BusyboxLayout;
+import dev.wharf.testing.Chromium;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
@@ -26,9 +27,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -55,8 +53,6 @@ class DashboardTests {
     static final String CGROUP_ROOT = "wharf-test-" + UUID.randomUUID().toString().substring(0, 8);
     static final String PASSWORD = "password-1234";
     static final String TEAM = "dash";
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     private static final Path SCREENSHOTS = Path.of("target/screenshots");
 
     static Path work;
@@ -77,7 +73,7 @@ class DashboardTests {
         Prerequisites.require("root".equals(System.getProperty("user.name")), "the dashboard tests run real containers and need root");
         Prerequisites.require(BusyboxLayout.available() && TestRegistry.available(),
                 "busybox-static, umoci, skopeo and docker-registry are not installed");
-        Prerequisites.require(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        Prerequisites.require(Chromium.available(),
                 "Debian's chromium and chromium-driver are not installed");
         work = Files.createDirectories(Path.of("/var/tmp", "wharf-dashboard-" + UUID.randomUUID().toString().substring(0, 8)));
         Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
@@ -87,14 +83,7 @@ class DashboardTests {
         image = registry.host() + "/library/busybox:1";
 
         Files.createDirectories(SCREENSHOTS);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic",
-                "--no-first-run", "--window-size=1280,900", "--user-data-dir=" + Files.createTempDirectory("wharf-chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
+        driver = Chromium.start();
         wait = new WebDriverWait(driver, Duration.ofSeconds(20));
     }
 
