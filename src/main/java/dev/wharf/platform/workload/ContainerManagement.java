@@ -147,8 +147,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
             if (start) {
                 local.start(id);
             }
-            update(id, row -> row.placed(node, digest));
-            return observe(id, local.inspect(id));
+            return observe(id, local.inspect(id), row -> row.placed(node, digest));
         } catch (RuntimeException e) {
             pulling.remove(id);
             if (created) {
@@ -353,7 +352,13 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
      * two may arrive in any order). A pending restart is the reconciler's to finish.
      */
     Container observe(String id, ContainerInfo info) {
+        return observe(id, info, row -> { });
+    }
+
+    /** As {@link #observe(String, ContainerInfo)}, with one more change to the row in the same transaction. */
+    Container observe(String id, ContainerInfo info, java.util.function.Consumer<Container> also) {
         return update(id, row -> {
+            also.accept(row);
             if (ContainerStates.RESTARTING.equals(row.getState())) {
                 return;
             }

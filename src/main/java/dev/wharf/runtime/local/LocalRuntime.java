@@ -203,6 +203,9 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     @Override
     public void applyTeamLimits(TeamLimits limits) {
         requireReady();
+        if (limits.resources().equals(teams.get(limits.teamId()))) {
+            return; // already in the kernel and on disk; a create asks every time
+        }
         cgroups.applyTeamLimits(limits.teamId(), limits.resources());
         Resources r = limits.resources();
         writeAtomically(teamsDir.resolve("team-" + limits.teamId() + ".limits"),
