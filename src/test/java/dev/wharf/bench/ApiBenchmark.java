@@ -41,7 +41,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import tools.jackson.databind.JsonNode;
 
 /**
  * REST API benchmark (run with {@code bench/api-bench.sh}, as root) against a real Wharf server
