@@ -1,10 +1,10 @@
 package dev.wharf.platform.image;
 
 import dev.wharf.platform.identity.Caller;
+import dev.wharf.platform.node.NodeRegistry;
 import dev.wharf.platform.team.Team;
 import dev.wharf.platform.team.TeamManagement;
 import dev.wharf.platform.team.TeamRole;
-import dev.wharf.platform.web.ErrorCategory;
 import dev.wharf.platform.web.WharfException;
 import dev.wharf.runtime.api.ImageInfo;
 import dev.wharf.runtime.api.ImageReference;
@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -34,18 +33,18 @@ public class ImageCatalogue {
     private final TeamImageRepository images;
     private final RegistryCredentialRepository credentials;
     private final SecretBox secrets;
-    private final ObjectProvider<RuntimeService> runtime;
+    private final NodeRegistry nodes;
     private final PullTracker pulls;
     private final TransactionTemplate tx;
     private final Clock clock;
 
     ImageCatalogue(TeamManagement teams, TeamImageRepository images, RegistryCredentialRepository credentials, SecretBox secrets,
-            ObjectProvider<RuntimeService> runtime, PullTracker pulls, TransactionTemplate tx, Clock clock) {
+            NodeRegistry nodes, PullTracker pulls, TransactionTemplate tx, Clock clock) {
         this.teams = teams;
         this.images = images;
         this.credentials = credentials;
         this.secrets = secrets;
-        this.runtime = runtime;
+        this.nodes = nodes;
         this.pulls = pulls;
         this.tx = tx;
         this.clock = clock;
@@ -191,11 +190,7 @@ public class ImageCatalogue {
     }
 
     private RuntimeService runtime() {
-        RuntimeService local = runtime.getIfAvailable();
-        if (local == null) {
-            throw new WharfException(ErrorCategory.UNAVAILABLE, "no node is available to hold images");
-        }
-        return local;
+        return nodes.runtime("hold images");
     }
 
     private static ImageReference parse(String reference) {

@@ -37,6 +37,20 @@ public class NodeRegistry {
             List<String> unmanaged, String cgroupVersion) {
     }
 
+    /** The runtime service of the local node, for work that needs one; 503 naming {@code purpose} when there is none. */
+    public RuntimeService runtime(String purpose) {
+        RuntimeService runtime = local.getIfAvailable();
+        if (runtime == null) {
+            throw new WharfException(ErrorCategory.UNAVAILABLE, "no node is available to " + purpose);
+        }
+        return runtime;
+    }
+
+    /** The local node's runtime when it is there and can run containers (for reads that can do without it). */
+    public java.util.Optional<RuntimeService> ready() {
+        return java.util.Optional.ofNullable(local.getIfAvailable()).filter(r -> r.status().ready());
+    }
+
     /**
      * The node a container of these declared limits goes to: in {@code all} mode the local one,
      * if it is up and its capacity minus what is placed there holds the request. Refuses with a

@@ -7,7 +7,6 @@ import dev.wharf.platform.team.Team;
 import dev.wharf.platform.team.TeamDeletionGuard;
 import dev.wharf.platform.team.TeamManagement;
 import dev.wharf.platform.team.TeamRole;
-import dev.wharf.platform.web.ErrorCategory;
 import dev.wharf.platform.web.Names;
 import dev.wharf.platform.web.WharfException;
 import dev.wharf.runtime.api.RuntimeFailure;
@@ -18,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -33,16 +31,16 @@ public class VolumeManagement implements TeamDeletionGuard {
     private final VolumeRepository volumes;
     private final TeamManagement teams;
     private final QuotaAdmission quotas;
-    private final ObjectProvider<RuntimeService> runtime;
+    private final NodeRegistry nodes;
     private final TransactionTemplate tx;
     private final Clock clock;
 
-    VolumeManagement(VolumeRepository volumes, TeamManagement teams, QuotaAdmission quotas, ObjectProvider<RuntimeService> runtime,
+    VolumeManagement(VolumeRepository volumes, TeamManagement teams, QuotaAdmission quotas, NodeRegistry nodes,
             TransactionTemplate tx, Clock clock) {
         this.volumes = volumes;
         this.teams = teams;
         this.quotas = quotas;
-        this.runtime = runtime;
+        this.nodes = nodes;
         this.tx = tx;
         this.clock = clock;
     }
@@ -119,11 +117,8 @@ public class VolumeManagement implements TeamDeletionGuard {
     }
 
     private Map<String, VolumeInfo> measured(long teamId) {
-        RuntimeService node = runtime.getIfAvailable();
-        if (node == null || !node.status().ready()) {
-            return Map.of();
-        }
-        return node.volumes(teamId).stream().collect(Collectors.toMap(VolumeInfo::name, Function.identity()));
+        return nodes.ready().map(node -> node.volumes(teamId).stream()
+                .collect(Collectors.toMap(VolumeInfo::name, Function.identity()))).orElse(Map.of());
     }
 
     private static VolumeView view(Volume volume, VolumeInfo measured) {
@@ -132,10 +127,6 @@ public class VolumeManagement implements TeamDeletionGuard {
     }
 
     private RuntimeService node() {
-        RuntimeService node = runtime.getIfAvailable();
-        if (node == null) {
-            throw new WharfException(ErrorCategory.UNAVAILABLE, "no node is available to hold volumes");
-        }
-        return node;
+        return nodes.runtime("hold volumes");
     }
 }

@@ -13,7 +13,6 @@ import dev.wharf.platform.team.Team;
 import dev.wharf.platform.team.TeamDeletionGuard;
 import dev.wharf.platform.team.TeamManagement;
 import dev.wharf.platform.team.TeamRole;
-import dev.wharf.platform.web.ErrorCategory;
 import dev.wharf.platform.web.Quantities;
 import dev.wharf.platform.web.WharfException;
 import dev.wharf.runtime.api.ContainerDefaults;
@@ -45,7 +44,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,7 +64,6 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     private final ProjectManagement projects;
     private final QuotaAdmission quotas;
     private final ImageCatalogue images;
-    private final ObjectProvider<RuntimeService> runtime;
     private final NodeRegistry nodes;
     private final VolumeManagement volumes;
     private final TransactionTemplate tx;
@@ -76,14 +73,13 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     private final Map<String, PullTracker.Pull> pulling = new ConcurrentHashMap<>();
 
     ContainerManagement(ContainerRepository containers, TeamManagement teams, ProjectManagement projects, QuotaAdmission quotas,
-            ImageCatalogue images, ObjectProvider<RuntimeService> runtime, NodeRegistry nodes, VolumeManagement volumes, TransactionTemplate tx,
+            ImageCatalogue images, NodeRegistry nodes, VolumeManagement volumes, TransactionTemplate tx,
             Clock clock) {
         this.containers = containers;
         this.teams = teams;
         this.projects = projects;
         this.quotas = quotas;
         this.images = images;
-        this.runtime = runtime;
         this.nodes = nodes;
         this.volumes = volumes;
         this.tx = tx;
@@ -382,11 +378,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     }
 
     RuntimeService runtime() {
-        RuntimeService node = runtime.getIfAvailable();
-        if (node == null) {
-            throw new WharfException(ErrorCategory.UNAVAILABLE, "no node is available to run containers");
-        }
-        return node;
+        return nodes.runtime("run containers");
     }
 
     Instant now() {

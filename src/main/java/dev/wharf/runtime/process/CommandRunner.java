@@ -27,9 +27,12 @@ final class CommandRunner {
         }
     }
 
-    /** Stream readers block, so they get their own threads rather than the small common pool. */
-    private static final java.util.concurrent.ExecutorService READERS = java.util.concurrent.Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "command-output");
+    /**
+     * Daemon threads for blocking work around commands (stream readers, waiting on runc), so it
+     * never lands on the small common pool.
+     */
+    static final java.util.concurrent.ExecutorService THREADS = java.util.concurrent.Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "runtime-command");
         thread.setDaemon(true);
         return thread;
     });
@@ -80,6 +83,6 @@ final class CommandRunner {
             } catch (IOException e) {
                 return "";
             }
-        }, READERS);
+        }, THREADS);
     }
 }

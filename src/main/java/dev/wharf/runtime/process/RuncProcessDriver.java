@@ -202,7 +202,7 @@ public final class RuncProcessDriver {
         CommandRunner.Result result;
         try (ConsoleSocket socket = ConsoleSocket.listen(socketDir.resolve("t-" + name))) {
             java.util.concurrent.CompletableFuture<CommandRunner.Result> runcExec = java.util.concurrent.CompletableFuture
-                    .supplyAsync(() -> CommandRunner.run(command(command), COMMAND_TIMEOUT), TERMINAL_STARTERS);
+                    .supplyAsync(() -> CommandRunner.run(command(command), COMMAND_TIMEOUT), CommandRunner.THREADS);
             runcExec.whenComplete((r, e) -> {
                 if (r == null || !r.ok()) {
                     socket.abort();
@@ -259,12 +259,6 @@ public final class RuncProcessDriver {
             }
         };
     }
-
-    private static final java.util.concurrent.ExecutorService TERMINAL_STARTERS = java.util.concurrent.Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "runc-terminal");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private void killQuietly(int pid) {
         try {
