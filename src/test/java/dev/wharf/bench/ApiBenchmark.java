@@ -10,12 +10,12 @@ import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.bundle.BundleRequest;
 import dev.wharf.runtime.bundle.OciSpecBuilder;
 import dev.wharf.runtime.local.LocalRuntime;
-import dev.wharf.runtime.local.RuntimeSettings;
 import dev.wharf.runtime.snapshot.IdShiftingCopy;
 import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.BusyboxRootfs;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.TestCgroups;
+import dev.wharf.testing.TestRuntimes;
 import dev.wharf.testing.TestRegistry;
 import java.io.File;
 import java.io.IOException;
@@ -113,8 +113,7 @@ public final class ApiBenchmark {
             createStart(api, image, 3); // warm-up: first snapshot of the image, JIT
             Result wharf = createStart(api, image, runs);
             Path rootfs = BusyboxRootfs.create(Files.createDirectories(work.resolve("busybox")));
-            bareRuntime = LocalRuntime.onHost(new RuntimeSettings(work.resolve("bare-node"), bareCgroupRoot, Path.of("/sys/fs/cgroup"),
-                    1_000_000, "runc", "conmon", 1 << 20, 1L << 30, 2L << 30, Set.of()), Clock.systemUTC());
+            bareRuntime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("bare-node"), bareCgroupRoot, 1_000_000, Set.of()), Clock.systemUTC());
             bareRuntime.applyTeamLimits(new TeamLimits(BARE_TEAM, Resources.UNLIMITED)); // the team cgroup, as Wharf makes it
             List<Long> bare = bareRuncRun(rootfs, work, bareState, bareCgroupRoot, runs);
             System.out.println();
@@ -458,8 +457,7 @@ public final class ApiBenchmark {
             if (!Files.isDirectory(node)) {
                 continue;
             }
-            LocalRuntime runtime = LocalRuntime.onHost(new RuntimeSettings(node, root, Path.of("/sys/fs/cgroup"), 1_000_000, "runc",
-                    "conmon", 1 << 20, 1L << 30, 2L << 30, Set.of()), Clock.systemUTC());
+            LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(node, root, 1_000_000, Set.of()), Clock.systemUTC());
             try {
                 List<ContainerInfo> left = new ArrayList<>(runtime.list());
                 if (!left.isEmpty()) {

@@ -1,6 +1,5 @@
 package dev.wharf.bench;
 
-import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.IdMapping;
 import dev.wharf.runtime.api.ImageInfo;
@@ -8,12 +7,12 @@ import dev.wharf.runtime.api.Resources;
 import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.local.LocalRuntime;
-import dev.wharf.runtime.local.RuntimeSettings;
 import dev.wharf.testing.BusyboxRootfs;
 import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Commands;
 import dev.wharf.testing.OciImageBuilder;
 import dev.wharf.testing.TestCgroups;
+import dev.wharf.testing.TestRuntimes;
 import dev.wharf.testing.TestRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,9 +103,7 @@ public final class ImageBenchmark {
             idleDisk(runtime(node, cgroupRoot, registry, runtimes), node, reference, idle);
         } finally {
             for (LocalRuntime runtime : runtimes) {
-                for (ContainerInfo info : runtime.list()) {
-                    runtime.remove(info.id(), true);
-                }
+                TestRuntimes.removeAll(runtime);
                 for (ImageInfo image : runtime.images()) {
                     runtime.removeImage(image.digest());
                 }
@@ -144,8 +141,7 @@ public final class ImageBenchmark {
 
     /** A fresh runtime on its own data directory, with the team's limits applied; added to {@code opened}. */
     private static LocalRuntime runtime(Path data, String cgroupRoot, TestRegistry registry, List<LocalRuntime> opened) {
-        LocalRuntime runtime = LocalRuntime.onHost(new RuntimeSettings(data, cgroupRoot, Path.of("/sys/fs/cgroup"), ID_MAP_BASE, "runc",
-                "conmon", 1 << 20, 1L << 30, 2L << 30, Set.of(registry.host())), Clock.systemUTC());
+        LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(data, cgroupRoot, ID_MAP_BASE, Set.of(registry.host())), Clock.systemUTC());
         opened.add(runtime);
         if (!runtime.status().ready()) {
             throw new IllegalStateException("this host cannot run containers: " + runtime.status().problems());

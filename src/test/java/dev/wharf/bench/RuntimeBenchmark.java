@@ -1,6 +1,5 @@
 package dev.wharf.bench;
 
-import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.IdMapping;
 import dev.wharf.runtime.api.Resources;
@@ -10,11 +9,11 @@ import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.bundle.BundleRequest;
 import dev.wharf.runtime.bundle.OciSpecBuilder;
 import dev.wharf.runtime.local.LocalRuntime;
-import dev.wharf.runtime.local.RuntimeSettings;
 import dev.wharf.runtime.snapshot.IdShiftingCopy;
 import dev.wharf.testing.BusyboxRootfs;
 import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.TestCgroups;
+import dev.wharf.testing.TestRuntimes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,8 +43,7 @@ public final class RuntimeBenchmark {
         Path work = WorkDirs.create("wharf-bench-");
         String cgroupRoot = "wharf-bench-" + work.getFileName().toString().substring(12);
         Path rootfs = BusyboxRootfs.create(Files.createDirectories(work.resolve("busybox")));
-        LocalRuntime runtime = LocalRuntime.onHost(new RuntimeSettings(work.resolve("node"), cgroupRoot, Path.of("/sys/fs/cgroup"),
-                1_000_000, "runc", "conmon", 1 << 20, 1L << 30, 2L << 30, java.util.Set.of()), Clock.systemUTC());
+        LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("node"), cgroupRoot, 1_000_000, java.util.Set.of()), Clock.systemUTC());
         try {
             if (!runtime.status().ready()) {
                 throw new IllegalStateException("this host cannot run containers: " + runtime.status().problems());
@@ -67,9 +65,7 @@ public final class RuntimeBenchmark {
                     (double) percentile(wharf, 50) / percentile(bare, 50), (double) percentile(wharf, 95) / percentile(bare, 95));
             idleMemory(runtime, rootfs, idle);
         } finally {
-            for (ContainerInfo info : runtime.list()) {
-                runtime.remove(info.id(), true);
-            }
+            TestRuntimes.removeAll(runtime);
             runtime.close();
             removeTree(work);
             TestCgroups.removeTree(cgroupRoot);

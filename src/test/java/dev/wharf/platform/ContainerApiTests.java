@@ -3,12 +3,10 @@ package dev.wharf.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.testing.BusyboxLayout;
-import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Http.Response;
-import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
-import dev.wharf.testing.TestRegistry;
+import dev.wharf.testing.TestNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,10 +39,8 @@ import tools.jackson.databind.JsonNode;
 @DirtiesContext
 class ContainerApiTests {
 
-    static final String CGROUP_ROOT = "wharf-test-" + UUID.randomUUID().toString().substring(0, 8);
     static final String PASSWORD = "password-1234";
-    static Path work;
-    static TestRegistry registry;
+    static TestNode env;
     static String image;
 
     @LocalServerPort
@@ -62,38 +58,20 @@ class ContainerApiTests {
 
     @BeforeAll
     static void registry() throws Exception {
-        Prerequisites.require("root".equals(System.getProperty("user.name")), "the container tests need root");
-        Prerequisites.require(BusyboxLayout.available() && TestRegistry.available(),
-                "busybox-static, umoci, skopeo and docker-registry are not installed");
-        work = WorkDirs.create("wharf-ctr-api-");
-        Path layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
-        registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
-        registry.push("oci:" + layout + ":" + BusyboxLayout.AMD64, "library/busybox:1");
-        image = registry.host() + "/library/busybox:1";
+        env = TestNode.start("wharf-ctr-api-");
+        image = env.push(BusyboxLayout.AMD64, "library/busybox:1");
     }
 
     @DynamicPropertySource
     static void runtime(DynamicPropertyRegistry properties) {
-        properties.add("wharf.data-dir", () -> work.resolve("data").toString());
-        properties.add("wharf.runtime.cgroup-root", () -> CGROUP_ROOT);
-        properties.add("wharf.registries.insecure", () -> registry.host());
-        properties.add("wharf.reconcile-interval", () -> "1s");
+        env.register(properties);
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
-        // every test deletes its team's containers; anything a failed test left on the node goes here
-        if (node != null) {
-            for (var info : node.list()) {
-                node.remove(info.id(), true);
-            }
-        }
-        if (registry != null) {
-            registry.close();
-        }
-        TestCgroups.removeTree(CGROUP_ROOT);
-        if (work != null) {
-            WorkDirs.delete(work);
+        // every test deletes its team's containers; anything a failed test left on the node goes too
+        if (env != null) {
+            env.close(node);
         }
     }
 
@@ -280,7 +258,7 @@ class ContainerApiTests {
         JsonNode teamInfo = admin.get("/api/v1/teams/" + team).json();
         assertThat(teamInfo.get("name").asString()).isEqualTo(team);
         long teamId = teamId();
-        Path memory = Path.of("/sys/fs/cgroup/memory").resolve(TestCgroups.own().get("memory").substring(1)).resolve(CGROUP_ROOT)
+        Path memory = Path.of("/sys/fs/cgroup/memory").resolve(TestCgroups.own().get("memory").substring(1)).resolve(env.cgroupRoot)
                 .resolve("team-" + teamId).resolve("memory.limit_in_bytes");
         assertThat(Files.readString(memory).strip()).isEqualTo(String.valueOf(1L << 30));
         deleteAll();
@@ -291,7 +269,7 @@ class ContainerApiTests {
         String own = null;
         try {
             own = TestCgroups.own().get("memory");
-            try (Stream<Path> dirs = Files.list(Path.of("/sys/fs/cgroup/memory").resolve(own.substring(1)).resolve(CGROUP_ROOT))) {
+            try (Stream<Path> dirs = Files.list(Path.of("/sys/fs/cgroup/memory").resolve(own.substring(1)).resolve(env.cgroupRoot))) {
                 return dirs.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("team-"))
                         .map(n -> Long.parseLong(n.substring(5))).max(Long::compare).orElseThrow();
             }
@@ -364,7 +342,7 @@ class ContainerApiTests {
         assertThat(memory.status()).isEqualTo(400);
         assertThat(memory.json().get("errors").get(0).get("field").asString()).isEqualTo("resources.memory");
         Response missing = member.post("/api/v1/teams/" + team + "/containers",
-                "{\"name\":\"x3\",\"image\":\"" + registry.host() + "/library/nothing:1\"}");
+                "{\"name\":\"x3\",\"image\":\"" + env.registry.host() + "/library/nothing:1\"}");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.json().get("detail").asString()).contains("library/nothing:1");
         Response nullEnv = create(member, "x6", ",\"env\":{\"A\":null}");

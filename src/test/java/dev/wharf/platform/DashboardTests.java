@@ -6,15 +6,11 @@ import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.Chromium;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Prerequisites;
-import dev.wharf.testing.TestCgroups;
-import dev.wharf.testing.TestRegistry;
+import dev.wharf.testing.TestNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -50,13 +46,11 @@ import org.springframework.test.context.DynamicPropertySource;
 @DirtiesContext
 class DashboardTests {
 
-    static final String CGROUP_ROOT = "wharf-test-" + UUID.randomUUID().toString().substring(0, 8);
     static final String PASSWORD = "password-1234";
     static final String TEAM = "dash";
     private static final Path SCREENSHOTS = Path.of("target/screenshots");
 
-    static Path work;
-    static TestRegistry registry;
+    static TestNode env;
     static String image;
     static WebDriver driver;
     static WebDriverWait wait;
@@ -70,17 +64,10 @@ class DashboardTests {
 
     @BeforeAll
     static void setUp() throws Exception {
-        Prerequisites.require("root".equals(System.getProperty("user.name")), "the dashboard tests run real containers and need root");
-        Prerequisites.require(BusyboxLayout.available() && TestRegistry.available(),
-                "busybox-static, umoci, skopeo and docker-registry are not installed");
         Prerequisites.require(Chromium.available(),
                 "Debian's chromium and chromium-driver are not installed");
-        work = Files.createDirectories(Path.of("/var/tmp", "wharf-dashboard-" + UUID.randomUUID().toString().substring(0, 8)));
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
-        Path layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
-        registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
-        registry.push("oci:" + layout + ":" + BusyboxLayout.AMD64, "library/busybox:1");
-        image = registry.host() + "/library/busybox:1";
+        env = TestNode.start("wharf-dashboard-");
+        image = env.push(BusyboxLayout.AMD64, "library/busybox:1");
 
         Files.createDirectories(SCREENSHOTS);
         driver = Chromium.start();
@@ -89,10 +76,7 @@ class DashboardTests {
 
     @DynamicPropertySource
     static void runtime(DynamicPropertyRegistry properties) {
-        properties.add("wharf.data-dir", () -> work.resolve("data").toString());
-        properties.add("wharf.runtime.cgroup-root", () -> CGROUP_ROOT);
-        properties.add("wharf.registries.insecure", () -> registry.host());
-        properties.add("wharf.reconcile-interval", () -> "1s");
+        env.register(properties);
     }
 
     @AfterAll
@@ -100,21 +84,8 @@ class DashboardTests {
         if (driver != null) {
             driver.quit();
         }
-        if (node != null) {
-            for (var info : node.list()) {
-                node.remove(info.id(), true);
-            }
-        }
-        if (registry != null) {
-            registry.close();
-        }
-        TestCgroups.removeTree(CGROUP_ROOT);
-        if (work != null) {
-            try (Stream<Path> walk = Files.walk(work)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+        if (env != null) {
+            env.close(node);
         }
     }
 

@@ -3,18 +3,15 @@ package dev.wharf.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.testing.BusyboxLayout;
-import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Commands;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Http.Response;
-import dev.wharf.testing.Prerequisites;
-import dev.wharf.testing.TestCgroups;
+import dev.wharf.testing.TestNode;
 import dev.wharf.testing.TestRegistry;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
@@ -39,8 +36,7 @@ import tools.jackson.databind.JsonNode;
 @org.springframework.test.annotation.DirtiesContext
 class ImageApiTests {
 
-    static final String CGROUP_ROOT = "wharf-test-" + UUID.randomUUID().toString().substring(0, 8);
-    static Path work;
+    static TestNode env;
     static Path layout;
     static TestRegistry registry;
 
@@ -52,31 +48,22 @@ class ImageApiTests {
 
     @BeforeAll
     static void registry() throws Exception {
-        Prerequisites.require("root".equals(System.getProperty("user.name")), "the image tests need root");
-        Prerequisites.require(BusyboxLayout.available() && TestRegistry.available(),
-                "busybox-static, umoci, skopeo and docker-registry are not installed");
-        work = WorkDirs.create("wharf-image-api-");
-        layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
-        registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
-        registry.push("oci:" + layout + ":" + BusyboxLayout.AMD64, "shop/busybox:1");
+        env = TestNode.start("wharf-image-api-");
+        layout = env.layout;
+        registry = env.registry;
+        env.push(BusyboxLayout.AMD64, "shop/busybox:1");
     }
 
     @DynamicPropertySource
     static void runtime(DynamicPropertyRegistry properties) {
-        properties.add("wharf.data-dir", () -> work.resolve("data").toString());
-        properties.add("wharf.runtime.cgroup-root", () -> CGROUP_ROOT);
-        properties.add("wharf.registries.insecure", () -> registry.host());
+        env.register(properties);
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
-        if (registry != null) {
-            registry.close();
-        }
-        TestCgroups.removeTree(CGROUP_ROOT);
-        // the context's runtime made no containers (so no mounts); its files can go
-        if (work != null) {
-            WorkDirs.delete(work);
+        // the context's runtime made no containers (so no mounts); the registry, cgroups and files go
+        if (env != null) {
+            env.close(null);
         }
     }
 
@@ -131,7 +118,7 @@ class ImageApiTests {
         assertThat(bad.json().get("detail").asString()).contains("invalid reference");
 
         // import a docker save archive
-        Path archive = work.resolve("saved.tar");
+        Path archive = env.work.resolve("saved.tar");
         Commands.run(List.of("skopeo", "copy", "--quiet", "oci:" + layout + ":" + BusyboxLayout.AMD64,
                 "docker-archive:" + archive + ":example/saved:2"));
         HttpResponse<String> imported = HttpClient.newHttpClient().send(HttpRequest.newBuilder(

@@ -3,21 +3,19 @@ package dev.wharf.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.WharfApplication;
-import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.local.LocalRuntime;
-import dev.wharf.runtime.local.RuntimeSettings;
 import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
+import dev.wharf.testing.TestRuntimes;
 import dev.wharf.testing.TestRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -102,11 +100,8 @@ class ServerRestartTests {
 
     /** Whatever the test left on the node goes, through a runtime opened on the same data dir. */
     private static void cleanUp(Path work, String cgroupRoot) throws IOException {
-        LocalRuntime runtime = LocalRuntime.onHost(new RuntimeSettings(work.resolve("data"), cgroupRoot, Path.of("/sys/fs/cgroup"),
-                1_000_000, "runc", "conmon", 1 << 20, 1L << 30, 2L << 30, Set.of()), Clock.systemUTC());
-        for (ContainerInfo info : new ArrayList<>(runtime.list())) {
-            runtime.remove(info.id(), true);
-        }
+        LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("data"), cgroupRoot, 1_000_000, Set.of()), Clock.systemUTC());
+        TestRuntimes.removeAll(runtime);
         runtime.close();
         TestCgroups.removeTree(cgroupRoot);
         WorkDirs.delete(work);

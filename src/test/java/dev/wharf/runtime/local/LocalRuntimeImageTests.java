@@ -17,6 +17,7 @@ import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Commands;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
+import dev.wharf.testing.TestRuntimes;
 import dev.wharf.testing.TestRegistry;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -60,8 +61,7 @@ class LocalRuntimeImageTests {
         layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
         registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
         registry.push("oci:" + layout + ":" + BusyboxLayout.MULTI, "team/busybox:1", "--all");
-        runtime = LocalRuntime.onHost(new RuntimeSettings(work.resolve("node"), CGROUP_ROOT, Path.of("/sys/fs/cgroup"), 1_000_000,
-                "runc", "conmon", 1 << 20, 1L << 30, 2L << 30, Set.of(registry.host())), Clock.systemUTC());
+        runtime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("node"), CGROUP_ROOT, 1_000_000, Set.of(registry.host())), Clock.systemUTC());
         runtime.applyTeamLimits(new TeamLimits(TEAM_A, Resources.UNLIMITED));
         runtime.applyTeamLimits(new TeamLimits(TEAM_B, Resources.UNLIMITED));
     }
@@ -69,9 +69,7 @@ class LocalRuntimeImageTests {
     @AfterAll
     static void stop() throws Exception {
         if (runtime != null) {
-            for (ContainerInfo info : runtime.list()) {
-                runtime.remove(info.id(), true);
-            }
+            TestRuntimes.removeAll(runtime);
             runtime.close();
         }
         if (registry != null) {

@@ -4,7 +4,6 @@ import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.runtime.api.ContainerDefaults;
-import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ExecResult;
 import dev.wharf.runtime.api.ExecSpec;
@@ -19,6 +18,7 @@ import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.RichImage;
 import dev.wharf.testing.TestCgroups;
+import dev.wharf.testing.TestRuntimes;
 import dev.wharf.testing.TestRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,17 +105,14 @@ class LocalRuntimeRichImageTests {
         registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
         registry.push("oci:" + layout + ":" + hostTag(), "team/rich:1");
         registry.push("oci:" + layout + ":" + BusyboxLayout.MULTI, "team/rich:multi", "--all");
-        runtime = LocalRuntime.onHost(new RuntimeSettings(work.resolve("node"), CGROUP_ROOT, Path.of("/sys/fs/cgroup"), ID_MAP_BASE,
-                "runc", "conmon", 1 << 20, 1L << 30, 2L << 30, Set.of(registry.host())), Clock.systemUTC());
+        runtime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("node"), CGROUP_ROOT, ID_MAP_BASE, Set.of(registry.host())), Clock.systemUTC());
         runtime.applyTeamLimits(new TeamLimits(TEAM, Resources.UNLIMITED));
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (runtime != null) {
-            for (ContainerInfo info : runtime.list()) {
-                runtime.remove(info.id(), true);
-            }
+            TestRuntimes.removeAll(runtime);
             for (ImageInfo image : runtime.images()) {
                 runtime.removeImage(image.digest());
             }

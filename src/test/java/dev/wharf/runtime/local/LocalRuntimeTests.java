@@ -18,6 +18,7 @@ import dev.wharf.testing.BusyboxRootfs;
 import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
+import dev.wharf.testing.TestRuntimes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,8 +54,7 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
         Prerequisites.require(BusyboxRootfs.available(), "busybox-static is not installed");
         dataDir = WorkDirs.create("wharf-runtime-test-");
         rootfs = BusyboxRootfs.create(Files.createDirectories(dataDir.resolve("busybox")));
-        settings = new RuntimeSettings(dataDir.resolve("node"), CGROUP_ROOT, Path.of("/sys/fs/cgroup"), 1_000_000, "runc", "conmon",
-                1024 * 1024, 1L << 30, 2L << 30, java.util.Set.of());
+        settings = TestRuntimes.settings(dataDir.resolve("node"), CGROUP_ROOT, 1_000_000, java.util.Set.of());
         runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
         assertThat(runtime.status().problems()).isEmpty();
     }
@@ -62,9 +62,7 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
     @AfterAll
     static void cleanUp() throws IOException {
         if (runtime != null) {
-            for (ContainerInfo info : runtime.list()) {
-                runtime.remove(info.id(), true);
-            }
+            TestRuntimes.removeAll(runtime);
             runtime.close();
         }
         TestCgroups.removeTree(CGROUP_ROOT);
