@@ -18,6 +18,7 @@ public final class TestNode {
     public final Path layout;
     public final TestRegistry registry;
     public final String cgroupRoot = "wharf-test-" + UUID.randomUUID().toString().substring(0, 8);
+    public final dev.wharf.runtime.network.NetworkSettings network = TestRuntimes.network();
 
     private TestNode(Path work, Path layout, TestRegistry registry) {
         this.work = work;
@@ -41,12 +42,14 @@ public final class TestNode {
         return registry.host() + "/" + repositoryAndTag;
     }
 
-    /** Points the server's data dir, cgroup root and insecure registry here; reconciles every second. */
+    /** Points the server's data dir, cgroup root, networks and insecure registry here; reconciles every second. */
     public void register(DynamicPropertyRegistry properties) {
         properties.add("wharf.data-dir", () -> work.resolve("data").toString());
         properties.add("wharf.runtime.cgroup-root", () -> cgroupRoot);
         properties.add("wharf.registries.insecure", registry::host);
         properties.add("wharf.reconcile-interval", () -> "1s");
+        properties.add("wharf.runtime.network.pool", network::pool);
+        properties.add("wharf.runtime.network.bridge-prefix", network::bridgePrefix);
     }
 
     /** Removes whatever containers the runtime still has (a failed test's), the registry, the cgroups and the files. */

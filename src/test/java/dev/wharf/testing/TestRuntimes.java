@@ -2,7 +2,9 @@ package dev.wharf.testing;
 
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.RuntimeService;
+import dev.wharf.runtime.local.LocalRuntime;
 import dev.wharf.runtime.local.RuntimeSettings;
+import dev.wharf.runtime.network.NetworkSettings;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -12,16 +14,35 @@ public final class TestRuntimes {
     private TestRuntimes() {
     }
 
-    /** Settings for a runtime on {@code dataDir} with its own cgroup root: 1 MiB logs, 1 GiB layers, 2 GiB images. */
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+    /**
+     * Settings for a runtime on {@code dataDir} with its own cgroup root: 1 MiB logs, 1 GiB layers,
+     * 2 GiB images, and team networks of its own (a random bridge prefix and /16 pool), so runtimes
+     * of different tests never share a bridge or an iptables chain.
+     */
     public static RuntimeSettings settings(Path dataDir, String cgroupRoot, long idMapBase, Set<String> insecureRegistries) {
         return new RuntimeSettings(dataDir, cgroupRoot, Path.of("/sys/fs/cgroup"), idMapBase, "runc", "conmon", 1 << 20, 1L << 30,
-                2L << 30, insecureRegistries);
+                2L << 30, insecureRegistries, network());
     }
 
-    /** Removes every container the runtime has, running or not. */
+    /** Team network settings no other test runtime has: bridges {@code wt<4 random>N}, a random {@code 10.x.0.0/16}. */
+    public static NetworkSettings network() {
+        String letters = "abcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder prefix = new StringBuilder("wt");
+        for (int i = 0; i < 4; i++) {
+            prefix.append(letters.charAt(RANDOM.nextInt(letters.length())));
+        }
+        return new NetworkSettings(null, "10." + (100 + RANDOM.nextInt(150)) + ".0.0/16", 24, prefix.toString());
+    }
+
+    /** Removes every container the runtime has, running or not, and (for a local runtime) its networks' bridges and rules. */
     public static void removeAll(RuntimeService runtime) {
         for (ContainerInfo info : runtime.list()) {
             runtime.remove(info.id(), true);
+        }
+        if (runtime instanceof LocalRuntime local) {
+            local.removeNetworks();
         }
     }
 }

@@ -18,14 +18,21 @@ import java.util.regex.Pattern;
  * @param resources  the container's own limits (the team's limits hold on top of them)
  * @param stopSignal signal that asks the process to stop (default {@code TERM})
  * @param volumes    team volumes to mount (the team's own, by name; never host paths)
+ * @param network    the team's network (with aliases and published ports) or loopback only
  */
 public record ContainerSpec(String id, String name, long teamId, Rootfs rootfs, List<String> args, Map<String, String> env,
-        String workingDir, String user, Resources resources, String stopSignal, List<VolumeMount> volumes) {
+        String workingDir, String user, Resources resources, String stopSignal, List<VolumeMount> volumes, NetworkSpec network) {
 
-    /** A spec without volumes. */
+    /** A spec without volumes, with loopback only. */
     public ContainerSpec(String id, String name, long teamId, Rootfs rootfs, List<String> args, Map<String, String> env,
             String workingDir, String user, Resources resources, String stopSignal) {
-        this(id, name, teamId, rootfs, args, env, workingDir, user, resources, stopSignal, List.of());
+        this(id, name, teamId, rootfs, args, env, workingDir, user, resources, stopSignal, List.of(), NetworkSpec.NONE);
+    }
+
+    /** A spec with loopback only. */
+    public ContainerSpec(String id, String name, long teamId, Rootfs rootfs, List<String> args, Map<String, String> env,
+            String workingDir, String user, Resources resources, String stopSignal, List<VolumeMount> volumes) {
+        this(id, name, teamId, rootfs, args, env, workingDir, user, resources, stopSignal, volumes, NetworkSpec.NONE);
     }
 
     private static final Pattern ID = Pattern.compile("[a-z0-9]{1,64}");
@@ -70,6 +77,7 @@ public record ContainerSpec(String id, String name, long teamId, Rootfs rootfs, 
         if (volumes.stream().map(VolumeMount::path).distinct().count() != volumes.size()) {
             throw RuntimeFailure.invalid("two volumes are mounted at the same path");
         }
+        network = network == null ? NetworkSpec.NONE : network;
     }
 
     public int uid() {

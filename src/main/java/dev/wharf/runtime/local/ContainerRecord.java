@@ -3,6 +3,8 @@ package dev.wharf.runtime.local;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ContainerState;
+import dev.wharf.runtime.api.NetworkSpec;
+import dev.wharf.runtime.api.PortMapping;
 import dev.wharf.runtime.api.Resources;
 import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.runtime.api.VolumeMount;
@@ -29,6 +31,9 @@ final class ContainerRecord {
     boolean oomKilled;
     Instant startedAt;
     Instant finishedAt;
+    /** the container's address on its team's bridge and the CNI result, while attached (from runc create to exit) */
+    volatile String ipAddress;
+    String networkResult;
 
     ContainerRecord(ContainerSpec spec, Instant createdAt) {
         this.spec = spec;
@@ -37,7 +42,7 @@ final class ContainerRecord {
 
     ContainerInfo info() {
         return new ContainerInfo(spec.id(), spec.name(), spec.teamId(), state, state == ContainerState.EXITED ? 0 : pid, exitCode,
-                oomKilled, createdAt, startedAt, finishedAt, spec);
+                oomKilled, createdAt, startedAt, finishedAt, spec, ipAddress);
     }
 
     String toJson() {
@@ -63,7 +68,15 @@ final class ContainerRecord {
         s.put("stopSignal", spec.stopSignal());
         var volumes = s.putArray("volumes");
         spec.volumes().forEach(v -> volumes.addObject().put("name", v.name()).put("path", v.path()).put("readOnly", v.readOnly()));
+        ObjectNode network = s.putObject("network");
+        network.put("mode", spec.network().mode().name());
+        spec.network().aliases().forEach(network.putArray("aliases")::add);
+        var ports = network.putArray("ports");
+        spec.network().ports().forEach(p -> ports.addObject().put("containerPort", p.containerPort()).put("hostPort", p.hostPort())
+                .put("protocol", p.protocol()).put("hostIp", p.hostIp()));
         root.put("state", state.name());
+        root.put("ipAddress", ipAddress);
+        root.put("networkResult", networkResult);
         root.put("pid", pid);
         root.put("exitCode", exitCode);
         root.put("oomKilled", oomKilled);
@@ -79,6 +92,18 @@ final class ContainerRecord {
         return volumes;
     }
 
+    private static NetworkSpec network(JsonNode network) {
+        if (network.isMissingNode()) {
+            return NetworkSpec.NONE;
+        }
+        List<String> aliases = new ArrayList<>();
+        network.path("aliases").forEach(a -> aliases.add(a.asString()));
+        List<PortMapping> ports = new ArrayList<>();
+        network.path("ports").forEach(p -> ports.add(new PortMapping(p.get("containerPort").asInt(), p.get("hostPort").asInt(),
+                p.get("protocol").asString(), p.get("hostIp").asString())));
+        return new NetworkSpec(NetworkSpec.Mode.valueOf(network.get("mode").asString()), aliases, ports);
+    }
+
     static ContainerRecord fromJson(String json) {
         JsonNode root = JSON.readTree(json);
         JsonNode s = root.get("spec");
@@ -92,7 +117,8 @@ final class ContainerRecord {
         ContainerSpec spec = new ContainerSpec(s.get("id").asString(), s.get("name").asString(), s.get("teamId").asLong(),
                 s.has("rootfsImage") ? new Rootfs.Image(s.get("rootfsImage").asString())
                         : new Rootfs.Directory(Path.of(s.get("rootfsDirectory").asString())), args, env, s.get("workingDir").asString(),
-                s.get("user").asString(), resources, s.get("stopSignal").asString(), volumes(s.path("volumes")));
+                s.get("user").asString(), resources, s.get("stopSignal").asString(), volumes(s.path("volumes")),
+                network(s.path("network")));
         ContainerRecord record = new ContainerRecord(spec, Instant.parse(root.get("createdAt").asString()));
         record.state = ContainerState.valueOf(root.get("state").asString());
         record.pid = root.get("pid").asInt();
@@ -100,6 +126,8 @@ final class ContainerRecord {
         record.oomKilled = root.get("oomKilled").asBoolean();
         record.startedAt = root.get("startedAt").isNull() ? null : Instant.parse(root.get("startedAt").asString());
         record.finishedAt = root.get("finishedAt").isNull() ? null : Instant.parse(root.get("finishedAt").asString());
+        record.ipAddress = root.path("ipAddress").isNull() ? null : root.path("ipAddress").asString(null);
+        record.networkResult = root.path("networkResult").isNull() ? null : root.path("networkResult").asString(null);
         return record;
     }
 }

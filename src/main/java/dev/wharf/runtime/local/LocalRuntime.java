@@ -9,7 +9,9 @@ import dev.wharf.runtime.api.ExecSpec;
 import dev.wharf.runtime.api.IdMapping;
 import dev.wharf.runtime.api.LogLine;
 import dev.wharf.runtime.api.LogQuery;
+import dev.wharf.runtime.api.NetworkSpec;
 import dev.wharf.runtime.api.NodeStatus;
+import dev.wharf.runtime.api.PortMapping;
 import dev.wharf.runtime.api.Resources;
 import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.runtime.api.RuntimeEvent;
@@ -39,6 +41,7 @@ import dev.wharf.runtime.cgroup.CgroupManager;
 import dev.wharf.runtime.cgroup.Cgroups;
 import dev.wharf.runtime.linux.LinuxSyscalls;
 import dev.wharf.runtime.linux.SyscallException;
+import dev.wharf.runtime.network.TeamNetworks;
 import dev.wharf.runtime.process.K8sFileLog;
 import dev.wharf.runtime.process.RuncProcessDriver;
 import dev.wharf.runtime.snapshot.FileTrees;
@@ -54,6 +57,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
@@ -63,6 +67,7 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HexFormat;
@@ -105,6 +110,11 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
     private final Object createLock = new Object();
     private final OciSpecBuilder bundles;
+    private final TeamNetworks networks;
+    /** held while checking and publishing host ports, so two containers never get the same one */
+    private final Object portLock = new Object();
+    /** held while rewriting a team's hosts files */
+    private final Object hostsLock = new Object();
     private WatchService exitWatch;
     private Thread exitWatcher;
 
@@ -113,7 +123,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     }
 
     public LocalRuntime(Path dataDir, long idMapBase, long logMaxBytes, LinuxSyscalls syscalls, CgroupManager cgroups,
-            Snapshotter snapshots, RuncProcessDriver driver, Images images, List<String> problems, Clock clock) {
+            Snapshotter snapshots, RuncProcessDriver driver, Images images, TeamNetworks networks, List<String> problems, Clock clock) {
         this.containersDir = dataDir.resolve("containers");
         this.teamsDir = dataDir.resolve("teams");
         this.volumesDir = dataDir.resolve("volumes");
@@ -124,6 +134,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         this.snapshots = snapshots;
         this.driver = driver;
         this.images = images;
+        this.networks = networks;
         this.problems = List.copyOf(problems);
         this.clock = clock;
         this.bundles = problems.isEmpty() ? new OciSpecBuilder() : null;
@@ -137,10 +148,12 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         LinuxSyscalls syscalls = LinuxSyscalls.jna();
         Path data = settings.dataDir().toAbsolutePath();
         CgroupManager cgroups = Cgroups.detect(settings.cgroupMount(), Path.of("/proc/self/cgroup"), settings.cgroupRoot());
-        List<String> problems = HostChecks.problems(syscalls, settings.runc(), settings.conmon(), cgroups);
+        TeamNetworks networks = new TeamNetworks(data.resolve("network"), settings.network());
+        List<String> problems = new ArrayList<>(HostChecks.problems(syscalls, settings.runc(), settings.conmon(), cgroups));
+        problems.addAll(networks.problems());
         if (!problems.isEmpty()) {
-            return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, null, null, null, problems,
-                    clock).open();
+            return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, null, null, null, null,
+                    problems, clock).open();
         }
         String runc = HostChecks.executable(settings.runc()).orElseThrow().toString();
         String conmon = HostChecks.executable(settings.conmon()).orElseThrow().toString();
@@ -152,7 +165,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
                 settings.maxLayerBytes(), settings.maxImageBytes(), clock);
         Images images = new Images(content, new RegistryClient(settings.insecureRegistries()), store, settings.maxImageBytes());
         return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, snapshots, driver, images,
-                problems, clock).open();
+                networks, problems, clock).open();
     }
 
     /** Loads the state on disk, reconciles it with runc, and starts watching for exits. */
@@ -170,7 +183,9 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             throw new UncheckedIOException("cannot open the runtime's data directory", e);
         }
         loadTeams();
+        networks.open();
         loadContainers();
+        releaseNetworks();
         exitWatcher = new Thread(this::watchExits, "wharf-exit-watcher");
         exitWatcher.setDaemon(true);
         exitWatcher.start();
@@ -256,6 +271,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             undo.push(() -> driver.delete(spec.id(), true));
             undo.push(() -> cgroups.removeContainer(spec.teamId(), spec.id()));
             record.pid = driver.create(spec.id(), spec.name(), dir.resolve("bundle"), dir, dir.resolve("ctr.log"), logMaxBytes);
+            undo.push(() -> detachNetwork(record));
+            attachNetwork(record);
             persist(record);
             log.info("created container {} ({}) of team {}", spec.id(), spec.name(), spec.teamId());
             return record.info();
@@ -352,6 +369,123 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         }
         record.pid = driver.create(spec.id(), spec.name(), dir.resolve("bundle"), dir, dir.resolve("ctr.log"), logMaxBytes);
         record.state = ContainerState.CREATED;
+        try {
+            attachNetwork(record);
+        } catch (RuntimeException e) {
+            driver.delete(spec.id(), true);
+            record.state = ContainerState.EXITED;
+            persist(record);
+            throw e;
+        }
+    }
+
+    /**
+     * Puts a container that runc has just created (its first process waits in runc-init, its
+     * network namespace exists) on its team's network, publishes its ports and tells the team's
+     * other containers its name.
+     */
+    private void attachNetwork(ContainerRecord record) {
+        ContainerSpec spec = record.spec;
+        if (spec.network().mode() != NetworkSpec.Mode.TEAM) {
+            return;
+        }
+        String netns = "/proc/" + record.pid + "/ns/net";
+        TeamNetworks.Attachment attachment;
+        if (spec.network().ports().isEmpty()) {
+            attachment = networks.attach(spec.id(), spec.teamId(), netns, List.of());
+        } else {
+            synchronized (portLock) {
+                List<PortMapping> published = containers.values().stream()
+                        .filter(r -> r != record && r.ipAddress != null).flatMap(r -> r.spec.network().ports().stream()).toList();
+                networks.checkHostPorts(spec.network().ports(), published);
+                attachment = networks.attach(spec.id(), spec.teamId(), netns, spec.network().ports());
+                record.ipAddress = attachment.ipAddress();
+            }
+        }
+        record.ipAddress = attachment.ipAddress();
+        record.networkResult = attachment.result();
+        persist(record);
+        refreshHosts(spec.teamId());
+    }
+
+    /** Releases a container's address and published ports (its namespace may be gone already); never throws. */
+    private void detachNetwork(ContainerRecord record) {
+        if (record.networkResult == null) {
+            return;
+        }
+        try {
+            networks.detach(record.spec.id(), record.spec.teamId(), record.networkResult, record.spec.network().ports());
+        } catch (RuntimeException e) {
+            log.warn("could not fully release the network of container {}: {}", record.spec.id(), e.getMessage());
+        }
+        record.ipAddress = null;
+        record.networkResult = null;
+        if (containers.containsKey(record.spec.id())) {
+            persist(record);
+        }
+        refreshHosts(record.spec.teamId());
+    }
+
+    /**
+     * Rewrites the hosts file of every container of the team (in place: it is bind-mounted) so
+     * each finds the others by name and aliases.
+     */
+    private void refreshHosts(long teamId) {
+        synchronized (hostsLock) {
+            List<ContainerRecord> team = containers.values().stream().filter(r -> r.spec.teamId() == teamId)
+                    .sorted(java.util.Comparator.comparing(r -> r.spec.name())).toList();
+            for (ContainerRecord record : team) {
+                StringBuilder hosts = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
+                String own = record.ipAddress;
+                hosts.append(own == null ? "127.0.1.1" : own).append('\t').append(names(record.spec)).append('\n');
+                for (ContainerRecord peer : team) {
+                    String address = peer.ipAddress;
+                    if (peer != record && address != null) {
+                        hosts.append(address).append('\t').append(names(peer.spec)).append('\n');
+                    }
+                }
+                Path file = containersDir.resolve(record.spec.id()).resolve("hosts");
+                try {
+                    Files.writeString(file, hosts, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    // being created or removed
+                } catch (IOException e) {
+                    log.warn("cannot update {}: {}", file, e.getMessage());
+                }
+            }
+        }
+    }
+
+    private static String names(ContainerSpec spec) {
+        return spec.network().aliases().isEmpty() ? spec.name() : spec.name() + " " + String.join(" ", spec.network().aliases());
+    }
+
+    /** After a restart: releases what exited containers and half-made ones held while the runtime was down. */
+    private void releaseNetworks() {
+        for (ContainerRecord record : containers.values()) {
+            synchronized (record) {
+                if (record.state == ContainerState.EXITED && record.networkResult != null) {
+                    detachNetwork(record);
+                }
+            }
+        }
+        for (String holder : networks.leaseHolders()) {
+            ContainerRecord record = containers.get(holder);
+            if (record == null || record.networkResult == null) {
+                log.warn("releasing the address of container {}, which no longer has a network", holder);
+                networks.releaseOrphan(holder);
+            }
+        }
+    }
+
+    /**
+     * Removes this node's bridges, iptables chains and rules (containers still running lose
+     * their network). For tests and for taking a node out of service.
+     */
+    public void removeNetworks() {
+        if (networks != null) {
+            networks.removeAll();
+        }
     }
 
     private boolean isOverlay(Path path) {
@@ -440,6 +574,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
                 signal(record, "KILL");
                 awaitExit(record, KILL_GRACE);
             }
+            detachNetwork(record);
             Path dir = containersDir.resolve(id);
             driver.delete(id, true);
             cgroups.removeContainer(record.spec.teamId(), id);
@@ -721,6 +856,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         record.oomKilled = cgroups.containerOomKills(record.spec.teamId(), id) > 0;
         record.finishedAt = clock.instant();
         persist(record);
+        detachNetwork(record);
         record.notifyAll();
         publish(new RuntimeEvent.ContainerExited(id, record.finishedAt, record.exitCode, record.oomKilled));
         if (record.oomKilled) {

@@ -18,15 +18,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxImageBytes an image's largest uncompressed size, all layers together (also the limit of an imported archive)
  * @param insecureRegistries registries ({@code host:port}) pulled from over plain HTTP; all others need HTTPS
  *                           (bound from {@code wharf.registries.insecure}, a comma-separated list)
+ * @param network       team networks: CNI plugin path, address pool, team subnet size, bridge prefix
  */
 @ConfigurationProperties("wharf.runtime")
 public record RuntimeSettings(Path dataDir, @DefaultValue("wharf") String cgroupRoot,
         @DefaultValue("/sys/fs/cgroup") Path cgroupMount, @DefaultValue("1000000") long idMapBase,
         @DefaultValue("runc") String runc, @DefaultValue("conmon") String conmon,
         @DefaultValue("10485760") long logMaxBytes, @DefaultValue("8589934592") long maxLayerBytes,
-        @DefaultValue("21474836480") long maxImageBytes, java.util.Set<String> insecureRegistries) {
+        @DefaultValue("21474836480") long maxImageBytes, java.util.Set<String> insecureRegistries,
+        dev.wharf.runtime.network.NetworkSettings network) {
 
     public RuntimeSettings {
+        network = network == null ? dev.wharf.runtime.network.NetworkSettings.DEFAULTS : network;
         insecureRegistries = insecureRegistries == null ? java.util.Set.of()
                 : insecureRegistries.stream().map(String::strip).filter(r -> !r.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }

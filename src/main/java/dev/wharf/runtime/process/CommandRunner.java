@@ -11,15 +11,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a host command to completion, capturing both streams, with a deadline. */
-final class CommandRunner {
+public final class CommandRunner {
 
-    record Result(int exitCode, String stdout, String stderr, boolean timedOut) {
-        boolean ok() {
+    public record Result(int exitCode, String stdout, String stderr, boolean timedOut) {
+        public boolean ok() {
             return exitCode == 0 && !timedOut;
         }
 
         /** The most useful line of what the command said, for error messages. */
-        String reason() {
+        public String reason() {
             String text = !stderr.isBlank() ? stderr : stdout;
             String[] lines = text.strip().split("\n");
             return timedOut ? "timed out" : lines.length == 0 || lines[lines.length - 1].isBlank() ? "exit code " + exitCode
@@ -40,15 +40,35 @@ final class CommandRunner {
     private CommandRunner() {
     }
 
-    static Result run(List<String> command, Duration timeout) {
+    public static Result run(List<String> command, Duration timeout) {
         return run(command, timeout, null);
     }
 
     /** Runs {@code command}; {@code onTimeout} (may be null) is called before the process is killed at the deadline. */
     static Result run(List<String> command, Duration timeout, Runnable onTimeout) {
+        return run(command, java.util.Map.of(), null, timeout, onTimeout);
+    }
+
+    /** Runs {@code command} with extra environment variables and {@code stdin} (null: nothing) as its input. */
+    public static Result run(List<String> command, java.util.Map<String, String> env, byte[] stdin, Duration timeout) {
+        return run(command, env, stdin, timeout, null);
+    }
+
+    private static Result run(List<String> command, java.util.Map<String, String> env, byte[] stdin, Duration timeout,
+            Runnable onTimeout) {
         Process process;
         try {
-            process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(env);
+            if (stdin == null) {
+                builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            }
+            process = builder.start();
+            if (stdin != null) {
+                try (var input = process.getOutputStream()) {
+                    input.write(stdin);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
         }

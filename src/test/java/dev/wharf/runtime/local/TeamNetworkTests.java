@@ -1,0 +1,297 @@
+package dev.wharf.runtime.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.wharf.runtime.api.ContainerInfo;
+import dev.wharf.runtime.api.ContainerSpec;
+import dev.wharf.runtime.api.ExecResult;
+import dev.wharf.runtime.api.ExecSpec;
+import dev.wharf.runtime.api.NetworkSpec;
+import dev.wharf.runtime.api.PortMapping;
+import dev.wharf.runtime.api.Resources;
+import dev.wharf.runtime.api.Rootfs;
+import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.api.TeamLimits;
+import dev.wharf.testing.BusyboxRootfs;
+import dev.wharf.testing.Commands;
+import dev.wharf.testing.Prerequisites;
+import dev.wharf.testing.TestCgroups;
+import dev.wharf.testing.TestRuntimes;
+import dev.wharf.testing.WorkDirs;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Team networks on this host's kernel with Debian's CNI plugins: containers of one team talk by
+ * name, another team's cannot reach them, published ports answer on loopback, taken host ports
+ * are refused before anything starts, and addresses come back when containers go, also after a
+ * crash. Every bridge, rule and namespace is the test's own (random bridge prefix and pool) and
+ * removed afterwards; traffic stays on loopback and inside these namespaces.
+ */
+@Tag("root")
+class TeamNetworkTests {
+
+    static final String CGROUP_ROOT = "wharf-test-" + UUID.randomUUID().toString().substring(0, 8);
+    static final AtomicLong IDS = new AtomicLong();
+    static Path dataDir;
+    static Path rootfs;
+    static RuntimeSettings settings;
+    static LocalRuntime runtime;
+    final long teamA = 1;
+    final long teamB = 2;
+
+    @BeforeAll
+    static void openRuntime() throws Exception {
+        Prerequisites.require("root".equals(System.getProperty("user.name")), "the network tests need root");
+        Prerequisites.require(HostChecks.executable("runc").isPresent() && HostChecks.executable("conmon").isPresent()
+                && Files.isExecutable(Path.of("/usr/lib/cni/bridge")) && HostChecks.executable("iptables").isPresent(),
+                "runc, conmon, containernetworking-plugins and iptables are not installed");
+        Prerequisites.require(BusyboxRootfs.available(), "busybox-static is not installed");
+        dataDir = WorkDirs.create("wharf-network-test-");
+        rootfs = BusyboxRootfs.create(Files.createDirectories(dataDir.resolve("busybox")));
+        settings = TestRuntimes.settings(dataDir.resolve("node"), CGROUP_ROOT, 1_000_000, Set.of());
+        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        assertThat(runtime.status().problems()).isEmpty();
+    }
+
+    @AfterEach
+    void removeContainers() {
+        for (ContainerInfo info : runtime.list()) {
+            runtime.remove(info.id(), true);
+        }
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        if (runtime != null) {
+            TestRuntimes.removeAll(runtime);
+            runtime.close();
+            String prefix = settings.network().bridgePrefix();
+            assertThat(Commands.run(List.of("ip", "-o", "link"))).as("bridges left").doesNotContain(prefix);
+            assertThat(Commands.run(List.of("iptables-save"))).as("rules left").doesNotContainIgnoringCase(prefix);
+        }
+        TestCgroups.removeTree(CGROUP_ROOT);
+        if (dataDir != null) {
+            WorkDirs.delete(dataDir);
+        }
+    }
+
+    private ContainerInfo run(long team, String name, NetworkSpec network, String... args) {
+        runtime.applyTeamLimits(new TeamLimits(team, Resources.UNLIMITED));
+        ContainerSpec spec = new ContainerSpec("net" + IDS.incrementAndGet() + "x" + System.nanoTime() % 100000, name, team,
+                new Rootfs.Directory(rootfs), List.of(args), Map.of(), null, null, Resources.UNLIMITED, null, List.of(), network);
+        runtime.create(spec);
+        return runtime.start(spec.id());
+    }
+
+    private ContainerInfo pongServer(long team, String name, NetworkSpec network) {
+        return run(team, name, network, "/bin/nc", "-ll", "-p", "9000", "-e", "/bin/echo", "pong");
+    }
+
+    private ExecResult sh(ContainerInfo container, String script) {
+        return runtime.exec(container.id(), new ExecSpec(List.of("/bin/sh", "-c", script), null, null, Duration.ofSeconds(20)));
+    }
+
+    /** Asks the server until it answers (it may still be starting), at most ~5 s. */
+    private String ask(ContainerInfo client, String host) {
+        return sh(client, "for i in $(seq 1 25); do out=$(nc -w 2 " + host + " 9000 </dev/null) && [ -n \"$out\" ] && echo \"$out\" && exit 0;"
+                + " sleep 0.2; done; exit 1").stdout().strip();
+    }
+
+    @Test
+    void containersOfOneTeamTalkByNameAndAliasButAnotherTeamCannotReachThem() throws Exception {
+        ContainerInfo web = pongServer(teamA, "web", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of("web.shop"), List.of()));
+        ContainerInfo client = run(teamA, "client", NetworkSpec.TEAM, "/bin/sleep", "300");
+        ContainerInfo stranger = run(teamB, "stranger", NetworkSpec.TEAM, "/bin/sleep", "300");
+
+        assertThat(web.ipAddress()).isNotNull();
+        assertThat(ask(client, "web")).isEqualTo("pong");
+        assertThat(ask(client, "web.shop")).isEqualTo("pong");
+        assertThat(ask(client, web.ipAddress())).isEqualTo("pong");
+        assertThat(sh(client, "cat /etc/hosts").stdout()).contains(web.ipAddress() + "\tweb web.shop");
+
+        // another team's container has an address in another subnet, and nothing gets through
+        assertThat(stranger.ipAddress()).isNotNull();
+        assertThat(stranger.ipAddress().substring(0, stranger.ipAddress().lastIndexOf('.')))
+                .isNotEqualTo(web.ipAddress().substring(0, web.ipAddress().lastIndexOf('.')));
+        ExecResult blocked = sh(stranger, "nc -w 2 " + web.ipAddress() + " 9000 </dev/null");
+        assertThat(blocked.stdout()).doesNotContain("pong");
+        assertThat(sh(stranger, "cat /etc/hosts").stdout()).doesNotContain("web").doesNotContain(web.ipAddress());
+        assertThat(ask(client, "web")).as("the team's own traffic still flows").isEqualTo("pong");
+
+        // the isolation chain is first in FORWARD, before the firewall plugin's accept chain
+        String forward = Commands.run(List.of("iptables", "-w", "-S", "FORWARD"));
+        String chain = settings.network().bridgePrefix().toUpperCase() + "-ISOLATION";
+        assertThat(forward.lines().filter(l -> l.startsWith("-A FORWARD")).findFirst()).hasValue("-A FORWARD -j " + chain);
+    }
+
+    @Test
+    void namesFollowContainersAsTheyComeAndGo() {
+        ContainerInfo client = run(teamA, "client", NetworkSpec.TEAM, "/bin/sleep", "300");
+        assertThat(sh(client, "cat /etc/hosts").stdout()).doesNotContain("db");
+        ContainerInfo db = pongServer(teamA, "db", NetworkSpec.TEAM);
+        assertThat(sh(client, "cat /etc/hosts").stdout()).contains(db.ipAddress() + "\tdb");
+        assertThat(ask(client, "db")).isEqualTo("pong");
+        runtime.remove(db.id(), true);
+        assertThat(sh(client, "cat /etc/hosts").stdout()).doesNotContain("db");
+    }
+
+    @Test
+    void publishedPortsAnswerOnLoopbackAndATakenPortIsRefusedBeforeAnythingStarts() throws Exception {
+        int port = freePort();
+        PortMapping mapping = new PortMapping(9000, port, "tcp", "127.0.0.1");
+        ContainerInfo web = pongServer(teamA, "web", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of(), List.of(mapping)));
+        assertThat(readFromHost(port)).isEqualTo("pong");
+
+        // the same host port again: published by web
+        int before = runtime.list().size();
+        assertThatThrownBy(() -> pongServer(teamB, "web2", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of(), List.of(mapping))))
+                .isInstanceOfSatisfying(RuntimeFailure.class, f -> {
+                    assertThat(f.kind()).isEqualTo(RuntimeFailure.Kind.ALREADY_EXISTS);
+                    assertThat(f.getMessage()).contains("127.0.0.1:" + port + "/tcp");
+                });
+        assertThat(runtime.list()).hasSize(before);
+
+        // a port a host process listens on
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            PortMapping busy = new PortMapping(9000, taken.getLocalPort(), "tcp", "0.0.0.0");
+            assertThatThrownBy(() -> pongServer(teamA, "web3", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of(), List.of(busy))))
+                    .isInstanceOfSatisfying(RuntimeFailure.class, f -> assertThat(f.getMessage()).contains("already in use"));
+        }
+        assertThat(runtime.list()).hasSize(before);
+        assertThat(leaseCount()).isEqualTo(1);
+
+        // once web is gone, its port and address are free again
+        runtime.remove(web.id(), true);
+        assertThat(natRules()).doesNotContain("--dport " + port);
+        ContainerInfo again = pongServer(teamB, "web4", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of(), List.of(mapping)));
+        assertThat(readFromHost(port)).isEqualTo("pong");
+        runtime.remove(again.id(), true);
+    }
+
+    @Test
+    void networkNoneHasLoopbackOnly() {
+        ContainerInfo alone = run(teamA, "alone", NetworkSpec.NONE, "/bin/sleep", "300");
+        assertThat(alone.ipAddress()).isNull();
+        assertThat(sh(alone, "ls /sys/class/net").stdout().split("\\s+")).containsExactly("lo");
+        assertThat(leaseCount()).isZero();
+    }
+
+    @Test
+    void addressesAreReleasedWhenContainersExitOrGoAndReusedByTheNext() {
+        List<String> first = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            first.add(run(teamA, "c" + i, NetworkSpec.TEAM, "/bin/sleep", "300").id());
+        }
+        assertThat(leaseCount()).isEqualTo(3);
+        first.forEach(id -> runtime.remove(id, true));
+        assertThat(leaseCount()).isZero();
+
+        ContainerInfo quick = run(teamA, "quick", NetworkSpec.TEAM, "/bin/true");
+        awaitExited(quick.id());
+        assertThat(runtime.inspect(quick.id()).ipAddress()).isNull();
+        assertThat(leaseCount()).isZero();
+        // started again, it gets an address again
+        assertThat(runtime.start(quick.id()).state()).isNotNull();
+        awaitExited(quick.id());
+        assertThat(leaseCount()).isZero();
+    }
+
+    @Test
+    void aRestartedRuntimeReleasesWhatContainersThatDiedMeanwhileHeld() throws Exception {
+        ContainerInfo victim = run(teamA, "victim", NetworkSpec.TEAM, "/bin/sleep", "300");
+        ContainerInfo survivor = run(teamA, "survivor", NetworkSpec.TEAM, "/bin/sleep", "300");
+        runtime.close(); // the server goes away (as if killed); containers keep running
+        ProcessHandle.of(victim.pid()).orElseThrow().destroyForcibly();
+        // a lease whose container the runtime never recorded (a crash in the middle of a create)
+        Path ipamDir;
+        try (Stream<Path> dirs = Files.list(settings.dataDir().resolve("network").resolve("ipam"))) {
+            ipamDir = dirs.filter(Files::isDirectory).findFirst().orElseThrow();
+        }
+        String orphanIp = survivor.ipAddress().substring(0, survivor.ipAddress().lastIndexOf('.')) + ".200";
+        Files.writeString(ipamDir.resolve(orphanIp), "lostcontainer\r\neth0");
+        Thread.sleep(500);
+
+        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        assertThat(runtime.inspect(victim.id()).ipAddress()).isNull();
+        assertThat(runtime.inspect(survivor.id()).ipAddress()).isEqualTo(survivor.ipAddress());
+        assertThat(Files.exists(ipamDir.resolve(orphanIp))).isFalse();
+        assertThat(leaseCount()).isEqualTo(1);
+        ContainerInfo next = run(teamA, "next", NetworkSpec.TEAM, "/bin/sleep", "300");
+        assertThat(ask(next, "survivor")).isEmpty(); // survivor serves nothing, but the name resolves:
+        assertThat(sh(next, "ping -c 1 -W 2 survivor >/dev/null 2>&1; grep survivor /etc/hosts").stdout()).contains(survivor.ipAddress());
+    }
+
+    private void awaitExited(String id) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (runtime.inspect(id).state() != dev.wharf.runtime.api.ContainerState.EXITED) {
+            assertThat(System.nanoTime()).as("exited within 10 s").isLessThan(deadline);
+            Thread.onSpinWait();
+        }
+    }
+
+    private long leaseCount() {
+        Path ipam = settings.dataDir().resolve("network").resolve("ipam");
+        if (!Files.isDirectory(ipam)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(ipam, 2)) {
+            return files.filter(f -> f.getFileName().toString().matches("\\d+\\.\\d+\\.\\d+\\.\\d+")).count();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String natRules() throws Exception {
+        return Commands.run(List.of("iptables", "-w", "-t", "nat", "-S"));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Reads what the published port says, retrying while the server starts (at most ~5 s). */
+    private static String readFromHost(int port) throws Exception {
+        for (int i = 0; i < 50; i++) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                socket.setSoTimeout(2000);
+                try (InputStream in = socket.getInputStream()) {
+                    String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+                    if (!text.isEmpty()) {
+                        return text;
+                    }
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        return "";
+    }
+}
