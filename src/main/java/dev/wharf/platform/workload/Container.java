@@ -69,6 +69,9 @@ class Container {
     @Column(length = 63)
     private String node;
 
+    @Column(name = "ip_address", length = 45)
+    private String ipAddress;
+
     @Column(name = "created_by", nullable = false, length = 63)
     private String createdBy;
 
@@ -120,6 +123,7 @@ class Container {
     boolean isOomKilled() { return oomKilled; }
     int getRestartCount() { return restartCount; }
     String getNode() { return node; }
+    String getIpAddress() { return ipAddress; }
     String getCreatedBy() { return createdBy; }
     Instant getCreatedAt() { return createdAt; }
     Instant getStartedAt() { return startedAt; }
@@ -143,8 +147,14 @@ class Container {
         oomKilled = false;
     }
 
+    /** The address the node gave it on its team's network (null: none, e.g. not running). */
+    void address(String ipAddress) {
+        this.ipAddress = ipAddress;
+    }
+
     void exited(Integer exitCode, boolean oomKilled, Instant at) {
         state = ContainerStates.EXITED;
+        ipAddress = null;
         this.exitCode = exitCode;
         this.oomKilled = oomKilled;
         finishedAt = at;

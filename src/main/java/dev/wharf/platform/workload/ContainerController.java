@@ -57,7 +57,8 @@ class ContainerController {
     record ContainerView(String id, String name, String image, String imageDigest, List<String> command, Map<String, String> env,
             String workingDir, String user, String project, ResourcesView resources, String restartPolicy, String desiredState,
             String state, String reason, Integer exitCode, boolean oomKilled, int restartCount, Instant createdAt, Instant startedAt,
-            Instant finishedAt, String node, List<ContainerRequest.VolumeRequest> volumes, ContainerManagement.PullView pull) {
+            Instant finishedAt, String node, List<ContainerRequest.VolumeRequest> volumes, String network,
+            List<ContainerRequest.PortRequest> ports, String ipAddress, ContainerManagement.PullView pull) {
     }
 
     record ExecRequest(@NotEmpty List<String> command, Integer timeoutSeconds) {
@@ -73,7 +74,8 @@ class ContainerController {
                 spec.user(), project, new ResourcesView(c.getCpus(), c.getMemoryBytes(), c.getPids()),
                 c.getRestartPolicy(), c.getDesiredState(), c.getState(), c.getStateReason(), c.getExitCode(), c.isOomKilled(),
                 c.getRestartCount(), c.getCreatedAt(), c.getStartedAt(), c.getFinishedAt(), c.getNode(),
-                spec.volumes() == null ? List.of() : spec.volumes(), containers.pullOf(c).orElse(null));
+                spec.volumes() == null ? List.of() : spec.volumes(), spec.network() == null ? "none" : spec.network(),
+                spec.ports() == null ? List.of() : spec.ports(), c.getIpAddress(), containers.pullOf(c).orElse(null));
     }
 
     @PostMapping

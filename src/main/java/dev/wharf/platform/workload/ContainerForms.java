@@ -38,7 +38,7 @@ final class ContainerForms {
         return new ContainerRequest(form.name().strip(), form.image().strip(), lines(form.command()), env(form.env()), null, null,
                 blank(form.project()) ? null : form.project(),
                 new ContainerRequest.ResourceRequest(cpus, blank(form.memory()) ? null : form.memory().strip(), pids),
-                null, null, form.restartPolicy(), Boolean.TRUE.equals(form.start()));
+                null, null, null, form.restartPolicy(), Boolean.TRUE.equals(form.start()));
     }
 
     /** One argument per line; blank lines are skipped; no lines is the image's command. */

@@ -25,6 +25,8 @@ import dev.wharf.runtime.api.ExecSpec;
 import dev.wharf.runtime.api.ImageInfo;
 import dev.wharf.runtime.api.LogLine;
 import dev.wharf.runtime.api.LogQuery;
+import dev.wharf.runtime.api.NetworkSpec;
+import dev.wharf.runtime.api.PortMapping;
 import dev.wharf.runtime.api.Resources;
 import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.runtime.api.RuntimeFailure;
@@ -68,13 +70,14 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     private final VolumeManagement volumes;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final PortRange hostPorts;
     private final SecureRandom random = new SecureRandom();
     /** pulls that containers are waiting for, by container id, so their progress shows on the container */
     private final Map<String, PullTracker.Pull> pulling = new ConcurrentHashMap<>();
 
     ContainerManagement(ContainerRepository containers, TeamManagement teams, ProjectManagement projects, QuotaAdmission quotas,
             ImageCatalogue images, NodeRegistry nodes, VolumeManagement volumes, TransactionTemplate tx,
-            Clock clock) {
+            Clock clock, @org.springframework.beans.factory.annotation.Value("${wharf.network.host-ports:1-65535}") String hostPorts) {
         this.containers = containers;
         this.teams = teams;
         this.projects = projects;
@@ -84,11 +87,12 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         this.volumes = volumes;
         this.tx = tx;
         this.clock = clock;
+        this.hostPorts = PortRange.parse(hostPorts);
     }
 
     /** What was stored of a request beside the columns: the command and environment as asked for. */
     record StoredSpec(List<String> command, Map<String, String> env, String workingDir, String user,
-            List<ContainerRequest.VolumeRequest> volumes) {
+            List<ContainerRequest.VolumeRequest> volumes, String network, List<ContainerRequest.PortRequest> ports) {
     }
 
     public record PullView(String reference, long bytesDone, long bytesTotal) {
@@ -102,16 +106,14 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     Container create(Caller caller, String teamName, ContainerRequest request) {
         Team team = teams.require(caller, teamName, TeamRole.MEMBER).team();
         RestartPolicy policy = RestartPolicy.parse(request.restartPolicy());
-        if (request.ports() != null && !request.ports().isEmpty()) {
-            throw WharfException.invalidField("ports", "publishing ports needs team networks, which this Wharf version does not have yet");
-        }
+        NetworkSpec network = network(request);
         List<VolumeMount> mounts = volumeMounts(request);
         volumes.requireAll(team, mounts.stream().map(VolumeMount::name).toList());
         Project project = request.project() == null ? null : projects.require(team, request.project());
         Resources resources = resources(team, request.resources());
         boolean start = request.start() == null || request.start();
         String spec = JSON.writeValueAsString(new StoredSpec(request.command(), request.env(), request.workingDir(), request.user(),
-                request.volumes()));
+                request.volumes(), network.mode().name().toLowerCase(java.util.Locale.ROOT), request.ports()));
         String id = randomId();
         if (request.env() != null) {
             request.env().forEach((key, value) -> {
@@ -138,7 +140,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
             RuntimeService local = runtime();
             ImageInfo image = local.image(digest);
             local.applyTeamLimits(quotas.kernelLimits(team.getId()));
-            local.create(spec(container, team, image, digest, request));
+            local.create(spec(container, team, image, digest, request, withProjectAlias(network, request.name(), project)));
             created = true;
             if (start) {
                 local.start(id);
@@ -179,15 +181,79 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     }
 
     /** The runtime spec: the image's defaults overridden by the request, as Docker does. */
-    private static ContainerSpec spec(Container container, Team team, ImageInfo image, String digest, ContainerRequest request) {
+    private static ContainerSpec spec(Container container, Team team, ImageInfo image, String digest, ContainerRequest request,
+            NetworkSpec network) {
         try {
             ContainerDefaults.Resolved run = ContainerDefaults.resolve(request.image(), image.config(), request.command(), request.env(),
                     request.workingDir(), request.user());
             return new ContainerSpec(container.getId(), container.getName(), team.getId(), new Rootfs.Image(digest), run.args(), run.env(),
                     run.workingDir(), run.user(), new Resources(container.getCpus(), container.getMemoryBytes(), container.getPids()),
-                    run.stopSignal(), volumeMounts(request));
+                    run.stopSignal(), volumeMounts(request), network);
         } catch (RuntimeFailure e) {
             throw WharfException.invalid(e.getMessage());
+        }
+    }
+
+    /** {@code network} ({@code team}, the default, or {@code none}) and {@code ports}, checked against the allowed host ports. */
+    private NetworkSpec network(ContainerRequest request) {
+        NetworkSpec.Mode mode;
+        if (request.network() == null || request.network().isBlank() || request.network().strip().equalsIgnoreCase("team")) {
+            mode = NetworkSpec.Mode.TEAM;
+        } else if (request.network().strip().equalsIgnoreCase("none")) {
+            mode = NetworkSpec.Mode.NONE;
+        } else {
+            throw WharfException.invalidField("network", "network must be \"team\" (the team's network, the default) or \"none\""
+                    + " (loopback only), got \"" + request.network() + "\"");
+        }
+        List<PortMapping> ports = new java.util.ArrayList<>();
+        List<ContainerRequest.PortRequest> requested = request.ports() == null ? List.of() : request.ports();
+        for (int i = 0; i < requested.size(); i++) {
+            ContainerRequest.PortRequest port = requested.get(i);
+            String field = "ports[" + i + "]";
+            if (port == null || port.containerPort() == null || port.hostPort() == null) {
+                throw WharfException.invalidField(field, "a port needs containerPort and hostPort");
+            }
+            if (port.hostPort() < hostPorts.min() || port.hostPort() > hostPorts.max()) {
+                throw WharfException.invalidField(field + ".hostPort", "host port " + port.hostPort() + " is outside the range teams may"
+                        + " publish on (" + hostPorts + ", set by the platform admin)");
+            }
+            try {
+                ports.add(new PortMapping(port.containerPort(), port.hostPort(), port.protocol(), port.hostIp()));
+            } catch (RuntimeFailure e) {
+                throw WharfException.invalidField(field, e.getMessage());
+            }
+        }
+        try {
+            return new NetworkSpec(mode, List.of(), ports);
+        } catch (RuntimeFailure e) {
+            throw WharfException.invalidField(mode == NetworkSpec.Mode.NONE ? "network" : "ports", e.getMessage());
+        }
+    }
+
+    /** In a project, the team's other containers also reach it as {@code name.project}. */
+    private static NetworkSpec withProjectAlias(NetworkSpec network, String name, Project project) {
+        return project == null || network.mode() == NetworkSpec.Mode.NONE ? network
+                : new NetworkSpec(network.mode(), List.of(name + "." + project.getName()), network.ports());
+    }
+
+    /** The host ports teams may publish on ({@code wharf.network.host-ports}, e.g. {@code 8000-8999}). */
+    record PortRange(int min, int max) {
+        static PortRange parse(String text) {
+            String[] parts = text.strip().split("-");
+            try {
+                PortRange range = new PortRange(Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[parts.length - 1].strip()));
+                if (parts.length <= 2 && range.min >= 1 && range.max <= 65535 && range.min <= range.max) {
+                    return range;
+                }
+            } catch (NumberFormatException e) {
+                // below
+            }
+            throw new IllegalArgumentException("wharf.network.host-ports must be a range like 1024-65535, got " + text);
+        }
+
+        @Override
+        public String toString() {
+            return min + "-" + max;
         }
     }
 
@@ -355,6 +421,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     Container observe(String id, ContainerInfo info, java.util.function.Consumer<Container> also) {
         return update(id, row -> {
             also.accept(row);
+            row.address(info.ipAddress());
             if (ContainerStates.RESTARTING.equals(row.getState())) {
                 return;
             }

@@ -18,10 +18,15 @@ record ContainerRequest(
         String user,
         String project,
         @Valid ResourceRequest resources,
-        List<Map<String, Object>> ports,
+        List<PortRequest> ports,
+        String network,
         List<VolumeRequest> volumes,
         String restartPolicy,
         Boolean start) {
+
+    /** A container port published on the host; {@code protocol} defaults to tcp, {@code hostIp} to every address. */
+    record PortRequest(Integer containerPort, Integer hostPort, String protocol, String hostIp) {
+    }
 
     /** A team volume by name, mounted at an absolute path. */
     record VolumeRequest(String name, String path, Boolean readOnly) {

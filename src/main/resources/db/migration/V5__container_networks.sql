@@ -1,0 +1,3 @@
+-- A container's address on its team's network, as the node last reported it (null while it has none).
+
+alter table containers add column ip_address varchar(45);

@@ -1,0 +1,233 @@
+package dev.wharf.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.testing.BusyboxLayout;
+import dev.wharf.testing.Http;
+import dev.wharf.testing.Http.Response;
+import dev.wharf.testing.TestNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Team networks over the REST API against the real runtime and CNI plugins: a team's containers
+ * reach each other by name and {@code name.project}, another team's cannot reach them by address,
+ * a published port answers from the host on 127.0.0.1, a taken host port is a 409 that leaves
+ * nothing behind, the admin's host port range holds, and {@code network: none} has loopback only.
+ * Host ports teams may use are limited to 20000-60000 here.
+ */
+@Tag("root")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("test")
+@DirtiesContext
+class NetworkApiTests {
+
+    static final String PASSWORD = "password-1234";
+    static TestNode env;
+    static String image;
+    static dev.wharf.runtime.api.RuntimeService node;
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    dev.wharf.runtime.api.RuntimeService runtime;
+
+    final List<String> teams = new ArrayList<>();
+    Http admin;
+
+    @BeforeAll
+    static void registry() throws Exception {
+        env = TestNode.start("wharf-net-api-");
+        image = env.push(BusyboxLayout.AMD64, "library/busybox:1");
+    }
+
+    @DynamicPropertySource
+    static void runtime(DynamicPropertyRegistry properties) {
+        env.register(properties);
+        properties.add("wharf.network.host-ports", () -> "20000-60000");
+    }
+
+    @AfterEach
+    void deleteContainers() {
+        for (String team : teams) {
+            for (JsonNode c : admin.get("/api/v1/teams/" + team + "/containers").json()) {
+                admin.delete("/api/v1/teams/" + team + "/containers/" + c.get("name").asString() + "?force=true");
+            }
+        }
+    }
+
+    @AfterAll
+    static void cleanUp() throws Exception {
+        if (env != null) {
+            env.close(node);
+        }
+    }
+
+    /** A new team with a member; returns the member's client. */
+    private Http team(String team) {
+        node = runtime;
+        admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
+        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}").status()).isEqualTo(201);
+        admin.post("/api/v1/users", "{\"name\":\"" + team + "-member\",\"password\":\"" + PASSWORD + "\"}");
+        admin.put("/api/v1/teams/" + team + "/members/" + team + "-member", "{\"role\":\"member\"}");
+        teams.add(team);
+        return Http.to(port).basic(team + "-member", PASSWORD);
+    }
+
+    private static String name(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
+    }
+
+    private static Response create(Http as, String team, String name, String body) {
+        return as.post("/api/v1/teams/" + team + "/containers", "{\"name\":\"" + name + "\",\"image\":\"" + image + "\"" + body + "}");
+    }
+
+    private static final String PONG_SERVER = ",\"command\":[\"/bin/nc\",\"-ll\",\"-p\",\"9000\",\"-e\",\"/bin/echo\",\"pong\"]";
+    private static final String SLEEPER = ",\"command\":[\"/bin/sleep\",\"300\"]";
+
+    /** What {@code host:9000} answers from inside {@code container}, retrying while the server starts. */
+    private static String ask(Http as, String team, String container, String host) {
+        return ask(as, team, container, host, 25);
+    }
+
+    private static String ask(Http as, String team, String container, String host, int tries) {
+        String script = "for i in $(seq 1 " + tries + "); do out=$(nc -w 2 " + host + " 9000 </dev/null) && [ -n \"$out\" ] && echo \"$out\" && exit 0;"
+                + " sleep 0.2; done; exit 1";
+        Response exec = as.post("/api/v1/teams/" + team + "/containers/" + container + "/exec",
+                "{\"command\":[\"/bin/sh\",\"-c\",\"" + script.replace("\"", "\\\"") + "\"],\"timeoutSeconds\":30}");
+        assertThat(exec.status()).as(exec.toString()).isEqualTo(200);
+        return exec.json().get("stdout").asString().strip();
+    }
+
+    @Test
+    void containersReachTheirTeamByNameAndProjectButNotAnotherTeam() {
+        String shopTeam = name("shop");
+        Http shop = team(shopTeam);
+        assertThat(shop.post("/api/v1/teams/" + shopTeam + "/projects", "{\"name\":\"store\"}").status()).isEqualTo(201);
+        Response web = create(shop, shopTeam, "web", ",\"project\":\"store\"" + PONG_SERVER);
+        assertThat(web.status()).as(web.toString()).isEqualTo(201);
+        assertThat(web.json().get("network").asString()).isEqualTo("team");
+        String webIp = web.json().get("ipAddress").asString();
+        assertThat(webIp).matches("\\d+\\.\\d+\\.\\d+\\.\\d+");
+        assertThat(create(shop, shopTeam, "client", SLEEPER).status()).isEqualTo(201);
+
+        assertThat(ask(shop, shopTeam, "client", "web")).isEqualTo("pong");
+        assertThat(ask(shop, shopTeam, "client", "web.store")).isEqualTo("pong");
+
+        String otherTeam = name("other");
+        Http other = team(otherTeam);
+        Response stranger = create(other, otherTeam, "stranger", SLEEPER);
+        assertThat(stranger.status()).isEqualTo(201);
+        assertThat(ask(other, otherTeam, "stranger", webIp, 2)).isEmpty();
+        assertThat(ask(other, otherTeam, "stranger", "web", 2)).isEmpty();
+        assertThat(ask(shop, shopTeam, "client", webIp)).as("and the team's own still gets through").isEqualTo("pong");
+    }
+
+    @Test
+    void aPublishedPortAnswersOnLoopbackAndATakenOneIsRefusedWithNothingLeft() throws Exception {
+        String teamName = name("pub");
+        Http member = team(teamName);
+        int hostPort = freePort();
+        String ports = ",\"ports\":[{\"containerPort\":9000,\"hostPort\":" + hostPort + ",\"hostIp\":\"127.0.0.1\"}]";
+        Response web = create(member, teamName, "web", PONG_SERVER + ports);
+        assertThat(web.status()).as(web.toString()).isEqualTo(201);
+        assertThat(web.json().get("ports").get(0).get("hostPort").asInt()).isEqualTo(hostPort);
+        assertThat(readFromHost(hostPort)).isEqualTo("pong");
+
+        Response again = create(member, teamName, "web2", PONG_SERVER + ports);
+        assertThat(again.status()).as(again.toString()).isEqualTo(409);
+        assertThat(again.json().get("detail").asString()).contains("127.0.0.1:" + hostPort + "/tcp").contains("already published");
+        assertThat(member.get("/api/v1/teams/" + teamName + "/containers/web2").status()).isEqualTo(404);
+        assertThat(member.get("/api/v1/teams/" + teamName + "/quota").json().get("usage").get("containers").asLong()).isEqualTo(1);
+
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort()));
+            Response busy = create(member, teamName, "web3", PONG_SERVER
+                    + ",\"ports\":[{\"containerPort\":9000,\"hostPort\":" + taken.getLocalPort() + "}]");
+            assertThat(busy.status()).as(busy.toString()).isEqualTo(409);
+            assertThat(busy.json().get("detail").asString()).contains("already in use");
+        }
+        assertThat(runtime.list()).hasSize(1);
+    }
+
+    @Test
+    void hostPortsOutsideTheAdminsRangeAndBadNetworksAreRefusedAtTheField() {
+        String teamName = name("range");
+        Http member = team(teamName);
+        Response low = create(member, teamName, "low", SLEEPER + ",\"ports\":[{\"containerPort\":80,\"hostPort\":80}]");
+        assertThat(low.status()).isEqualTo(400);
+        assertThat(low.body()).contains("ports[0].hostPort").contains("20000-60000");
+        Response noneWithPorts = create(member, teamName, "none", SLEEPER + ",\"network\":\"none\","
+                + "\"ports\":[{\"containerPort\":80,\"hostPort\":30000}]");
+        assertThat(noneWithPorts.status()).isEqualTo(400);
+        assertThat(noneWithPorts.body()).contains("network none");
+        Response unknown = create(member, teamName, "odd", SLEEPER + ",\"network\":\"host\"");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.body()).contains("\\\"none\\\"");
+        assertThat(member.get("/api/v1/teams/" + teamName + "/containers").json()).isEmpty();
+    }
+
+    @Test
+    void networkNoneGivesLoopbackOnly() {
+        String teamName = name("alone");
+        Http member = team(teamName);
+        Response alone = create(member, teamName, "alone", SLEEPER + ",\"network\":\"none\"");
+        assertThat(alone.status()).as(alone.toString()).isEqualTo(201);
+        assertThat(alone.json().get("network").asString()).isEqualTo("none");
+        assertThat(alone.json().get("ipAddress").isNull()).isTrue();
+        Response links = member.post("/api/v1/teams/" + teamName + "/containers/alone/exec", "{\"command\":[\"ls\",\"/sys/class/net\"]}");
+        assertThat(links.json().get("stdout").asString().strip()).isEqualTo("lo");
+    }
+
+    private static int freePort() throws IOException {
+        for (int i = 0; i < 100; i++) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (socket.getLocalPort() >= 20000 && socket.getLocalPort() <= 60000) {
+                    return socket.getLocalPort();
+                }
+            }
+        }
+        throw new IllegalStateException("no free port between 20000 and 60000");
+    }
+
+    private static String readFromHost(int port) throws Exception {
+        for (int i = 0; i < 50; i++) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                socket.setSoTimeout(2000);
+                try (InputStream in = socket.getInputStream()) {
+                    String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+                    if (!text.isEmpty()) {
+                        return text;
+                    }
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        return "";
+    }
+}
