@@ -201,6 +201,28 @@ class NetworkApiTests {
         assertThat(links.json().get("stdout").asString().strip()).isEqualTo("lo");
     }
 
+    @Test
+    void anAdminTurnsATeamsOutboundTrafficOffAndTheNodeFollowsAtOnce() throws Exception {
+        String teamName = name("quiet");
+        Http member = team(teamName);
+        assertThat(create(member, teamName, "c", SLEEPER).status()).isEqualTo(201);
+        assertThat(member.get("/api/v1/teams/" + teamName + "/quota").json().get("outbound").asBoolean()).isTrue();
+        assertThat(member.put("/api/v1/teams/" + teamName + "/quota", "{\"outbound\":false}").status()).isEqualTo(403);
+
+        Response off = admin.put("/api/v1/teams/" + teamName + "/quota", "{\"outbound\":false}");
+        assertThat(off.status()).as(off.toString()).isEqualTo(200);
+        assertThat(off.json().get("outbound").asBoolean()).isFalse();
+        // the only team of this test with outbound traffic off: its bridge's new outgoing connections are dropped
+        String prefix = env.network.bridgePrefix();
+        java.util.regex.Pattern blockRule = java.util.regex.Pattern.compile("-i (" + prefix + "\\d+) ! -o \\1 -m conntrack --ctstate NEW");
+        assertThat(dev.wharf.testing.Commands.run(List.of("iptables", "-w", "-S"))).containsPattern(blockRule);
+
+        // a limits change that does not mention outbound leaves it as it is
+        assertThat(admin.put("/api/v1/teams/" + teamName + "/quota", "{\"containers\":5}").json().get("outbound").asBoolean()).isFalse();
+        assertThat(admin.put("/api/v1/teams/" + teamName + "/quota", "{\"outbound\":true}").json().get("outbound").asBoolean()).isTrue();
+        assertThat(dev.wharf.testing.Commands.run(List.of("iptables", "-w", "-S"))).doesNotContainPattern(blockRule);
+    }
+
     private static int freePort() throws IOException {
         for (int i = 0; i < 100; i++) {
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -58,7 +58,8 @@ public class QuotaAdmission {
     public record DefaultResources(Double cpus, Long memory, Long pids) {
     }
 
-    public record QuotaView(Amounts limits, Amounts usage, DefaultResources defaults) {
+    /** @param outbound whether the team's containers may reach beyond the node (admins turn it off) */
+    public record QuotaView(Amounts limits, Amounts usage, DefaultResources defaults, boolean outbound) {
     }
 
     @EventListener
@@ -112,7 +113,7 @@ public class QuotaAdmission {
     private QuotaView view(long teamId) {
         TeamQuota q = quotas.findById(teamId).orElseThrow();
         return new QuotaView(new Amounts(q.getCpus(), q.getMemoryBytes(), q.getPids(), q.getContainers(), q.getStorageBytes()),
-                usage(teamId), new DefaultResources(q.getDefaultCpus(), q.getDefaultMemoryBytes(), q.getDefaultPids()));
+                usage(teamId), new DefaultResources(q.getDefaultCpus(), q.getDefaultMemoryBytes(), q.getDefaultPids()), q.isOutbound());
     }
 
     /**
@@ -120,7 +121,7 @@ public class QuotaAdmission {
      * 409; the kernel limits of the team's cgroup follow at once.
      */
     @Transactional
-    public QuotaView setLimits(Caller caller, String teamName, Amounts limits) {
+    public QuotaView setLimits(Caller caller, String teamName, Amounts limits, Boolean outbound) {
         caller.requireAdmin("change quotas");
         Team team = teams.require(caller, teamName, TeamRole.VIEWER).team();
         TeamQuota quota = quotas.lockByTeamId(team.getId()).orElseThrow();
@@ -131,6 +132,9 @@ public class QuotaAdmission {
         notBelow(team, "containers", limits.containers(), used.containers());
         notBelow(team, "storage", limits.storage(), used.storage());
         quota.setLimits(limits.cpus(), limits.memory(), limits.pids(), limits.containers(), limits.storage(), clock.instant());
+        if (outbound != null) {
+            quota.setOutbound(outbound, clock.instant());
+        }
         pushToKernel(team.getId(), quota);
         return view(team.getId());
     }
@@ -147,7 +151,7 @@ public class QuotaAdmission {
     @Transactional(readOnly = true)
     public TeamLimits kernelLimits(long teamId) {
         TeamQuota q = quotas.findById(teamId).orElseThrow();
-        return new TeamLimits(teamId, new Resources(q.getCpus(), q.getMemoryBytes(), q.getPids()));
+        return new TeamLimits(teamId, new Resources(q.getCpus(), q.getMemoryBytes(), q.getPids()), q.isOutbound());
     }
 
     private void pushToKernel(long teamId, TeamQuota quota) {
@@ -156,7 +160,8 @@ public class QuotaAdmission {
             return;
         }
         try {
-            node.applyTeamLimits(new TeamLimits(teamId, new Resources(quota.getCpus(), quota.getMemoryBytes(), quota.getPids())));
+            node.applyTeamLimits(new TeamLimits(teamId, new Resources(quota.getCpus(), quota.getMemoryBytes(), quota.getPids()),
+                    quota.isOutbound()));
         } catch (RuntimeFailure e) {
             if (e.kind() != RuntimeFailure.Kind.UNAVAILABLE) {
                 throw e;

@@ -25,8 +25,11 @@ class QuotaController {
         this.quotas = quotas;
     }
 
-    /** Memory and storage as bytes or "256Mi"; null = unlimited. */
-    record LimitsRequest(Double cpus, String memory, Long pids, Long containers, String storage) {
+    /**
+     * Memory and storage as bytes or "256Mi"; null = unlimited. {@code outbound}: whether the
+     * team's containers may reach beyond the node (null = unchanged).
+     */
+    record LimitsRequest(Double cpus, String memory, Long pids, Long containers, String storage, Boolean outbound) {
         Amounts amounts() {
             return new Amounts(Quantities.cpus("cpus", cpus), Quantities.bytes("memory", memory), Quantities.count("pids", pids),
                     Quantities.count("containers", containers), Quantities.bytes("storage", storage));
@@ -45,7 +48,7 @@ class QuotaController {
     @PutMapping
     @Operation(summary = "Set the team's limits (admins only); refused with 409 below current usage; the team cgroup follows at once")
     QuotaView put(Caller caller, @PathVariable String team, @RequestBody LimitsRequest body) {
-        return quotas.setLimits(caller, team, body.amounts());
+        return quotas.setLimits(caller, team, body.amounts(), body.outbound());
     }
 
     @PutMapping("/defaults")

@@ -31,7 +31,7 @@ class QuotaPages {
 
     /** A team's row: its bars, and its limits as the edit form shows them (empty = unlimited). */
     record TeamQuotaRow(String name, String displayName, List<QuotaBar> bars, String cpus, String memory, String pids,
-            String containers, String storage) {
+            String containers, String storage, boolean outbound) {
     }
 
     @GetMapping("/admin/teams")
@@ -43,7 +43,7 @@ class QuotaPages {
             return new TeamQuotaRow(access.team().getName(), access.team().getDisplayName(), QuotaBar.of(view),
                     l.cpus() == null ? "" : QuotaBar.cpus(l.cpus()), l.memory() == null ? "" : QuotaBar.bytes(l.memory()),
                     l.pids() == null ? "" : l.pids().toString(), l.containers() == null ? "" : l.containers().toString(),
-                    l.storage() == null ? "" : QuotaBar.bytes(l.storage()));
+                    l.storage() == null ? "" : QuotaBar.bytes(l.storage()), view.outbound());
         }).toList());
         model.addAttribute("nodes", nodes.nodes());
         return "admin/teams";
@@ -53,11 +53,11 @@ class QuotaPages {
     String setLimits(Caller caller, @PathVariable String team, @RequestParam(required = false) String cpus,
             @RequestParam(required = false) String memory, @RequestParam(required = false) String pids,
             @RequestParam(required = false) String containers, @RequestParam(required = false) String storage,
-            HttpServletRequest request, RedirectAttributes flash) {
+            @RequestParam(required = false) Boolean outbound, HttpServletRequest request, RedirectAttributes flash) {
         return PageActions.run(request, flash, "/admin/teams", () -> {
             QuotaController.LimitsRequest limits = new QuotaController.LimitsRequest(number("cpus", cpus), blankToNull(memory),
-                    count("pids", pids), count("containers", containers), blankToNull(storage));
-            quotas.setLimits(caller, team, limits.amounts());
+                    count("pids", pids), count("containers", containers), blankToNull(storage), outbound);
+            quotas.setLimits(caller, team, limits.amounts(), outbound);
             return "Quota of " + team + " saved.";
         });
     }

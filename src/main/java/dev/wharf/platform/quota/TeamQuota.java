@@ -37,6 +37,9 @@ class TeamQuota {
     @Column(name = "default_pids")
     private Long defaultPids;
 
+    @Column(nullable = false)
+    private boolean outbound = true;
+
     @Column(name = "updated_at", nullable = false)
     private Instant updatedAt;
 
@@ -57,6 +60,12 @@ class TeamQuota {
     Double getDefaultCpus() { return defaultCpus == null ? null : defaultCpus.doubleValue(); }
     Long getDefaultMemoryBytes() { return defaultMemoryBytes; }
     Long getDefaultPids() { return defaultPids; }
+    boolean isOutbound() { return outbound; }
+
+    void setOutbound(boolean outbound, Instant now) {
+        this.outbound = outbound;
+        this.updatedAt = now;
+    }
 
     void setLimits(Double cpus, Long memoryBytes, Long pids, Long containers, Long storageBytes, Instant now) {
         this.cpus = cpus == null ? null : BigDecimal.valueOf(cpus);

@@ -106,7 +106,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private final Clock clock;
     private final List<String> problems;
     private final Map<String, ContainerRecord> containers = new ConcurrentHashMap<>();
-    private final Map<Long, Resources> teams = new ConcurrentHashMap<>();
+    private final Map<Long, TeamLimits> teams = new ConcurrentHashMap<>();
     private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
     private final Object createLock = new Object();
     private final OciSpecBuilder bundles;
@@ -217,14 +217,20 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     @Override
     public void applyTeamLimits(TeamLimits limits) {
         requireReady();
-        if (limits.resources().equals(teams.get(limits.teamId()))) {
+        TeamLimits known = teams.get(limits.teamId());
+        if (limits.equals(known)) {
             return; // already in the kernel and on disk; a create asks every time
         }
-        cgroups.applyTeamLimits(limits.teamId(), limits.resources());
         Resources r = limits.resources();
+        if (known == null || !r.equals(known.resources())) {
+            cgroups.applyTeamLimits(limits.teamId(), r);
+        }
+        if (known == null || limits.outbound() != known.outbound()) {
+            networks.setOutbound(limits.teamId(), limits.outbound());
+        }
         writeAtomically(teamsDir.resolve("team-" + limits.teamId() + ".limits"),
-                r.cpus() + " " + r.memoryBytes() + " " + r.pids() + "\n");
-        teams.put(limits.teamId(), r);
+                r.cpus() + " " + r.memoryBytes() + " " + r.pids() + " " + limits.outbound() + "\n");
+        teams.put(limits.teamId(), limits);
     }
 
     @Override
@@ -882,7 +888,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
                 Resources limits = new Resources(parseOrNull(parts[0], Double::valueOf), parseOrNull(parts[1], Long::valueOf),
                         parseOrNull(parts[2], Long::valueOf));
                 cgroups.applyTeamLimits(teamId, limits); // cgroups do not survive a reboot; the files do
-                teams.put(teamId, limits);
+                teams.put(teamId, new TeamLimits(teamId, limits, parts.length < 4 || Boolean.parseBoolean(parts[3])));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read team limits in " + teamsDir, e);

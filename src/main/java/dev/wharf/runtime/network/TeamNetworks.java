@@ -36,7 +36,8 @@ import tools.jackson.databind.node.ObjectNode;
  * ({@code firewall}) and its published ports ({@code portmap}, DNAT). Traffic from one team's
  * bridge to another's is dropped in the {@code <PREFIX>-ISOLATION} chain, which stays first in
  * FORWARD; outbound traffic of a team is masqueraded by one rule per team in {@code <PREFIX>-MASQ}
- * (not per container, so nothing is left behind when a container's namespace is already gone).
+ * (not per container, so nothing is left behind when a container's namespace is already gone),
+ * or, when an admin turned it off, new connections leaving the team's bridge are dropped.
  *
  * <p>The container's network namespace is the one runc made for it (owned by the container's
  * user namespace, so binding ports below 1024 works and its processes, having no
@@ -269,21 +270,32 @@ public final class TeamNetworks {
     }
 
     /**
-     * Whether the team's outbound traffic is masqueraded (on unless an admin turned it off);
-     * takes effect at once, for running containers too.
+     * Whether the team's containers may open connections beyond their bridge (on unless an admin
+     * turned it off). On: their traffic is masqueraded. Off: not masqueraded, and new connections
+     * from the bridge to anywhere else are dropped (replies to published ports still flow).
+     * Takes effect at once, for running containers too.
      */
-    public void setMasquerade(long teamId, boolean enabled) {
+    public void setOutbound(long teamId, boolean enabled) {
         Ipv4Subnet subnet = subnet(teamId);
         prepareTeam(teamId, subnet);
-        List<String> rule = List.of("-s", subnet.toString(), "!", "-d", subnet.toString(), "-j", "MASQUERADE",
-                "-m", "comment", "--comment", "wharf team " + teamId);
-        boolean present = iptables("nat", "-C", masqueradeChain, rule).ok();
-        if (enabled && !present) {
-            require(iptables("nat", "-A", masqueradeChain, rule), "masquerade team " + teamId);
-        } else if (!enabled && present) {
-            require(iptables("nat", "-D", masqueradeChain, rule), "stop masquerading team " + teamId);
+        String comment = "wharf team " + teamId;
+        List<String> masquerade = List.of("-s", subnet.toString(), "!", "-d", subnet.toString(), "-m", "comment", "--comment", comment,
+                "-j", "MASQUERADE");
+        String bridge = bridgeOf(teamId);
+        List<String> block = List.of("-i", bridge, "!", "-o", bridge, "-m", "conntrack", "--ctstate", "NEW", "-m", "comment",
+                "--comment", comment, "-j", "DROP");
+        toggle("nat", masqueradeChain, masquerade, enabled, "masquerade team " + teamId);
+        toggle("filter", isolationChain, block, !enabled, "block outbound connections of team " + teamId);
+        write(dir.resolve("teams").resolve("team-" + teamId + ".outbound"), enabled + "\n");
+    }
+
+    private void toggle(String table, String chain, List<String> rule, boolean wanted, String what) {
+        boolean present = iptables(table, "-C", chain, rule).ok();
+        if (wanted && !present) {
+            require(iptables(table, "-I", chain, Stream.concat(Stream.of("1"), rule.stream()).toList()), what);
+        } else if (!wanted && present) {
+            require(iptables(table, "-D", chain, rule), "undo: " + what);
         }
-        write(dir.resolve("teams").resolve("team-" + teamId + ".masquerade"), enabled + "\n");
     }
 
     /** The chains, the team's isolation exception and (by default) its masquerade rule, once per process. */
@@ -308,9 +320,8 @@ public final class TeamNetworks {
             }
             ensureChain("nat", masqueradeChain, "POSTROUTING");
             readyTeams.add(teamId);
-            Path masquerade = dir.resolve("teams").resolve("team-" + teamId + ".masquerade");
-            boolean enabled = !Files.exists(masquerade) || Boolean.parseBoolean(read(masquerade).strip());
-            setMasquerade(teamId, enabled);
+            Path outbound = dir.resolve("teams").resolve("team-" + teamId + ".outbound");
+            setOutbound(teamId, !Files.exists(outbound) || Boolean.parseBoolean(read(outbound).strip()));
         }
     }
 

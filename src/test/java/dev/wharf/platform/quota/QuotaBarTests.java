@@ -12,7 +12,7 @@ class QuotaBarTests {
         QuotaAdmission.QuotaView view = new QuotaAdmission.QuotaView(
                 new QuotaAdmission.Amounts(2.0, 1L << 30, 100L, 5L, null),
                 new QuotaAdmission.Amounts(0.5, 900L << 20, 81L, 4L, 0L),
-                new QuotaAdmission.DefaultResources(null, null, null));
+                new QuotaAdmission.DefaultResources(null, null, null), true);
         assertThat(QuotaBar.of(view)).containsExactly(
                 new QuotaBar("cpus", "0.5", "2", 25, false),
                 new QuotaBar("memory", "900Mi", "1Gi", 88, true),

@@ -193,6 +193,41 @@ class TeamNetworkTests {
     }
 
     @Test
+    void outboundTrafficIsMasqueradedUnlessAnAdminTurnsItOff() throws Exception {
+        // "outside": a network namespace of the test's own behind a veth pair, serving on 198.51.100.2:9000
+        String outside = "wxo" + Long.toHexString(System.nanoTime() & 0xfffff);
+        Commands.run(List.of("ip", "netns", "add", outside));
+        Process server = null;
+        try {
+            Commands.run(List.of("ip", "link", "add", outside + "h", "type", "veth", "peer", "name", outside + "p"));
+            Commands.run(List.of("ip", "link", "set", outside + "p", "netns", outside));
+            Commands.run(List.of("ip", "addr", "add", "198.51.100.1/30", "dev", outside + "h"));
+            Commands.run(List.of("ip", "link", "set", outside + "h", "up"));
+            Commands.run(List.of("ip", "-n", outside, "addr", "add", "198.51.100.2/30", "dev", outside + "p"));
+            Commands.run(List.of("ip", "-n", outside, "link", "set", outside + "p", "up"));
+            server = new ProcessBuilder("ip", "netns", "exec", outside, "/bin/busybox", "nc", "-ll", "-p", "9000", "-e", "/bin/echo",
+                    "outside").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+
+            ContainerInfo client = run(teamA, "client", NetworkSpec.TEAM, "/bin/sleep", "300");
+            assertThat(ask(client, "198.51.100.2")).isEqualTo("outside");
+
+            runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED, false));
+            assertThat(sh(client, "nc -w 2 198.51.100.2 9000 </dev/null").stdout()).doesNotContain("outside");
+            ContainerInfo peer = pongServer(teamA, "peer", NetworkSpec.TEAM);
+            assertThat(ask(client, "peer")).as("the team's own network still works").isEqualTo("pong");
+
+            runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED, true));
+            assertThat(ask(client, "198.51.100.2")).isEqualTo("outside");
+            runtime.remove(peer.id(), true);
+        } finally {
+            if (server != null) {
+                server.destroyForcibly().waitFor();
+            }
+            Commands.run(List.of("ip", "netns", "delete", outside)); // takes the veth pair with it
+        }
+    }
+
+    @Test
     void networkNoneHasLoopbackOnly() {
         ContainerInfo alone = run(teamA, "alone", NetworkSpec.NONE, "/bin/sleep", "300");
         assertThat(alone.ipAddress()).isNull();
