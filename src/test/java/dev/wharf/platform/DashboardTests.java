@@ -236,12 +236,14 @@ class DashboardTests {
                 "return [...document.querySelectorAll('#terminal .xterm-rows > div')].some(r => r.textContent.trim() === 'hi')")));
         screenshot("04-container-running");
 
-        // the search box narrows the log view
+        // the search box, with "only matching lines", narrows the log view
+        visible("#logs-only-matches").click();
         visible("#logs-search").sendKeys("tick-1");
         wait.until(d -> Boolean.TRUE.equals(js(
                 "const rows = [...document.querySelectorAll('#log-view .log-line')];"
                         + "return rows.length > 0 && rows.every(r => r.textContent.includes('tick-1'))")));
         visible("#logs-search").clear();
+        visible("#logs-only-matches").click();
 
         // stop it from the page
         visible("#summary .action-stop").click();
