@@ -48,6 +48,17 @@ class ContainerFormsTests {
         assertThat(ContainerForms.fieldErrors(WharfException.conflict("no fields"))).isEmpty();
     }
 
+    @Test
+    void tickedVolumeRowsBecomeMountsAndNeedAPath() {
+        List<ContainerPages.VolumeField> rows = java.util.Arrays.asList(new ContainerPages.VolumeField("data", " /srv/data ", true),
+                new ContainerPages.VolumeField(null, "/data/cache", null), null, new ContainerPages.VolumeField("logs", "/logs", null));
+        assertThat(ContainerForms.volumes(rows)).containsExactly(new ContainerRequest.VolumeRequest("data", "/srv/data", true),
+                new ContainerRequest.VolumeRequest("logs", "/logs", false));
+        assertThat(ContainerForms.volumes(List.of(new ContainerPages.VolumeField(null, "/x", true)))).as("none ticked").isNull();
+        assertThat(fieldOf(() -> ContainerForms.volumes(List.of(new ContainerPages.VolumeField("data", " ", null)))))
+                .containsEntry("volumes", "give the path where volume data is mounted, like /data");
+    }
+
     private static Map<String, String> fieldOf(Runnable action) {
         try {
             action.run();
