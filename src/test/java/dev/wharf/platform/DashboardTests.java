@@ -188,8 +188,10 @@ class DashboardTests {
         driver.findElement(By.linkText("ticker")).click();
         wait.until(ExpectedConditions.titleIs("ticker · Dashboard team · Wharf"));
         wait.until(d -> d.findElements(By.cssSelector("#log-view .log-line")).size() >= 3);
-        long before = (Long) js("return document.querySelectorAll('#log-view .log-line').length");
-        wait.until(d -> (Long) js("return document.querySelectorAll('#log-view .log-line').length") > before + 3);
+        // (the view renders only the rows in sight, so new lines show as a higher last line number, not more rows)
+        String lastLine = "return Number(document.querySelector('#log-view .log-line:last-child').dataset.line)";
+        long before = (Long) js(lastLine);
+        wait.until(d -> (Long) js(lastLine) > before + 3);
         assertThat(visible("#log-view").getText()).contains("tick-");
         // stats arrive and are charted
         wait.until(d -> !d.findElement(By.id("stat-pids")).getText().equals("–"));
