@@ -155,8 +155,7 @@ class ContainerPages {
             flash.addFlashAttribute("notice", "Container " + created.getName() + " created.");
             return "redirect:/teams/" + team + "/containers/" + created.getName();
         } catch (WharfException e) {
-            request.setAttribute(Problems.FAILURE_ATTRIBUTE, e.getMessage());
-            response.setStatus(e.category().status().value());
+            PageActions.refused(request, response, e);
             Map<String, String> errors = ContainerForms.fieldErrors(e);
             if (errors.isEmpty()) {
                 model.addAttribute("error", e.getMessage());

@@ -7,7 +7,6 @@ import dev.wharf.platform.team.TeamManagement;
 import dev.wharf.platform.team.TeamRole;
 import dev.wharf.platform.web.ErrorCategory;
 import dev.wharf.platform.web.PageActions;
-import dev.wharf.platform.web.Problems;
 import dev.wharf.platform.web.WharfException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -72,8 +71,7 @@ class ProjectPages {
             flash.addFlashAttribute("notice", "Project " + created.getName() + " created.");
             return "redirect:/teams/" + team + "/projects/" + created.getName();
         } catch (WharfException e) {
-            request.setAttribute(Problems.FAILURE_ATTRIBUTE, e.getMessage());
-            response.setStatus(e.category().status().value());
+            PageActions.refused(request, response, e);
             Map<String, String> errors = e.category() == ErrorCategory.ALREADY_EXISTS ? Map.of("name", e.getMessage())
                     : ContainerForms.fieldErrors(e);
             if (errors.isEmpty()) {
