@@ -32,3 +32,22 @@ document.addEventListener('htmx:configRequest', (event) => {
   const header = document.querySelector('meta[name="_csrf_header"]');
   if (token && header) event.detail.headers[header.content] = token.content;
 });
+
+// The create form, while its POST waits for an image pull: the pull's progress under the form.
+// <form data-pull-progress="/teams/T/containers/"> asks for …/NAME/pull every 700 ms.
+document.addEventListener('submit', (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || !form.dataset.pullProgress) return;
+  const name = form.elements.name?.value.trim();
+  const out = form.querySelector('#pull-progress');
+  if (!name || !out) return;
+  const url = `${form.dataset.pullProgress}${encodeURIComponent(name)}/pull`;
+  setInterval(async () => {
+    try {
+      const response = await fetch(url, { headers: { 'HX-Request': 'true' } });
+      if (response.ok) out.innerHTML = await response.text();
+    } catch {
+      // the page is being replaced by the answer
+    }
+  }, 700);
+});

@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.Chromium;
+import dev.wharf.testing.DashboardBrowser;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -16,11 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.Dimension;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -48,10 +43,10 @@ class DashboardTests {
 
     static final String PASSWORD = "password-1234";
     static final String TEAM = "dash";
-    private static final Path SCREENSHOTS = Path.of("target/screenshots");
 
     static TestNode env;
     static String image;
+    static DashboardBrowser browser;
     static WebDriver driver;
     static WebDriverWait wait;
     static dev.wharf.runtime.api.RuntimeService node;
@@ -69,9 +64,9 @@ class DashboardTests {
         env = TestNode.start("wharf-dashboard-");
         image = env.push(BusyboxLayout.AMD64, "library/busybox:1");
 
-        Files.createDirectories(SCREENSHOTS);
-        driver = Chromium.start();
-        wait = new WebDriverWait(driver, Duration.ofSeconds(20));
+        browser = DashboardBrowser.start("dashboard", Duration.ofSeconds(20));
+        driver = browser.driver;
+        wait = browser.wait;
     }
 
     @DynamicPropertySource
@@ -81,8 +76,8 @@ class DashboardTests {
 
     @AfterAll
     static void cleanUp() throws Exception {
-        if (driver != null) {
-            driver.quit();
+        if (browser != null) {
+            browser.close();
         }
         if (env != null) {
             env.close(node);
@@ -90,32 +85,15 @@ class DashboardTests {
     }
 
     private String url(String path) {
-        return "http://localhost:" + port + path;
-    }
-
-    private void screenshot(String name) throws Exception {
-        Files.write(SCREENSHOTS.resolve("dashboard-" + name + ".png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+        return browser.url(path);
     }
 
     private WebElement visible(String css) {
-        return wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+        return browser.visible(css);
     }
 
     private Object js(String script) {
-        return ((JavascriptExecutor) driver).executeScript(script);
-    }
-
-    private void submit(WebElement inForm) {
-        inForm.findElement(By.xpath("ancestor::form")).findElement(By.cssSelector("button[type=submit]")).click();
-    }
-
-    private void logIn(String user, String password) {
-        driver.manage().deleteAllCookies();
-        driver.get(url("/login"));
-        visible("#username").sendKeys(user);
-        visible("#password").sendKeys(password);
-        submit(visible("#password"));
-        wait.until(ExpectedConditions.titleIs("Dashboard · Wharf"));
+        return browser.js(script);
     }
 
     private String flash() {
@@ -126,23 +104,14 @@ class DashboardTests {
         return driver.findElements(By.cssSelector(".action-start, .action-stop, .action-restart, .action-kill, .action-delete, #new-container, #terminal-open"));
     }
 
-    private void noSidewaysScroll(String path, String shot) throws Exception {
-        driver.get(url(path));
-        Thread.sleep(500);
-        assertThat(js("return document.documentElement.scrollWidth > document.documentElement.clientWidth"))
-                .as("no sideways scrolling on a phone-width screen at " + path).isEqualTo(false);
-        screenshot(shot);
-    }
-
     @Test
     void membersRunWatchAndStopAContainerViewersOnlyLookAdminsSeeQuotaRefusals() throws Exception {
         node = runtime;
+        browser.at(port);
         try {
             flow();
         } catch (Exception | AssertionError e) {
-            // what the browser showed when it failed, for a person to look at
-            screenshot("failure");
-            Files.writeString(SCREENSHOTS.resolve("dashboard-failure.html"), driver.getPageSource());
+            browser.failed(); // what the browser showed when it failed, for a person to look at
             throw e;
         }
     }
@@ -161,12 +130,12 @@ class DashboardTests {
                 .isEqualTo(200);
 
         // a member opens the team page: quota bars and an empty containers table
-        logIn(TEAM + "-member", PASSWORD);
+        browser.logIn(TEAM + "-member", PASSWORD);
         driver.get(url("/teams/" + TEAM));
         assertThat(driver.getTitle()).isEqualTo("Dashboard team · Wharf");
         assertThat(visible("#quota li[data-resource=memory] .quota-text").getText()).isEqualTo("0 / 1Gi");
         assertThat(visible("#quota li[data-resource=storage] .quota-text").getText()).isEqualTo("0 / unlimited");
-        screenshot("01-team-empty");
+        browser.screenshot("01-team-empty");
 
         // ... the create form, prefilled with the team's defaults
         visible("#new-container").click();
@@ -177,14 +146,14 @@ class DashboardTests {
         // a field error shows at the field
         visible("#f-name").sendKeys("Bad Name");
         visible("#f-image").sendKeys(image);
-        submit(visible("#f-name"));
+        browser.submit(visible("#f-name"));
         assertThat(visible("#f-name-error").getText()).contains("DNS label");
         // a quota refusal shows the API's sentence
         visible("#f-name").clear();
         visible("#f-name").sendKeys("ticker");
         visible("#f-memory").clear();
         visible("#f-memory").sendKeys("2Gi");
-        submit(visible("#f-name"));
+        browser.submit(visible("#f-name"));
         assertThat(visible(".flash.error").getText())
                 .isEqualTo("team \"dash\" quota exceeded: memory requested 2Gi, used 0 of 1Gi");
         assertThat(visible("#f-name").getAttribute("value")).isEqualTo("ticker");
@@ -198,8 +167,8 @@ class DashboardTests {
         if (start.isSelected()) {
             start.click(); // created only; started below while the team page watches
         }
-        screenshot("02-create-form");
-        submit(visible("#f-name"));
+        browser.screenshot("02-create-form");
+        browser.submit(visible("#f-name"));
         wait.until(ExpectedConditions.titleIs("ticker · Dashboard team · Wharf"));
         assertThat(flash()).isEqualTo("Container ticker created.");
         assertThat(visible("#container-state").getText()).contains("created");
@@ -213,14 +182,16 @@ class DashboardTests {
         assertThat(js("return window.__noReload === true")).as("the page was not reloaded").isEqualTo(true);
         assertThat(visible("#quota li[data-resource=containers] .quota-text").getText()).isEqualTo("1 / 5");
         assertThat(driver.findElement(By.cssSelector("#containers tr[data-container=ticker]")).getText()).contains("up ");
-        screenshot("03-team-running");
+        browser.screenshot("03-team-running");
 
         // the container's page: live logs
         driver.findElement(By.linkText("ticker")).click();
         wait.until(ExpectedConditions.titleIs("ticker · Dashboard team · Wharf"));
         wait.until(d -> d.findElements(By.cssSelector("#log-view .log-line")).size() >= 3);
-        long before = (Long) js("return document.querySelectorAll('#log-view .log-line').length");
-        wait.until(d -> (Long) js("return document.querySelectorAll('#log-view .log-line').length") > before + 3);
+        // (the view renders only the rows in sight, so new lines show as a higher last line number, not more rows)
+        String lastLine = "return Number(document.querySelector('#log-view .log-line:last-child').dataset.line)";
+        long before = (Long) js(lastLine);
+        wait.until(d -> (Long) js(lastLine) > before + 3);
         assertThat(visible("#log-view").getText()).contains("tick-");
         // stats arrive and are charted
         wait.until(d -> !d.findElement(By.id("stat-pids")).getText().equals("–"));
@@ -234,14 +205,16 @@ class DashboardTests {
         keyboard.sendKeys("echo hi", Keys.ENTER);
         wait.until(d -> Boolean.TRUE.equals(js(
                 "return [...document.querySelectorAll('#terminal .xterm-rows > div')].some(r => r.textContent.trim() === 'hi')")));
-        screenshot("04-container-running");
+        browser.screenshot("04-container-running");
 
-        // the search box narrows the log view
+        // the search box, with "only matching lines", narrows the log view
+        visible("#logs-only-matches").click();
         visible("#logs-search").sendKeys("tick-1");
         wait.until(d -> Boolean.TRUE.equals(js(
                 "const rows = [...document.querySelectorAll('#log-view .log-line')];"
                         + "return rows.length > 0 && rows.every(r => r.textContent.includes('tick-1'))")));
         visible("#logs-search").clear();
+        visible("#logs-only-matches").click();
 
         // stop it from the page
         visible("#summary .action-stop").click();
@@ -249,26 +222,26 @@ class DashboardTests {
         assertThat(flash()).isEqualTo("Container ticker stopped.");
         assertThat(visible("#container-state").getText()).contains("exited");
         assertThat(visible("#container-exit").getText()).isEqualTo("137");
-        screenshot("05-container-stopped");
+        browser.screenshot("05-container-stopped");
 
         // a viewer sees everything and no buttons
-        logIn(TEAM + "-viewer", PASSWORD);
+        browser.logIn(TEAM + "-viewer", PASSWORD);
         driver.get(url("/teams/" + TEAM));
         visible("#containers tr[data-container=ticker]");
         assertThat(actionButtons()).isEmpty();
-        screenshot("06-team-viewer");
+        browser.screenshot("06-team-viewer");
         driver.get(url("/teams/" + TEAM + "/containers/ticker"));
         visible("#container-state");
         wait.until(d -> d.findElements(By.cssSelector("#log-view .log-line")).size() >= 3);
         assertThat(actionButtons()).isEmpty();
         assertThat(driver.findElements(By.id("terminal-card"))).isEmpty();
-        screenshot("07-container-viewer");
+        browser.screenshot("07-container-viewer");
         driver.get(url("/teams/" + TEAM + "/containers/new"));
         assertThat(visible("#viewer-notice").getText()).contains("needs the member role");
         assertThat(driver.findElement(By.cssSelector("#create-container button[type=submit]")).isEnabled()).isFalse();
 
         // an admin lowers the quota below usage and reads the refusal
-        logIn("admin", ApiFlowTests.ADMIN_PASSWORD);
+        browser.logIn("admin", ApiFlowTests.ADMIN_PASSWORD);
         driver.get(url("/admin/teams"));
         wait.until(ExpectedConditions.titleIs("Teams and quotas · Wharf"));
         assertThat(visible("#nodes tr[data-node=local]").getText()).contains("local");
@@ -277,27 +250,26 @@ class DashboardTests {
         WebElement containers = visible("#q-dash-containers");
         containers.clear();
         containers.sendKeys("0");
-        submit(containers);
+        browser.submit(containers);
         assertThat(visible(".flash.error").getText()).isEqualTo(
                 "team \"dash\" uses 1 containers now; a limit of 0 would be below that. Stop or remove containers first.");
         visible(".team-quota[data-team=dash] summary").click();
         visible("#q-dash-containers").clear();
         visible("#q-dash-containers").sendKeys("4");
-        submit(visible("#q-dash-containers"));
+        browser.submit(visible("#q-dash-containers"));
         assertThat(flash()).isEqualTo("Quota of dash saved.");
         assertThat(visible(".team-quota[data-team=dash] li[data-resource=containers] .quota-text").getText()).isEqualTo("1 / 4");
-        screenshot("08-admin-quotas");
+        browser.screenshot("08-admin-quotas");
 
         // phone width: no sideways scrolling
-        driver.manage().window().setSize(new Dimension(390, 844));
-        try {
-            noSidewaysScroll("/teams/" + TEAM, "09-team-phone");
-            noSidewaysScroll("/teams/" + TEAM + "/containers/new", "10-create-phone");
-            noSidewaysScroll("/teams/" + TEAM + "/containers/ticker", "11-container-phone");
-            noSidewaysScroll("/admin/teams", "12-admin-phone");
-        } finally {
-            driver.manage().window().setSize(new Dimension(1280, 900));
-        }
+        browser.atPhoneWidth(() -> {
+            for (String[] p : List.of(new String[] {"/teams/" + TEAM, "09-team-phone"},
+                    new String[] {"/teams/" + TEAM + "/containers/new", "10-create-phone"},
+                    new String[] {"/teams/" + TEAM + "/containers/ticker", "11-container-phone"},
+                    new String[] {"/admin/teams", "12-admin-phone"})) {
+                assertThat(browser.scrollsSideways(p[0], p[1])).as("sideways scrolling on a phone-width screen at " + p[0]).isFalse();
+            }
+        });
 
         // the admin deletes it from its page (with confirmation)
         driver.get(url("/teams/" + TEAM + "/containers/ticker"));

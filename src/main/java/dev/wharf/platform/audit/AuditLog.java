@@ -7,6 +7,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.data.domain.Limit;
+import org.springframework.data.domain.PageRequest;
+import org.springframework.data.domain.Slice;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -38,6 +40,24 @@ public class AuditLog {
     public void record(Entry entry) {
         events.save(new AuditEvent(clock.instant(), entry.actor(), entry.authMethod(), entry.tokenId(), entry.action(),
                 entry.target(), entry.team(), entry.sourceAddress(), entry.outcome(), entry.status(), entry.detail()));
+    }
+
+    /** What the admin's audit page filters by; blank or null: any. {@code action} matches part of the action or target. */
+    public record Filter(String team, String actor, String action, Instant since) {
+    }
+
+    /** Admins only: a page of events matching the filter, newest first; the slice says whether older ones follow. */
+    @Transactional(readOnly = true)
+    public Slice<AuditEvent> search(Caller caller, Filter filter, int page, int size) {
+        caller.requireAdmin("search the audit log");
+        String action = filter.action() == null ? "" : filter.action().strip().toLowerCase(java.util.Locale.ROOT)
+                .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+        return events.search(blankToEmpty(filter.team()), blankToEmpty(filter.actor()), "%" + action + "%",
+                filter.since() == null ? Instant.EPOCH : filter.since(), PageRequest.of(Math.max(0, page), Math.max(1, Math.min(size, MAX_LIMIT))));
+    }
+
+    private static String blankToEmpty(String value) {
+        return value == null ? "" : value.strip();
     }
 
     /** Newest first. Admins read everything; team owners read their team's events. */

@@ -29,6 +29,13 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class ImageCatalogue {
 
+    /** Background pulls (the API's ?wait=false, the images page); a handful at a time is plenty for one control plane. */
+    private static final java.util.concurrent.ExecutorService BACKGROUND = java.util.concurrent.Executors.newFixedThreadPool(4, task -> {
+        Thread thread = new Thread(task, "image-pull");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private final TeamManagement teams;
     private final TeamImageRepository images;
     private final RegistryCredentialRepository credentials;
@@ -73,6 +80,22 @@ public class ImageCatalogue {
             pull.failed(e.getMessage());
             throw e;
         }
+    }
+
+    /** The team's pulls in progress and of the last minutes, newest first. */
+    public List<PullTracker.PullView> pulls(Caller caller, String team) {
+        return pulls.forTeam(teams.require(caller, team, TeamRole.VIEWER).team().getId());
+    }
+
+    /** Runs {@link #pull(Caller, PullTracker.Pull)} on a background thread; its outcome is in the pull's state. */
+    public void pullInBackground(Caller caller, PullTracker.Pull pull) {
+        BACKGROUND.submit(() -> {
+            try {
+                pull(caller, pull);
+            } catch (RuntimeException e) {
+                // the failure is in the pull's state for whoever polls it
+            }
+        });
     }
 
     /**

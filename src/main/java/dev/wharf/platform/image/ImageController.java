@@ -12,8 +12,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -29,13 +27,6 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/teams/{team}")
 @Tag(name = "Images", description = "A team's images: pull from a registry, import an archive, delete; registry credentials")
 class ImageController {
-
-    /** Background pulls (?wait=false); a handful at a time is plenty for one control plane. */
-    private static final ExecutorService BACKGROUND = Executors.newFixedThreadPool(4, task -> {
-        Thread thread = new Thread(task, "image-pull");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private final ImageCatalogue catalogue;
     private final PullTracker pulls;
@@ -81,13 +72,7 @@ class ImageController {
         PullTracker.Pull pull = catalogue.startPull(caller, team, body.reference());
         URI progress = URI.create("/api/v1/teams/" + team + "/images/pulls/" + pull.id());
         if (!wait) {
-            BACKGROUND.submit(() -> {
-                try {
-                    catalogue.pull(caller, pull);
-                } catch (RuntimeException e) {
-                    // the failure is in the pull's state for whoever polls it
-                }
-            });
+            catalogue.pullInBackground(caller, pull);
             return ResponseEntity.accepted().location(progress).body(pull.view());
         }
         TeamImage image = catalogue.pull(caller, pull);
@@ -97,8 +82,7 @@ class ImageController {
     @GetMapping("/images/pulls")
     @Operation(summary = "The team's pulls in progress and of the last ten minutes, with bytes per layer")
     List<PullTracker.PullView> pulls(Caller caller, @PathVariable String team) {
-        long teamId = teams.require(caller, team, dev.wharf.platform.team.TeamRole.VIEWER).team().getId();
-        return pulls.forTeam(teamId);
+        return catalogue.pulls(caller, team);
     }
 
     @GetMapping("/images/pulls/{pull}")

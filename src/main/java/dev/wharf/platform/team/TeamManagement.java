@@ -41,6 +41,16 @@ public class TeamManagement {
     }
 
     /**
+     * Whether the caller holds at least {@code role} in the team (admins always do); the team must
+     * be visible to the caller (404 otherwise). For pages deciding which buttons to show.
+     */
+    @Transactional(readOnly = true)
+    public boolean holds(Caller caller, String teamName, TeamRole role) {
+        TeamAccess access = require(caller, teamName, TeamRole.VIEWER);
+        return caller.admin() || (access.role() != null && access.role().includes(role));
+    }
+
+    /**
      * The team, if the caller holds at least {@code minimum} in it (admins always do). Not visible
      * at all: 404. Visible but the role is too low: 403 naming the role needed.
      */

@@ -28,7 +28,7 @@ class ErrorPages implements ErrorController {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer i ? i : 500;
         String path = String.valueOf(request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI));
-        Throwable failure = (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION);
+        Throwable failure = known((Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION));
         ErrorCategory category = ErrorCategory.forStatus(status);
         String detail = describe(status, path, failure);
         if (failure instanceof WharfException wharf) {
@@ -48,6 +48,16 @@ class ErrorPages implements ErrorController {
         model.addAttribute("title", category.title());
         model.addAttribute("detail", detail);
         return "error";
+    }
+
+    /** The platform's own failure inside a wrapper ("Request processing failed"), so a page answers with its category's status. */
+    private static Throwable known(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof WharfException || t instanceof dev.wharf.runtime.api.RuntimeFailure) {
+                return t;
+            }
+        }
+        return failure;
     }
 
     private static String describe(int status, String path, Throwable failure) {

@@ -14,6 +14,12 @@ public final class PageActions {
     private PageActions() {
     }
 
+    /** A form shown again after a refusal: the audit trail records the sentence and the page answers with the refusal's status. */
+    public static void refused(HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response, WharfException e) {
+        request.setAttribute(Problems.FAILURE_ATTRIBUTE, e.getMessage());
+        response.setStatus(e.category().status().value());
+    }
+
     public static String run(HttpServletRequest request, RedirectAttributes flash, String redirectTo, Supplier<String> action) {
         return run(request, flash, redirectTo, redirectTo, action);
     }

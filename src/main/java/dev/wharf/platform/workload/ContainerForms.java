@@ -38,7 +38,25 @@ final class ContainerForms {
         return new ContainerRequest(form.name().strip(), form.image().strip(), lines(form.command()), env(form.env()), null, null,
                 blank(form.project()) ? null : form.project(),
                 new ContainerRequest.ResourceRequest(cpus, blank(form.memory()) ? null : form.memory().strip(), pids),
-                null, null, null, form.restartPolicy(), Boolean.TRUE.equals(form.start()));
+                null, null, volumes(form.volumes()), form.restartPolicy(), Boolean.TRUE.equals(form.start()));
+    }
+
+    /** The ticked volume rows; a ticked one needs its path. None ticked: no volumes. */
+    static List<ContainerRequest.VolumeRequest> volumes(List<ContainerPages.VolumeField> fields) {
+        if (fields == null) {
+            return null;
+        }
+        List<ContainerRequest.VolumeRequest> mounts = new ArrayList<>();
+        for (ContainerPages.VolumeField field : fields) {
+            if (field == null || blank(field.name())) {
+                continue;
+            }
+            if (blank(field.path())) {
+                throw WharfException.invalidField("volumes", "give the path where volume " + field.name() + " is mounted, like /data");
+            }
+            mounts.add(new ContainerRequest.VolumeRequest(field.name(), field.path().strip(), Boolean.TRUE.equals(field.readOnly())));
+        }
+        return mounts.isEmpty() ? null : mounts;
     }
 
     /** One argument per line; blank lines are skipped; no lines is the image's command. */

@@ -11,6 +11,7 @@ import dev.wharf.platform.quota.QuotaBar;
 import dev.wharf.platform.team.TeamManagement.TeamAccess;
 import dev.wharf.platform.team.TeamManagement;
 import dev.wharf.platform.team.TeamRole;
+import dev.wharf.platform.volume.VolumeManagement;
 import dev.wharf.platform.web.PageActions;
 import dev.wharf.platform.web.Problems;
 import dev.wharf.platform.web.WharfException;
@@ -46,9 +47,11 @@ class ContainerPages {
     private final QuotaAdmission quotas;
     private final ProjectManagement projects;
     private final ImageCatalogue images;
+    private final VolumeManagement volumes;
 
     ContainerPages(ContainerManagement containers, ContainerController api, TeamManagement teams, QuotaAdmission quotas,
-            ProjectManagement projects, ImageCatalogue images) {
+            ProjectManagement projects, ImageCatalogue images, VolumeManagement volumes) {
+        this.volumes = volumes;
         this.containers = containers;
         this.api = api;
         this.teams = teams;
@@ -59,8 +62,7 @@ class ContainerPages {
 
     /** Whether the caller may operate the team's containers (members, owners, admins); only for showing buttons. */
     private boolean canOperate(Caller caller, String team) {
-        TeamAccess access = teams.require(caller, team, TeamRole.VIEWER);
-        return caller.admin() || (access.role() != null && access.role().includes(TeamRole.MEMBER));
+        return teams.holds(caller, team, TeamRole.MEMBER);
     }
 
     /** The team page's containers panel: new-container link, filters, and the live part. */
@@ -89,15 +91,24 @@ class ContainerPages {
 
     /** What the create form holds, as typed (so a refused form comes back filled in). */
     record CreateForm(String name, String image, String command, String env, String cpus, String memory, String pids,
-            String restartPolicy, String project, Boolean start) {
+            String restartPolicy, String project, Boolean start, List<VolumeField> volumes) {
+    }
+
+    /** One row of the form's volumes: {@code name} is set when its box is ticked. */
+    record VolumeField(String name, String path, Boolean readOnly) {
+    }
+
+    /** A team volume as the form offers it: ticked or not, where, and whether read-only. */
+    record VolumeChoice(String volume, boolean mounted, String path, boolean readOnly) {
     }
 
     @GetMapping("/teams/{team}/containers/new")
-    String newContainer(Caller caller, @PathVariable String team, Model model) {
+    String newContainer(Caller caller, @PathVariable String team, @RequestParam(required = false) String project, Model model) {
         QuotaView quota = quotas.view(caller, team);
         QuotaAdmission.DefaultResources d = quota.defaults();
         CreateForm form = new CreateForm("", "", "", "", d.cpus() == null ? "" : QuotaBar.cpus(d.cpus()),
-                d.memory() == null ? "" : QuotaBar.bytes(d.memory()), d.pids() == null ? "" : d.pids().toString(), "no", "", true);
+                d.memory() == null ? "" : QuotaBar.bytes(d.memory()), d.pids() == null ? "" : d.pids().toString(), "no", project == null ? "" : project, true,
+                List.of());
         return createForm(caller, team, form, Map.of(), model);
     }
 
@@ -110,8 +121,29 @@ class ContainerPages {
         model.addAttribute("images", images.list(caller, team).stream().map(TeamImage::getReference).distinct().toList());
         model.addAttribute("projects", projects.list(caller, team).stream().map(Project::getName).toList());
         model.addAttribute("policies", RESTART_POLICIES);
+        model.addAttribute("volumes", volumeChoices(caller, team, form));
         model.addAttribute("left", QuotaBar.left(quotas.view(caller, team)));
         return "containers/new";
+    }
+
+    /** One row per team volume, filled in from what was typed (a fresh form suggests /data/NAME, read-write). */
+    private List<VolumeChoice> volumeChoices(Caller caller, String team, CreateForm form) {
+        Map<String, VolumeField> typed = new java.util.HashMap<>();
+        if (form.volumes() != null) {
+            form.volumes().stream().filter(v -> v != null && v.name() != null).forEach(v -> typed.put(v.name(), v));
+        }
+        return volumes.list(caller, team).stream().map(v -> {
+            VolumeField f = typed.get(v.name());
+            return f == null ? new VolumeChoice(v.name(), false, "/data/" + v.name(), false)
+                    : new VolumeChoice(v.name(), true, f.path() == null ? "" : f.path(), Boolean.TRUE.equals(f.readOnly()));
+        }).toList();
+    }
+
+    /** The pull a container being created waits for, as a progress bar; the create form asks for it while it waits. */
+    @GetMapping("/teams/{team}/containers/{name}/pull")
+    String pull(Caller caller, @PathVariable String team, @PathVariable String name, Model model) {
+        model.addAttribute("pull", containers.pullOf(containers.get(caller, team, name)).orElse(null));
+        return "containers/container :: pull";
     }
 
     @PostMapping("/teams/{team}/containers")
@@ -123,8 +155,7 @@ class ContainerPages {
             flash.addFlashAttribute("notice", "Container " + created.getName() + " created.");
             return "redirect:/teams/" + team + "/containers/" + created.getName();
         } catch (WharfException e) {
-            request.setAttribute(Problems.FAILURE_ATTRIBUTE, e.getMessage());
-            response.setStatus(e.category().status().value());
+            PageActions.refused(request, response, e);
             Map<String, String> errors = ContainerForms.fieldErrors(e);
             if (errors.isEmpty()) {
                 model.addAttribute("error", e.getMessage());

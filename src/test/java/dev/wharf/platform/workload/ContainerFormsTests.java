@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ContainerFormsTests {
 
     private static ContainerPages.CreateForm form(String name, String command, String env, String cpus, String memory, String pids) {
-        return new ContainerPages.CreateForm(name, "busybox:1", command, env, cpus, memory, pids, "on-failure", "", null);
+        return new ContainerPages.CreateForm(name, "busybox:1", command, env, cpus, memory, pids, "on-failure", "", null, null);
     }
 
     @Test
@@ -46,6 +46,17 @@ class ContainerFormsTests {
         assertThat(ContainerForms.fieldErrors(WharfException.invalidField("resources.memory", "bad memory")))
                 .isEqualTo(Map.of("memory", "bad memory"));
         assertThat(ContainerForms.fieldErrors(WharfException.conflict("no fields"))).isEmpty();
+    }
+
+    @Test
+    void tickedVolumeRowsBecomeMountsAndNeedAPath() {
+        List<ContainerPages.VolumeField> rows = java.util.Arrays.asList(new ContainerPages.VolumeField("data", " /srv/data ", true),
+                new ContainerPages.VolumeField(null, "/data/cache", null), null, new ContainerPages.VolumeField("logs", "/logs", null));
+        assertThat(ContainerForms.volumes(rows)).containsExactly(new ContainerRequest.VolumeRequest("data", "/srv/data", true),
+                new ContainerRequest.VolumeRequest("logs", "/logs", false));
+        assertThat(ContainerForms.volumes(List.of(new ContainerPages.VolumeField(null, "/x", true)))).as("none ticked").isNull();
+        assertThat(fieldOf(() -> ContainerForms.volumes(List.of(new ContainerPages.VolumeField("data", " ", null)))))
+                .containsEntry("volumes", "give the path where volume data is mounted, like /data");
     }
 
     private static Map<String, String> fieldOf(Runnable action) {
