@@ -5,3 +5,7 @@ alter table containers add column ip_address varchar(45);
 -- Whether a team's containers may reach beyond the node (their traffic masqueraded); admins turn it off per team.
 
 alter table team_quotas add column outbound boolean default true not null;
+
+-- What a container has written to its own filesystem layer, as last measured: counts against the team's storage quota.
+
+alter table containers add column writable_bytes bigint default 0 not null;

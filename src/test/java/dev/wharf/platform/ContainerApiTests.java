@@ -300,6 +300,48 @@ class ContainerApiTests {
     }
 
     @Test
+    void whatAContainerWritesToItsOwnLayerCountsAgainstTheTeamsStorage() throws Exception {
+        assertThat(admin.put("/api/v1/teams/" + team + "/quota", "{\"storage\":\"20Mi\"}").status()).isEqualTo(200);
+        assertThat(create(member, "writer", ",\"command\":[\"/bin/sleep\",\"300\"]").status()).isEqualTo(201);
+        write("dd if=/dev/zero of=/blob bs=1M count=12");
+        awaitStorage(used -> used >= 12L << 20);
+        assertThat(member.get("/api/v1/teams/" + team + "/containers/writer").json().get("writableBytes").asLong()).isEqualTo(12L << 20);
+        Response volume = member.post("/api/v1/teams/" + team + "/volumes", "{\"name\":\"data\",\"size\":\"10Mi\"}");
+        assertThat(volume.status()).as(volume.toString()).isEqualTo(403);
+        assertThat(volume.json().get("resource").asString()).isEqualTo("storage");
+
+        write("dd if=/dev/zero of=/blob bs=1M count=25");
+        awaitStorage(used -> used > 20L << 20);
+        Response another = create(member, "another", ",\"command\":[\"/bin/sleep\",\"300\"]");
+        assertThat(another.status()).as(another.toString()).isEqualTo(403);
+        assertThat(another.json().get("resource").asString()).isEqualTo("storage");
+
+        write("rm /blob");
+        awaitStorage(used -> used < 1L << 20);
+        assertThat(member.post("/api/v1/teams/" + team + "/volumes", "{\"name\":\"data\",\"size\":\"10Mi\"}").status()).isEqualTo(201);
+        deleteAll();
+        assertThat(member.delete("/api/v1/teams/" + team + "/volumes/data").status()).isEqualTo(204);
+    }
+
+    private void write(String script) {
+        Response exec = member.post("/api/v1/teams/" + team + "/containers/writer/exec", "{\"command\":[\"/bin/sh\",\"-c\",\"" + script + "\"]}");
+        assertThat(exec.json().get("exitCode").asInt()).as(exec.toString()).isZero();
+    }
+
+    /** Waits (the layers are measured every second in tests) until the team's storage usage passes {@code test}. */
+    private void awaitStorage(java.util.function.LongPredicate test) throws InterruptedException {
+        long used = -1;
+        for (int i = 0; i < 100; i++) {
+            used = viewer.get("/api/v1/teams/" + team + "/quota").json().get("usage").get("storage").asLong();
+            if (test.test(used)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("storage usage stayed at " + used);
+    }
+
+    @Test
     void volumesKeepDataAcrossContainersWithinTheStorageQuota() throws Exception {
         assertThat(admin.put("/api/v1/teams/" + team + "/quota", "{\"storage\":\"1Mi\"}").status()).isEqualTo(200);
         Response volume = member.post("/api/v1/teams/" + team + "/volumes", "{\"name\":\"data\",\"size\":\"512Ki\"}");

@@ -42,12 +42,13 @@ public final class TestNode {
         return registry.host() + "/" + repositoryAndTag;
     }
 
-    /** Points the server's data dir, cgroup root, networks and insecure registry here; reconciles every second. */
+    /** Points the server's data dir, cgroup root, networks and insecure registry here; reconciles and measures layers every second. */
     public void register(DynamicPropertyRegistry properties) {
         properties.add("wharf.data-dir", () -> work.resolve("data").toString());
         properties.add("wharf.runtime.cgroup-root", () -> cgroupRoot);
         properties.add("wharf.registries.insecure", registry::host);
         properties.add("wharf.reconcile-interval", () -> "1s");
+        properties.add("wharf.storage-interval", () -> "1s");
         properties.add("wharf.runtime.network.pool", network::pool);
         properties.add("wharf.runtime.network.bridge-prefix", network::bridgePrefix);
     }

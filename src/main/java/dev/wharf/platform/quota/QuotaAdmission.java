@@ -88,6 +88,8 @@ public class QuotaAdmission {
             require(team, "pids", requested.pids());
             check(team, "pids", requested.pids(), used.pids(), quota.getPids());
         }
+        // a new container asks for no storage up front, but none starts while the team's layers are past the limit
+        check(team, "storage", 0L, used.storage(), quota.getStorageBytes());
     }
 
     /** Admits a volume of {@code sizeBytes} against the team's storage quota, in the caller's transaction. */
@@ -171,10 +173,12 @@ public class QuotaAdmission {
     }
 
     private Amounts usage(long teamId) {
-        Long storage = jdbc.queryForObject("select coalesce(sum(size_bytes), 0) from volumes where team_id = ?", Long.class, teamId);
-        return jdbc.queryForObject("select count(*), sum(cpus), sum(memory_bytes), sum(pids) from containers where team_id = ?",
+        // storage: the volumes' declared sizes plus what containers wrote to their own layers, as last measured
+        Long volumes = jdbc.queryForObject("select coalesce(sum(size_bytes), 0) from volumes where team_id = ?", Long.class, teamId);
+        return jdbc.queryForObject("select count(*), sum(cpus), sum(memory_bytes), sum(pids), coalesce(sum(writable_bytes), 0)"
+                + " from containers where team_id = ?",
                 (rs, row) -> new Amounts(rs.getBigDecimal(2) == null ? 0.0 : rs.getBigDecimal(2).doubleValue(), rs.getLong(3), rs.getLong(4),
-                        rs.getLong(1), storage), teamId);
+                        rs.getLong(1), volumes + rs.getLong(5)), teamId);
     }
 
     private static void require(Team team, String resource, Object requested) {

@@ -72,6 +72,10 @@ class Container {
     @Column(name = "ip_address", length = 45)
     private String ipAddress;
 
+    /** written only by {@link ContainerRepository#recordWritableBytes}, so a row saved for another reason never undoes a measurement */
+    @Column(name = "writable_bytes", nullable = false, updatable = false)
+    private long writableBytes;
+
     @Column(name = "created_by", nullable = false, length = 63)
     private String createdBy;
 
@@ -124,6 +128,7 @@ class Container {
     int getRestartCount() { return restartCount; }
     String getNode() { return node; }
     String getIpAddress() { return ipAddress; }
+    long getWritableBytes() { return writableBytes; }
     String getCreatedBy() { return createdBy; }
     Instant getCreatedAt() { return createdAt; }
     Instant getStartedAt() { return startedAt; }

@@ -58,7 +58,7 @@ class ContainerController {
             String workingDir, String user, String project, ResourcesView resources, String restartPolicy, String desiredState,
             String state, String reason, Integer exitCode, boolean oomKilled, int restartCount, Instant createdAt, Instant startedAt,
             Instant finishedAt, String node, List<ContainerRequest.VolumeRequest> volumes, String network,
-            List<ContainerRequest.PortRequest> ports, String ipAddress, ContainerManagement.PullView pull) {
+            List<ContainerRequest.PortRequest> ports, String ipAddress, long writableBytes, ContainerManagement.PullView pull) {
     }
 
     record ExecRequest(@NotEmpty List<String> command, Integer timeoutSeconds) {
@@ -75,7 +75,7 @@ class ContainerController {
                 c.getRestartPolicy(), c.getDesiredState(), c.getState(), c.getStateReason(), c.getExitCode(), c.isOomKilled(),
                 c.getRestartCount(), c.getCreatedAt(), c.getStartedAt(), c.getFinishedAt(), c.getNode(),
                 spec.volumes() == null ? List.of() : spec.volumes(), spec.network() == null ? "none" : spec.network(),
-                spec.ports() == null ? List.of() : spec.ports(), c.getIpAddress(), containers.pullOf(c).orElse(null));
+                spec.ports() == null ? List.of() : spec.ports(), c.getIpAddress(), c.getWritableBytes(), containers.pullOf(c).orElse(null));
     }
 
     @PostMapping

@@ -39,8 +39,15 @@ class Reconciler implements NodeUsage {
     private final ContainerManagement management;
     private final ObjectProvider<RuntimeService> runtime;
     private final Duration interval;
+    private final Duration storageInterval;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
         Thread thread = new Thread(task, "wharf-reconciler");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** walks containers' layers; on a thread of its own so a big layer never delays exits and restarts */
+    private final ScheduledExecutorService measurer = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "wharf-storage-measurer");
         thread.setDaemon(true);
         return thread;
     });
@@ -48,11 +55,12 @@ class Reconciler implements NodeUsage {
     private final Map<String, Boolean> pendingRestarts = new ConcurrentHashMap<>();
 
     Reconciler(ContainerRepository containers, ContainerManagement management, ObjectProvider<RuntimeService> runtime,
-            @Value("${wharf.reconcile-interval:10s}") Duration interval) {
+            @Value("${wharf.reconcile-interval:10s}") Duration interval, @Value("${wharf.storage-interval:60s}") Duration storageInterval) {
         this.containers = containers;
         this.management = management;
         this.runtime = runtime;
         this.interval = interval;
+        this.storageInterval = storageInterval;
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -63,11 +71,40 @@ class Reconciler implements NodeUsage {
         }
         node.subscribe(event -> scheduler.execute(() -> handle(event)));
         scheduler.scheduleWithFixedDelay(this::reconcileQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        measurer.scheduleWithFixedDelay(this::measureQuietly, storageInterval.toMillis(), storageInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @jakarta.annotation.PreDestroy
     void stop() {
         scheduler.shutdownNow();
+        measurer.shutdownNow();
+    }
+
+    private void measureQuietly() {
+        try {
+            measure();
+        } catch (RuntimeException e) {
+            log.warn("measuring containers' writable layers failed; trying again in {} s", storageInterval.toSeconds(), e);
+        }
+    }
+
+    /** Records what each container has written to its own layer: it counts against the team's storage quota. */
+    void measure() {
+        RuntimeService node = runtime.getIfAvailable();
+        if (node == null || !node.status().ready()) {
+            return;
+        }
+        for (Container container : containers.findByNode(ContainerManagement.LOCAL_NODE)) {
+            long bytes;
+            try {
+                bytes = node.writableBytes(container.getId());
+            } catch (RuntimeFailure e) {
+                continue; // gone meanwhile; the reconciler deals with it
+            }
+            if (bytes != container.getWritableBytes()) {
+                containers.recordWritableBytes(container.getId(), bytes);
+            }
+        }
     }
 
     private void reconcileQuietly() {
@@ -104,7 +141,12 @@ class Reconciler implements NodeUsage {
             if (info.state() == ContainerState.EXITED && !ContainerStates.EXITED.equals(container.getState())) {
                 exited(container.getId(), info.exitCode(), info.oomKilled());
             } else if (info.state() == ContainerState.RUNNING && !ContainerStates.RUNNING.equals(container.getState())) {
-                management.update(container.getId(), row -> row.started(info.startedAt()));
+                management.update(container.getId(), row -> {
+                    row.started(info.startedAt());
+                    row.address(info.ipAddress());
+                });
+            } else if (info.state() == ContainerState.RUNNING && !java.util.Objects.equals(info.ipAddress(), container.getIpAddress())) {
+                management.update(container.getId(), row -> row.address(info.ipAddress()));
             }
         }
         for (Container container : containers.findAll()) {
@@ -163,7 +205,10 @@ class Reconciler implements NodeUsage {
                 return;
             }
             ContainerInfo info = management.runtime().start(id);
-            management.update(id, c -> c.started(info.startedAt()));
+            management.update(id, c -> {
+                c.started(info.startedAt());
+                c.address(info.ipAddress());
+            });
         } catch (RuntimeException e) {
             log.warn("restarting container {} failed: {}", id, e.getMessage());
             if (containers.existsById(id)) {

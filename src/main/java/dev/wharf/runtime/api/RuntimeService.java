@@ -71,6 +71,12 @@ public interface RuntimeService {
 
     ContainerStats stats(String id);
 
+    /**
+     * Bytes the container has written to its own filesystem layer (on top of its image), as far
+     * as measured now: walks its files, so call it now and then, not per request.
+     */
+    long writableBytes(String id);
+
     /** Runs a process in a {@code RUNNING} container and waits for it (killed after the spec's timeout). */
     ExecResult exec(String id, ExecSpec spec);
 

@@ -630,6 +630,11 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     }
 
     @Override
+    public long writableBytes(String id) {
+        return FileTrees.usage(containersDir.resolve(record(id).spec.id()).resolve("upper"));
+    }
+
+    @Override
     public ExecResult exec(String id, ExecSpec spec) {
         requireReady();
         ContainerRecord record = record(id);
@@ -776,23 +781,14 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             throw RuntimeFailure.notFound("team " + teamId + " has no volume " + name + " on this node");
         }
         long size;
-        long used;
         try {
             size = Long.parseLong(Files.readString(dir.resolveSibling(name + ".size")).strip());
-            try (Stream<Path> files = Files.walk(dir)) {
-                used = files.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
-                    try {
-                        return Files.size(p);
-                    } catch (IOException e) {
-                        return 0;
-                    }
-                }).sum();
-            }
         } catch (IOException | NumberFormatException e) {
             throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "cannot read volume " + name + ": " + e.getMessage(), e);
         }
         List<String> usedBy = containers.values().stream().filter(c -> c.spec.teamId() == teamId)
                 .filter(c -> c.spec.volumes().stream().anyMatch(v -> v.name().equals(name))).map(c -> c.spec.id()).sorted().toList();
+        long used = FileTrees.usage(dir);
         return new VolumeInfo(teamId, name, size, used, used > size, usedBy);
     }
 
