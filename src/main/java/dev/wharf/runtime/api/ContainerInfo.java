@@ -8,7 +8,7 @@ import java.time.Instant;
  * @param pid       host pid of the container's first process while it runs, else 0
  * @param exitCode  set once {@code EXITED} (128+n after signal n)
  * @param oomKilled whether the kernel's OOM killer ended a process of the container
- * @param ipAddress the container's address on its team's network while it has one (created or running), else null
+ * @param ipAddress the container's address on its team's network from its start to its exit, else null
  */
 public record ContainerInfo(String id, String name, long teamId, ContainerState state, int pid, Integer exitCode,
         boolean oomKilled, Instant createdAt, Instant startedAt, Instant finishedAt, ContainerSpec spec, String ipAddress) {

@@ -277,8 +277,6 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             undo.push(() -> driver.delete(spec.id(), true));
             undo.push(() -> cgroups.removeContainer(spec.teamId(), spec.id()));
             record.pid = driver.create(spec.id(), spec.name(), dir.resolve("bundle"), dir, dir.resolve("ctr.log"), logMaxBytes);
-            undo.push(() -> detachNetwork(record));
-            attachNetwork(record);
             persist(record);
             log.info("created container {} ({}) of team {}", spec.id(), spec.name(), spec.teamId());
             return record.info();
@@ -350,6 +348,9 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             if (record.state == ContainerState.EXITED) {
                 recreate(record);
             }
+            if (record.networkResult == null) {
+                attachNetwork(record); // a port taken meanwhile fails the start here, before the process runs
+            }
             driver.start(id);
             record.state = ContainerState.RUNNING;
             record.startedAt = clock.instant();
@@ -375,20 +376,13 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         }
         record.pid = driver.create(spec.id(), spec.name(), dir.resolve("bundle"), dir, dir.resolve("ctr.log"), logMaxBytes);
         record.state = ContainerState.CREATED;
-        try {
-            attachNetwork(record);
-        } catch (RuntimeException e) {
-            driver.delete(spec.id(), true);
-            record.state = ContainerState.EXITED;
-            persist(record);
-            throw e;
-        }
     }
 
     /**
-     * Puts a container that runc has just created (its first process waits in runc-init, its
-     * network namespace exists) on its team's network, publishes its ports and tells the team's
-     * other containers its name.
+     * Puts a container that runc has created and not yet started (its first process waits in
+     * runc-init, its network namespace exists) on its team's network, publishes its ports and
+     * tells the team's other containers its name. Created-but-never-started containers hold no
+     * address; exited ones give theirs back.
      */
     private void attachNetwork(ContainerRecord record) {
         ContainerSpec spec = record.spec;

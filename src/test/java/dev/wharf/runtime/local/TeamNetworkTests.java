@@ -165,14 +165,12 @@ class TeamNetworkTests {
         ContainerInfo web = pongServer(teamA, "web", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of(), List.of(mapping)));
         assertThat(readFromHost(port)).isEqualTo("pong");
 
-        // the same host port again: published by web
-        int before = runtime.list().size();
+        // the same host port again: published by web; the second container is created but never runs
         assertThatThrownBy(() -> pongServer(teamB, "web2", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of(), List.of(mapping))))
                 .isInstanceOfSatisfying(RuntimeFailure.class, f -> {
                     assertThat(f.kind()).isEqualTo(RuntimeFailure.Kind.ALREADY_EXISTS);
                     assertThat(f.getMessage()).contains("127.0.0.1:" + port + "/tcp");
                 });
-        assertThat(runtime.list()).hasSize(before);
 
         // a port a host process listens on
         try (ServerSocket taken = new ServerSocket()) {
@@ -181,8 +179,13 @@ class TeamNetworkTests {
             assertThatThrownBy(() -> pongServer(teamA, "web3", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of(), List.of(busy))))
                     .isInstanceOfSatisfying(RuntimeFailure.class, f -> assertThat(f.getMessage()).contains("already in use"));
         }
-        assertThat(runtime.list()).hasSize(before);
+        assertThat(runtime.list()).filteredOn(c -> !c.id().equals(web.id())).allSatisfy(refused -> {
+            assertThat(refused.state()).isEqualTo(dev.wharf.runtime.api.ContainerState.CREATED);
+            assertThat(refused.ipAddress()).isNull();
+            runtime.remove(refused.id(), true);
+        });
         assertThat(leaseCount()).isEqualTo(1);
+        assertThat(readFromHost(port)).as("web still answers").isEqualTo("pong");
 
         // once web is gone, its port and address are free again
         runtime.remove(web.id(), true);
@@ -244,6 +247,15 @@ class TeamNetworkTests {
         assertThat(leaseCount()).isEqualTo(3);
         first.forEach(id -> runtime.remove(id, true));
         assertThat(leaseCount()).isZero();
+
+        // created and not started: no address; started: one
+        ContainerSpec later = new ContainerSpec("later" + System.nanoTime() % 100000, "later", teamA, new Rootfs.Directory(rootfs),
+                List.of("/bin/sleep", "300"), Map.of(), null, null, Resources.UNLIMITED, null, List.of(), NetworkSpec.TEAM);
+        assertThat(runtime.create(later).ipAddress()).isNull();
+        assertThat(leaseCount()).isZero();
+        assertThat(runtime.start(later.id()).ipAddress()).isNotNull();
+        assertThat(leaseCount()).isEqualTo(1);
+        runtime.remove(later.id(), true);
 
         ContainerInfo quick = run(teamA, "quick", NetworkSpec.TEAM, "/bin/true");
         awaitExited(quick.id());
