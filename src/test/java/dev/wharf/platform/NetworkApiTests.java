@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.Http;
+import dev.wharf.testing.Loopback;
 import dev.wharf.testing.Http.Response;
 import dev.wharf.testing.TestNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -149,12 +148,12 @@ class NetworkApiTests {
     void aPublishedPortAnswersOnLoopbackAndATakenOneIsRefusedWithNothingLeft() throws Exception {
         String teamName = name("pub");
         Http member = team(teamName);
-        int hostPort = freePort();
+        int hostPort = Loopback.freePort(20000, 60000);
         String ports = ",\"ports\":[{\"containerPort\":9000,\"hostPort\":" + hostPort + ",\"hostIp\":\"127.0.0.1\"}]";
         Response web = create(member, teamName, "web", PONG_SERVER + ports);
         assertThat(web.status()).as(web.toString()).isEqualTo(201);
         assertThat(web.json().get("ports").get(0).get("hostPort").asInt()).isEqualTo(hostPort);
-        assertThat(readFromHost(hostPort)).isEqualTo("pong");
+        assertThat(Loopback.read(hostPort)).isEqualTo("pong");
 
         Response again = create(member, teamName, "web2", PONG_SERVER + ports);
         assertThat(again.status()).as(again.toString()).isEqualTo(409);
@@ -163,7 +162,7 @@ class NetworkApiTests {
         assertThat(member.get("/api/v1/teams/" + teamName + "/quota").json().get("usage").get("containers").asLong()).isEqualTo(1);
 
         try (ServerSocket taken = new ServerSocket()) {
-            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort()));
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), Loopback.freePort(20000, 60000)));
             Response busy = create(member, teamName, "web3", PONG_SERVER
                     + ",\"ports\":[{\"containerPort\":9000,\"hostPort\":" + taken.getLocalPort() + "}]");
             assertThat(busy.status()).as(busy.toString()).isEqualTo(409);
@@ -223,33 +222,5 @@ class NetworkApiTests {
         assertThat(dev.wharf.testing.Commands.run(List.of("iptables", "-w", "-S"))).doesNotContainPattern(blockRule);
     }
 
-    private static int freePort() throws IOException {
-        for (int i = 0; i < 100; i++) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                if (socket.getLocalPort() >= 20000 && socket.getLocalPort() <= 60000) {
-                    return socket.getLocalPort();
-                }
-            }
-        }
-        throw new IllegalStateException("no free port between 20000 and 60000");
-    }
 
-    private static String readFromHost(int port) throws Exception {
-        for (int i = 0; i < 50; i++) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                socket.setSoTimeout(2000);
-                try (InputStream in = socket.getInputStream()) {
-                    String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-                    if (!text.isEmpty()) {
-                        return text;
-                    }
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        return "";
-    }
 }

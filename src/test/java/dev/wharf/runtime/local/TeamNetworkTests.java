@@ -15,17 +15,16 @@ import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.testing.BusyboxRootfs;
 import dev.wharf.testing.Commands;
+import dev.wharf.testing.Loopback;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
 import dev.wharf.testing.TestRuntimes;
 import dev.wharf.testing.WorkDirs;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -160,10 +159,10 @@ class TeamNetworkTests {
 
     @Test
     void publishedPortsAnswerOnLoopbackAndATakenPortIsRefusedBeforeAnythingStarts() throws Exception {
-        int port = freePort();
+        int port = Loopback.freePort(1024, 65535);
         PortMapping mapping = new PortMapping(9000, port, "tcp", "127.0.0.1");
         ContainerInfo web = pongServer(teamA, "web", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of(), List.of(mapping)));
-        assertThat(readFromHost(port)).isEqualTo("pong");
+        assertThat(Loopback.read(port)).isEqualTo("pong");
 
         // the same host port again: published by web; the second container is created but never runs
         assertThatThrownBy(() -> pongServer(teamB, "web2", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of(), List.of(mapping))))
@@ -185,13 +184,13 @@ class TeamNetworkTests {
             runtime.remove(refused.id(), true);
         });
         assertThat(leaseCount()).isEqualTo(1);
-        assertThat(readFromHost(port)).as("web still answers").isEqualTo("pong");
+        assertThat(Loopback.read(port)).as("web still answers").isEqualTo("pong");
 
         // once web is gone, its port and address are free again
         runtime.remove(web.id(), true);
         assertThat(natRules()).doesNotContain("--dport " + port);
         ContainerInfo again = pongServer(teamB, "web4", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of(), List.of(mapping)));
-        assertThat(readFromHost(port)).isEqualTo("pong");
+        assertThat(Loopback.read(port)).isEqualTo("pong");
         runtime.remove(again.id(), true);
     }
 
@@ -316,29 +315,5 @@ class TeamNetworkTests {
         return Commands.run(List.of("iptables", "-w", "-t", "nat", "-S"));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
-    }
 
-    /** Reads what the published port says, retrying while the server starts (at most ~5 s). */
-    private static String readFromHost(int port) throws Exception {
-        for (int i = 0; i < 50; i++) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                socket.setSoTimeout(2000);
-                try (InputStream in = socket.getInputStream()) {
-                    String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-                    if (!text.isEmpty()) {
-                        return text;
-                    }
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        return "";
-    }
 }
