@@ -60,6 +60,8 @@ public final class TeamNetworks {
     private final Map<Long, Ipv4Subnet> subnets = new ConcurrentHashMap<>();
     private final Set<Long> readyTeams = ConcurrentHashMap.newKeySet();
     private final Object subnetLock = new Object();
+    /** when FORWARD's order was last checked (System.nanoTime); 0: not yet */
+    private volatile long orderCheckedAt;
 
     /** What attaching a container gave it: its address and the CNI result, kept to detach it later. */
     public record Attachment(String ipAddress, String result) {
@@ -337,8 +339,17 @@ public final class TeamNetworks {
         }
     }
 
-    /** The firewall plugin puts its accept chain first in FORWARD when it first runs; isolation must come before it. */
+    /**
+     * The firewall plugin puts its accept chain first in FORWARD when it first runs (and other
+     * tools, like Docker, put theirs first when they start); isolation must come before them.
+     * Checked after the first attach and then at most every 30 s, not on every container start.
+     */
     private void keepIsolationFirst() {
+        long now = System.nanoTime();
+        if (orderCheckedAt != 0 && now - orderCheckedAt < Duration.ofSeconds(30).toNanos()) {
+            return;
+        }
+        orderCheckedAt = now;
         CommandRunner.Result rules = run(List.of("iptables", "-w", "-t", "filter", "-S", "FORWARD"));
         List<String> lines = rules.stdout().lines().filter(l -> l.startsWith("-A FORWARD")).toList();
         if (!lines.isEmpty() && lines.get(0).equals("-A FORWARD -j " + isolationChain)) {
@@ -366,6 +377,7 @@ public final class TeamNetworks {
             iptables(chain[0], "-X", chain[1], List.of());
         }
         readyTeams.clear();
+        orderCheckedAt = 0;
     }
 
     private List<ObjectNode> plugins(long teamId, Ipv4Subnet subnet, List<PortMapping> ports) {
