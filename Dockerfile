@@ -1,7 +1,7 @@
 # Wharf container image: one jar, three modes (see ARCHITECTURE.md, "One artifact, three modes").
 #
-# Targets
-#   server (default)  control plane only; non-root (uid 10001); point it at PostgreSQL.
+# Targets (build, runtime: internal)
+#   server (default, the last stage)  control plane only; non-root (uid 10001); point it at PostgreSQL.
 #       docker build -t wharf .
 #       docker run -d --name wharf -p 8080:8080 \
 #         -e SPRING_DATASOURCE_URL=jdbc:postgresql://db:5432/wharf \
@@ -35,8 +35,8 @@ COPY frontend/ frontend/
 COPY src/ src/
 RUN mvn -B -DskipTests package && cp target/wharf.jar /wharf.jar
 
-# ---- server (default target): small JRE image, non-root, control plane only
-FROM eclipse-temurin:17-jre AS server
+# ---- runtime: small JRE image, non-root, the jar; the server and node targets start from it
+FROM eclipse-temurin:17-jre AS runtime
 # curl only for the HEALTHCHECK below
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends curl \
@@ -56,11 +56,16 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/wharf/wharf.jar"]
 CMD ["--wharf.mode=server"]
 
-# ---- node: the runtime's host tools on top of the server image; root, run privileged (see above)
-FROM server AS node
+# ---- node: the runtime's host tools (Ubuntu's packages, built from Debian's); root, run privileged (see above)
+FROM runtime AS node
 USER root
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       runc conmon containernetworking-plugins iptables iproute2 \
  && rm -rf /var/lib/apt/lists/*
 CMD ["--wharf.mode=node"]
+
+# ---- server: the default target (last stage), control plane only, uid 10001
+FROM runtime AS server
+USER 10001:10001
+CMD ["--wharf.mode=server"]

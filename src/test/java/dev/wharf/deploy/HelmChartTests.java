@@ -157,6 +157,10 @@ class HelmChartTests {
         assertThat(at(path, "backend.service.name")).isEqualTo("wharf");
         assertThat(at(path, "backend.service.port.name")).isEqualTo("http");
         assertThat(at(ingress, "spec.tls")).isEqualTo(List.of(Map.of("secretName", "wharf-tls", "hosts", List.of("wharf.example.com"))));
+        // the README's --set ingress.hosts[0].host=... replaces the list: the path defaults to /
+        Map<String, Object> byHost = render(Map.of("ingress.enabled", true, "ingress.hosts[0].host", "wharf.test")).one("Ingress", "wharf");
+        assertThat(at(map(list(at(byHost, "spec.rules")).get(0)), "http.paths"))
+                .isEqualTo(List.of(Map.of("path", "/", "pathType", "Prefix", "backend", Map.of("service", Map.of("name", "wharf", "port", Map.of("name", "http"))))));
 
         Map<String, Object> nodes = out.one("DaemonSet", "wharf-node");
         Map<String, Object> pod = map(at(nodes, "spec.template.spec"));
