@@ -153,6 +153,7 @@ class NetworkApiTests {
         Response web = create(member, teamName, "web", PONG_SERVER + ports);
         assertThat(web.status()).as(web.toString()).isEqualTo(201);
         assertThat(web.json().get("ports").get(0).get("hostPort").asInt()).isEqualTo(hostPort);
+        assertThat(web.json().get("ports").get(0).get("protocol").asString()).as("defaults filled in").isEqualTo("tcp");
         assertThat(Loopback.read(hostPort)).isEqualTo("pong");
 
         Response again = create(member, teamName, "web2", PONG_SERVER + ports);

@@ -113,7 +113,8 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         Resources resources = resources(team, request.resources());
         boolean start = request.start() == null || request.start();
         String spec = JSON.writeValueAsString(new StoredSpec(request.command(), request.env(), request.workingDir(), request.user(),
-                request.volumes(), network.mode().name().toLowerCase(java.util.Locale.ROOT), request.ports()));
+                request.volumes(), network.mode().name().toLowerCase(java.util.Locale.ROOT), network.ports().stream()
+                        .map(p -> new ContainerRequest.PortRequest(p.containerPort(), p.hostPort(), p.protocol(), p.hostIp())).toList()));
         String id = randomId();
         if (request.env() != null) {
             request.env().forEach((key, value) -> {
