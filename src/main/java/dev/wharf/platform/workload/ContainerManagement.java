@@ -30,6 +30,7 @@ import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.Signals;
+import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.api.TerminalSession;
 import dev.wharf.runtime.api.VolumeMount;
 import java.security.SecureRandom;
@@ -121,15 +122,17 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
                 }
             });
         }
-        Container container = tx.execute(status -> {
+        Admitted admitted = tx.execute(status -> {
             quotas.admitContainer(team, resources); // holds the team's quota lock: names are checked one request at a time too
             if (containers.findByTeamIdAndName(team.getId(), request.name()).isPresent()) {
                 throw WharfException.alreadyExists("team \"" + team.getName() + "\" already has a container \"" + request.name() + "\"");
             }
-            return containers.save(new Container(id, team.getId(), project == null ? null : project.getId(), request.name(),
+            return new Admitted(containers.save(new Container(id, team.getId(), project == null ? null : project.getId(), request.name(),
                     request.image().strip(), spec, resources.cpus(), resources.memoryBytes(), resources.pids(), policy.toString(),
-                    start ? ContainerStates.DESIRED_RUNNING : ContainerStates.DESIRED_STOPPED, caller.name(), clock.instant()));
+                    start ? ContainerStates.DESIRED_RUNNING : ContainerStates.DESIRED_STOPPED, caller.name(), clock.instant())),
+                    quotas.kernelLimits(team.getId())); // the quota row admission just read: no second look-up
         });
+        Container container = admitted.container();
         boolean created = false;
         try {
             String node = nodes.place(resources.cpus(), resources.memoryBytes());
@@ -137,7 +140,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
             pulling.remove(id);
             RuntimeService local = runtime();
             ImageInfo image = local.image(digest);
-            local.applyTeamLimits(quotas.kernelLimits(team.getId()));
+            local.applyTeamLimits(admitted.limits());
             local.create(spec(container, team, image, digest, request));
             created = true;
             if (start) {
@@ -157,6 +160,10 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
             log.info("container {} of team {} was not created: {}", request.name(), team.getName(), e.getMessage());
             throw e;
         }
+    }
+
+    /** The admitted row, and the team's kernel limits as the quota said in the same transaction. */
+    private record Admitted(Container container, TeamLimits limits) {
     }
 
     /** 16 hex digits: the container's id on the node (runc, cgroup, directories). */
@@ -206,9 +213,9 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     List<Container> list(Caller caller, String teamName, String projectName) {
         Team team = teams.require(caller, teamName, TeamRole.VIEWER).team();
         if (projectName == null || projectName.isBlank()) {
-            return containers.findByTeamIdOrderByNameAsc(team.getId());
+            return containers.listByTeam(team.getId());
         }
-        return containers.findByTeamIdAndProjectIdOrderByNameAsc(team.getId(), projects.require(team, projectName).getId());
+        return containers.listByTeamAndProject(team.getId(), projects.require(team, projectName).getId());
     }
 
     Container get(Caller caller, String teamName, String name) {

@@ -105,6 +105,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private final List<Consumer<RuntimeEvent>> listeners = new CopyOnWriteArrayList<>();
     private final Object createLock = new Object();
     private final OciSpecBuilder bundles;
+    /** read once: placement asks for the node's status on every create */
+    private final long memoryBytes = hostMemory();
     private WatchService exitWatch;
     private Thread exitWatcher;
 
@@ -190,7 +192,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
 
     @Override
     public NodeStatus status() {
-        return new NodeStatus(problems.isEmpty(), problems, Runtime.getRuntime().availableProcessors(), hostMemory(), cgroups.version());
+        return new NodeStatus(problems.isEmpty(), problems, Runtime.getRuntime().availableProcessors(), memoryBytes, cgroups.version());
     }
 
     private void requireReady() {
