@@ -96,7 +96,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     }
 
     /**
-     * Creates (and by default starts) a container. Admission and the row are one transaction;
+     * Creates (and by default starts) a container. Admission, placement and the row are one transaction;
      * if anything after it fails (pull, runtime create or start) the row is deleted, which
      * releases the quota, and whatever the node made is removed.
      */
@@ -127,15 +127,15 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
             if (containers.findByTeamIdAndName(team.getId(), request.name()).isPresent()) {
                 throw WharfException.alreadyExists("team \"" + team.getName() + "\" already has a container \"" + request.name() + "\"");
             }
+            String node = nodes.place(resources.cpus(), resources.memoryBytes());
             return new Admitted(containers.save(new Container(id, team.getId(), project == null ? null : project.getId(), request.name(),
                     request.image().strip(), spec, resources.cpus(), resources.memoryBytes(), resources.pids(), policy.toString(),
                     start ? ContainerStates.DESIRED_RUNNING : ContainerStates.DESIRED_STOPPED, caller.name(), clock.instant())),
-                    quotas.kernelLimits(team.getId())); // the quota row admission just read: no second look-up
+                    quotas.kernelLimits(team.getId()), node); // the quota row admission just read: no second look-up
         });
         Container container = admitted.container();
         boolean created = false;
         try {
-            String node = nodes.place(resources.cpus(), resources.memoryBytes());
             String digest = images.resolveForContainer(caller, team, request.image(), pull -> pulling.put(id, pull));
             pulling.remove(id);
             RuntimeService local = runtime();
@@ -146,7 +146,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
             if (start) {
                 local.start(id);
             }
-            return observe(id, local.inspect(id), row -> row.placed(node, digest));
+            return observe(id, local.inspect(id), row -> row.placed(admitted.node(), digest));
         } catch (RuntimeException e) {
             pulling.remove(id);
             if (created) {
@@ -162,8 +162,8 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         }
     }
 
-    /** The admitted row, and the team's kernel limits as the quota said in the same transaction. */
-    private record Admitted(Container container, TeamLimits limits) {
+    /** The admitted row, the team's kernel limits as the quota said, and the node chosen, all in one transaction. */
+    private record Admitted(Container container, TeamLimits limits, String node) {
     }
 
     /** 16 hex digits: the container's id on the node (runc, cgroup, directories). */
