@@ -46,6 +46,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -210,6 +211,8 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         }
     }
 
+    /** One read-only transaction for the access check and the rows (a list is the most frequent request). */
+    @Transactional(readOnly = true)
     List<Container> list(Caller caller, String teamName, String projectName) {
         Team team = teams.require(caller, teamName, TeamRole.VIEWER).team();
         if (projectName == null || projectName.isBlank()) {
@@ -218,6 +221,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         return containers.listByTeamAndProject(team.getId(), projects.require(team, projectName).getId());
     }
 
+    @Transactional(readOnly = true)
     Container get(Caller caller, String teamName, String name) {
         Team team = teams.require(caller, teamName, TeamRole.VIEWER).team();
         return find(team, name);
