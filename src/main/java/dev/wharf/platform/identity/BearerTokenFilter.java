@@ -54,6 +54,8 @@ final class BearerTokenFilter extends OncePerRequestFilter {
         SecurityContext context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(authentication);
         SecurityContextHolder.setContext(context);
+        // the user row was read just now to check the token: the caller needs no second look-up
+        request.setAttribute(Caller.REQUEST_ATTRIBUTE, user.get().caller());
         chain.doFilter(request, response);
     }
 }

@@ -16,7 +16,8 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Supplies a {@link Caller} parameter to controllers: the authenticated user as the database
- * has it now (so a removed admin flag or a deleted user takes effect at once). Cached per request.
+ * has it now (so a removed admin flag or a deleted user takes effect at once). Cached per request;
+ * a Bearer token request brings its caller from the token check, which read the user row.
  */
 @Component
 public class CallerResolver implements HandlerMethodArgumentResolver, WebMvcConfigurer {

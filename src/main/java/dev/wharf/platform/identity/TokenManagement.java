@@ -29,13 +29,11 @@ public class TokenManagement {
     private static final Duration LAST_USED_RESOLUTION = Duration.ofSeconds(30);
 
     private final ApiTokenRepository tokens;
-    private final UserRepository users;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    TokenManagement(ApiTokenRepository tokens, UserRepository users, Clock clock) {
+    TokenManagement(ApiTokenRepository tokens, Clock clock) {
         this.tokens = tokens;
-        this.users = users;
         this.clock = clock;
     }
 
@@ -81,11 +79,12 @@ public class TokenManagement {
             return Optional.empty();
         }
         Instant now = clock.instant();
-        return tokens.findBySecretHash(hash(secret)).filter(t -> t.isUsable(now)).flatMap(token -> {
+        return tokens.findWithUser(hash(secret)).filter(found -> found.token().isUsable(now)).map(found -> {
+            ApiToken token = found.token();
             if (token.getLastUsedAt() == null || token.getLastUsedAt().isBefore(now.minus(LAST_USED_RESOLUTION))) {
                 token.used(now);
             }
-            return users.findById(token.getUserId()).map(user -> WharfUser.of(user, token.getId()));
+            return WharfUser.of(found.user(), token.getId());
         });
     }
 

@@ -36,6 +36,11 @@ final class WharfUser implements UserDetails, CredentialsContainer {
         return tokenId;
     }
 
+    /** The caller this principal is, as the user row said when it was loaded. */
+    Caller caller() {
+        return new Caller(id, name, admin, tokenId);
+    }
+
     @Override
     public Collection<? extends GrantedAuthority> getAuthorities() {
         return admin ? List.of(new SimpleGrantedAuthority("ROLE_USER"), new SimpleGrantedAuthority("ROLE_ADMIN"))

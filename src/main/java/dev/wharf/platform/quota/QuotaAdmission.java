@@ -172,13 +172,13 @@ public class QuotaAdmission {
         }
     }
 
+    /** The team's usage in one statement (an admission asks it while holding the team's quota lock). */
     private Amounts usage(long teamId) {
         // storage: the volumes' declared sizes plus what containers wrote to their own layers, as last measured
-        Long volumes = jdbc.queryForObject("select coalesce(sum(size_bytes), 0) from volumes where team_id = ?", Long.class, teamId);
         return jdbc.queryForObject("select count(*), sum(cpus), sum(memory_bytes), sum(pids), coalesce(sum(writable_bytes), 0)"
-                + " from containers where team_id = ?",
+                + " + (select coalesce(sum(size_bytes), 0) from volumes where team_id = ?) from containers where team_id = ?",
                 (rs, row) -> new Amounts(rs.getBigDecimal(2) == null ? 0.0 : rs.getBigDecimal(2).doubleValue(), rs.getLong(3), rs.getLong(4),
-                        rs.getLong(1), volumes + rs.getLong(5)), teamId);
+                        rs.getLong(1), rs.getLong(5)), teamId, teamId);
     }
 
     private static void require(Team team, String resource, Object requested) {

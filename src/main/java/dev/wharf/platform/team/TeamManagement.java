@@ -57,7 +57,7 @@ public class TeamManagement {
     @Transactional(readOnly = true)
     public TeamAccess require(Caller caller, String teamName, TeamRole minimum) {
         Team team = teams.findByName(teamName).orElseThrow(() -> notFound(teamName));
-        Optional<TeamRole> role = memberships.findByTeamIdAndUserId(team.getId(), caller.id()).map(Membership::getRole);
+        Optional<TeamRole> role = memberships.roleOf(team.getId(), caller.id());
         if (caller.admin()) {
             return new TeamAccess(team, role.orElse(null));
         }

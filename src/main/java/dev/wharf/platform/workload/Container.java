@@ -3,9 +3,13 @@ package dev.wharf.platform.workload;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
+import jakarta.persistence.PostLoad;
+import jakarta.persistence.PostPersist;
 import jakarta.persistence.Table;
+import jakarta.persistence.Transient;
 import java.math.BigDecimal;
 import java.time.Instant;
+import org.springframework.data.domain.Persistable;
 
 /**
  * A team's container: what was asked for (image, spec, declared resources, restart policy,
@@ -14,7 +18,7 @@ import java.time.Instant;
  */
 @Entity
 @Table(name = "containers")
-class Container {
+class Container implements Persistable<String> {
 
     @Id
     @Column(length = 32)
@@ -88,6 +92,10 @@ class Container {
     @Column(name = "finished_at")
     private Instant finishedAt;
 
+    /** true until the row is first written: {@code save} then inserts it without first looking for it (ids are assigned here) */
+    @Transient
+    private boolean isNew;
+
     protected Container() {
     }
 
@@ -107,9 +115,53 @@ class Container {
         this.state = ContainerStates.CREATED;
         this.createdBy = createdBy;
         this.createdAt = createdAt;
+        this.isNew = true;
     }
 
-    String getId() { return id; }
+    /**
+     * A read-only copy of a row, for lists (see {@code ContainerRepository.COPIES}): not managed,
+     * so never saved; changes go through a loaded entity.
+     */
+    Container(String id, Long teamId, Long projectId, String name, String image, String imageDigest, String spec, BigDecimal cpus,
+            Long memoryBytes, Long pids, String restartPolicy, String desiredState, String state, String stateReason, Integer exitCode,
+            boolean oomKilled, int restartCount, String node, String createdBy, Instant createdAt, Instant startedAt,
+            Instant finishedAt) {
+        this.id = id;
+        this.teamId = teamId;
+        this.projectId = projectId;
+        this.name = name;
+        this.image = image;
+        this.imageDigest = imageDigest;
+        this.spec = spec;
+        this.cpus = cpus;
+        this.memoryBytes = memoryBytes;
+        this.pids = pids;
+        this.restartPolicy = restartPolicy;
+        this.desiredState = desiredState;
+        this.state = state;
+        this.stateReason = stateReason;
+        this.exitCode = exitCode;
+        this.oomKilled = oomKilled;
+        this.restartCount = restartCount;
+        this.node = node;
+        this.createdBy = createdBy;
+        this.createdAt = createdAt;
+        this.startedAt = startedAt;
+        this.finishedAt = finishedAt;
+    }
+
+    @Override
+    public String getId() { return id; }
+
+    @Override
+    public boolean isNew() { return isNew; }
+
+    @PostLoad
+    @PostPersist
+    void stored() {
+        isNew = false;
+    }
+
     Long getTeamId() { return teamId; }
     Long getProjectId() { return projectId; }
     String getName() { return name; }

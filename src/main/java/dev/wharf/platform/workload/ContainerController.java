@@ -44,7 +44,11 @@ class ContainerController {
         return thread;
     });
 
+    private static final int SPECS_CACHED = 20_000;
+
     private final ContainerManagement containers;
+    /** parsed stored specs by container id (see {@link #storedSpec}) */
+    private final Map<String, ContainerManagement.StoredSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
 
     ContainerController(ContainerManagement containers) {
         this.containers = containers;
@@ -69,13 +73,26 @@ class ContainerController {
     }
 
     ContainerView view(Container c, String project) {
-        ContainerManagement.StoredSpec spec = JSON.readValue(c.getSpec(), ContainerManagement.StoredSpec.class);
+        ContainerManagement.StoredSpec spec = storedSpec(c);
         return new ContainerView(c.getId(), c.getName(), c.getImage(), c.getImageDigest(), spec.command(), spec.env(), spec.workingDir(),
                 spec.user(), project, new ResourcesView(c.getCpus(), c.getMemoryBytes(), c.getPids()),
                 c.getRestartPolicy(), c.getDesiredState(), c.getState(), c.getStateReason(), c.getExitCode(), c.isOomKilled(),
                 c.getRestartCount(), c.getCreatedAt(), c.getStartedAt(), c.getFinishedAt(), c.getNode(),
                 spec.volumes() == null ? List.of() : spec.volumes(), spec.network() == null ? "none" : spec.network(),
                 spec.ports() == null ? List.of() : spec.ports(), c.getIpAddress(), c.getWritableBytes(), containers.pullOf(c).orElse(null));
+    }
+
+    /** The container's stored spec, parsed once: it never changes, and a list would parse every row's on every request. */
+    private ContainerManagement.StoredSpec storedSpec(Container c) {
+        ContainerManagement.StoredSpec spec = specs.get(c.getId());
+        if (spec == null) {
+            spec = JSON.readValue(c.getSpec(), ContainerManagement.StoredSpec.class);
+            if (specs.size() >= SPECS_CACHED) {
+                specs.clear(); // bounded; ids of deleted containers go this way too
+            }
+            specs.put(c.getId(), spec);
+        }
+        return spec;
     }
 
     @PostMapping

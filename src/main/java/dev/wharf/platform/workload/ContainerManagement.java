@@ -32,6 +32,7 @@ import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.Signals;
+import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.api.TerminalSession;
 import dev.wharf.runtime.api.VolumeMount;
 import java.security.SecureRandom;
@@ -47,6 +48,7 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -99,7 +101,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     }
 
     /**
-     * Creates (and by default starts) a container. Admission and the row are one transaction;
+     * Creates (and by default starts) a container. Admission, placement and the row are one transaction;
      * if anything after it fails (pull, runtime create or start) the row is deleted, which
      * releases the quota, and whatever the node made is removed.
      */
@@ -124,29 +126,31 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
                 }
             });
         }
-        Container container = tx.execute(status -> {
+        Admitted admitted = tx.execute(status -> {
             quotas.admitContainer(team, resources); // holds the team's quota lock: names are checked one request at a time too
             if (containers.findByTeamIdAndName(team.getId(), request.name()).isPresent()) {
                 throw WharfException.alreadyExists("team \"" + team.getName() + "\" already has a container \"" + request.name() + "\"");
             }
-            return containers.save(new Container(id, team.getId(), project == null ? null : project.getId(), request.name(),
+            String node = nodes.place(resources.cpus(), resources.memoryBytes());
+            return new Admitted(containers.save(new Container(id, team.getId(), project == null ? null : project.getId(), request.name(),
                     request.image().strip(), spec, resources.cpus(), resources.memoryBytes(), resources.pids(), policy.toString(),
-                    start ? ContainerStates.DESIRED_RUNNING : ContainerStates.DESIRED_STOPPED, caller.name(), clock.instant()));
+                    start ? ContainerStates.DESIRED_RUNNING : ContainerStates.DESIRED_STOPPED, caller.name(), clock.instant())),
+                    quotas.kernelLimits(team.getId()), node); // the quota row admission just read: no second look-up
         });
+        Container container = admitted.container();
         boolean created = false;
         try {
-            String node = nodes.place(resources.cpus(), resources.memoryBytes());
             String digest = images.resolveForContainer(caller, team, request.image(), pull -> pulling.put(id, pull));
             pulling.remove(id);
             RuntimeService local = runtime();
             ImageInfo image = local.image(digest);
-            local.applyTeamLimits(quotas.kernelLimits(team.getId()));
+            local.applyTeamLimits(admitted.limits());
             local.create(spec(container, team, image, digest, request, withProjectAlias(network, request.name(), project)));
             created = true;
             if (start) {
                 local.start(id);
             }
-            return observe(id, local.inspect(id), row -> row.placed(node, digest));
+            return observe(id, local.inspect(id), row -> row.placed(admitted.node(), digest));
         } catch (RuntimeException e) {
             pulling.remove(id);
             if (created) {
@@ -160,6 +164,10 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
             log.info("container {} of team {} was not created: {}", request.name(), team.getName(), e.getMessage());
             throw e;
         }
+    }
+
+    /** The admitted row, the team's kernel limits as the quota said, and the node chosen, all in one transaction. */
+    private record Admitted(Container container, TeamLimits limits, String node) {
     }
 
     /** 16 hex digits: the container's id on the node (runc, cgroup, directories). */
@@ -270,14 +278,17 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         }
     }
 
+    /** One read-only transaction for the access check and the rows (a list is the most frequent request). */
+    @Transactional(readOnly = true)
     List<Container> list(Caller caller, String teamName, String projectName) {
         Team team = teams.require(caller, teamName, TeamRole.VIEWER).team();
         if (projectName == null || projectName.isBlank()) {
-            return containers.findByTeamIdOrderByNameAsc(team.getId());
+            return containers.listByTeam(team.getId());
         }
-        return containers.findByTeamIdAndProjectIdOrderByNameAsc(team.getId(), projects.require(team, projectName).getId());
+        return containers.listByTeamAndProject(team.getId(), projects.require(team, projectName).getId());
     }
 
+    @Transactional(readOnly = true)
     Container get(Caller caller, String teamName, String name) {
         Team team = teams.require(caller, teamName, TeamRole.VIEWER).team();
         return find(team, name);

@@ -10,9 +10,18 @@ import org.springframework.transaction.annotation.Transactional;
 
 interface ContainerRepository extends JpaRepository<Container, String> {
 
-    List<Container> findByTeamIdOrderByNameAsc(Long teamId);
+    /** Every column, into {@link Container}'s read-only copy constructor: lists read rows, not managed entities. */
+    String COPIES = "select new dev.wharf.platform.workload.Container(c.id, c.teamId, c.projectId, c.name, c.image, c.imageDigest,"
+            + " c.spec, c.cpus, c.memoryBytes, c.pids, c.restartPolicy, c.desiredState, c.state, c.stateReason, c.exitCode,"
+            + " c.oomKilled, c.restartCount, c.node, c.createdBy, c.createdAt, c.startedAt, c.finishedAt) from Container c";
 
-    List<Container> findByTeamIdAndProjectIdOrderByNameAsc(Long teamId, Long projectId);
+    /** The team's containers by name, as read-only copies (a list of 1,000 must stay cheap to read). */
+    @Query(COPIES + " where c.teamId = :teamId order by c.name")
+    List<Container> listByTeam(Long teamId);
+
+    /** As {@link #listByTeam}, of one project. */
+    @Query(COPIES + " where c.teamId = :teamId and c.projectId = :projectId order by c.name")
+    List<Container> listByTeamAndProject(Long teamId, Long projectId);
 
     Optional<Container> findByTeamIdAndName(Long teamId, String name);
 
@@ -27,4 +36,24 @@ interface ContainerRepository extends JpaRepository<Container, String> {
     @Transactional
     @Query("update Container c set c.writableBytes = :bytes where c.id = :id")
     int recordWritableBytes(@Param("id") String id, @Param("bytes") long bytes);
+
+    /** Every container's id (the reconciler tells the node's strangers from known containers with it). */
+    @Query("select c.id from Container c")
+    List<String> findAllIds();
+
+    /** Declared limits of the containers placed on a node, summed by the database (placement asks on every create). */
+    @Query("select count(c) as containers, sum(c.cpus) as cpus, sum(c.memoryBytes) as memoryBytes, sum(c.pids) as pids"
+            + " from Container c where c.node = :node")
+    Placed placedOn(String node);
+
+    /** Sums of {@link #placedOn}; a sum is {@code null} when no container on the node declares that limit. */
+    interface Placed {
+        long getContainers();
+
+        java.math.BigDecimal getCpus();
+
+        Long getMemoryBytes();
+
+        Long getPids();
+    }
 }

@@ -149,9 +149,7 @@ class Reconciler implements NodeUsage {
                 management.update(container.getId(), row -> row.address(info.ipAddress()));
             }
         }
-        for (Container container : containers.findAll()) {
-            known.add(container.getId());
-        }
+        known.addAll(containers.findAllIds());
         Set<String> strangers = new HashSet<>();
         for (ContainerInfo info : node.list()) {
             if (!known.contains(info.id())) {
@@ -233,10 +231,9 @@ class Reconciler implements NodeUsage {
 
     @Override
     public Allocation allocated(String node) {
-        List<Container> placed = containers.findByNode(node);
-        return new Allocation(placed.size(), placed.stream().mapToDouble(c -> c.getCpus() == null ? 0 : c.getCpus()).sum(),
-                placed.stream().mapToLong(c -> c.getMemoryBytes() == null ? 0 : c.getMemoryBytes()).sum(),
-                placed.stream().mapToLong(c -> c.getPids() == null ? 0 : c.getPids()).sum());
+        ContainerRepository.Placed placed = containers.placedOn(node);
+        return new Allocation(placed.getContainers(), placed.getCpus() == null ? 0 : placed.getCpus().doubleValue(),
+                placed.getMemoryBytes() == null ? 0 : placed.getMemoryBytes(), placed.getPids() == null ? 0 : placed.getPids());
     }
 
     @Override

@@ -115,6 +115,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private final Object portLock = new Object();
     /** held while rewriting a team's hosts files */
     private final Object hostsLock = new Object();
+    /** read once: placement asks for the node's status on every create */
+    private final long memoryBytes = hostMemory();
     private WatchService exitWatch;
     private Thread exitWatcher;
 
@@ -205,7 +207,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
 
     @Override
     public NodeStatus status() {
-        return new NodeStatus(problems.isEmpty(), problems, Runtime.getRuntime().availableProcessors(), hostMemory(), cgroups.version());
+        return new NodeStatus(problems.isEmpty(), problems, Runtime.getRuntime().availableProcessors(), memoryBytes, cgroups.version());
     }
 
     private void requireReady() {
