@@ -10,6 +10,7 @@ import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.bundle.BundleRequest;
 import dev.wharf.runtime.bundle.OciSpecBuilder;
 import dev.wharf.runtime.local.LocalRuntime;
+import dev.wharf.runtime.network.NetworkSettings;
 import dev.wharf.runtime.snapshot.IdShiftingCopy;
 import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.BusyboxRootfs;
@@ -82,6 +83,9 @@ public final class ApiBenchmark {
         String cgroupRoot = "wharf-apibench-" + suffix;
         String bareCgroupRoot = "wharf-apibench-bare-" + suffix;
         Path serverLog = work.resolve("server.log");
+        // bridges and iptables chains of their own, removed at the end
+        NetworkSettings serverNetwork = TestRuntimes.network();
+        NetworkSettings bareNetwork = TestRuntimes.network();
         Process server = null;
         LocalRuntime bareRuntime = null;
         Path bareState = Files.createDirectories(work.resolve("bare-runc"));
@@ -94,7 +98,8 @@ public final class ApiBenchmark {
             List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
                     System.getProperty("java.class.path"), WharfApplication.class.getName(), "--server.address=127.0.0.1",
                     "--server.port=" + port, "--wharf.data-dir=" + work.resolve("data"), "--wharf.runtime.cgroup-root=" + cgroupRoot,
-                    "--wharf.registries.insecure=" + registry.host(), "--WHARF_ADMIN_PASSWORD=" + PASSWORD, "--logging.level.root=warn");
+                    "--wharf.registries.insecure=" + registry.host(), "--WHARF_ADMIN_PASSWORD=" + PASSWORD, "--logging.level.root=warn",
+                    "--wharf.runtime.network.pool=" + serverNetwork.pool(), "--wharf.runtime.network.bridge-prefix=" + serverNetwork.bridgePrefix());
             long bootStart = System.nanoTime();
             server = start(command, serverLog, port);
             Process started = server;
@@ -113,29 +118,36 @@ public final class ApiBenchmark {
 
             // 1. create+start → running, one Wharf create then one bare runc run at a time, so both see the same host load
             Path rootfs = BusyboxRootfs.create(Files.createDirectories(work.resolve("busybox")));
-            bareRuntime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("bare-node"), bareCgroupRoot, 1_000_000, Set.of()), Clock.systemUTC());
+            bareRuntime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("bare-node"), bareCgroupRoot, 1_000_000, Set.of(),
+                    bareNetwork), Clock.systemUTC());
             bareRuntime.applyTeamLimits(new TeamLimits(BARE_TEAM, Resources.UNLIMITED)); // the team cgroup, as Wharf makes it
             Path bareBundle = bareBundle(rootfs, work);
             for (int i = 0; i < 3; i++) { // warm-up: first snapshot of the image, JIT, runc's binary in the page cache
-                createStart(api, image);
+                createStart(api, image, "none");
                 bareRuncRun(bareBundle, bareState, bareCgroupRoot);
+                createStart(api, image, "team");
             }
             List<Long> wharf = new ArrayList<>();
             List<Long> bare = new ArrayList<>();
+            List<Long> wharfTeam = new ArrayList<>();
             int running = 0;
             for (int i = 0; i < runs; i++) {
-                Created created = createStart(api, image);
+                Created created = createStart(api, image, "none");
                 wharf.add(created.micros());
                 running += created.running() ? 1 : 0;
                 bare.add(bareRuncRun(bareBundle, bareState, bareCgroupRoot));
+                wharfTeam.add(createStart(api, image, "team").micros());
             }
             System.out.println();
-            System.out.println("== 1. create+start -> running, cached image, command /bin/sleep 300 (the two interleaved, one at a time)");
-            report("wharf POST (start:true)", wharf);
-            report("bare runc run -d", bare);
+            System.out.println("== 1. create+start -> running, cached image, command /bin/sleep 300 (interleaved, one at a time)");
+            report("wharf POST (start:true, network none)", wharf);
+            report("bare runc run -d (loopback only)", bare);
             System.out.printf("responses (201) already reporting state running: %d of %d%n", running, wharf.size());
-            System.out.printf("ratio (median): %.2fx   ratio (p95): %.2fx   target: median <= 2x bare runc%n",
+            System.out.printf("ratio (median): %.2fx   ratio (p95): %.2fx   target: median <= 2x bare runc (same bundle: loopback only)%n",
                     (double) percentile(wharf, 50) / percentile(bare, 50), (double) percentile(wharf, 95) / percentile(bare, 95));
+            report("wharf POST (start:true, team network)", wharfTeam);
+            System.out.printf("team network adds (median): %.1f ms (CNI bridge + host-local + firewall, /etc/hosts of the team)%n",
+                    (percentile(wharfTeam, 50) - percentile(wharf, 50)) / 1000.0);
             System.out.println(dockerLine());
 
             // 2. list with many containers
@@ -184,7 +196,7 @@ public final class ApiBenchmark {
             if (bareRuntime != null) {
                 bareRuntime.close();
             }
-            cleanUp(work, bareState, cgroupRoot, bareCgroupRoot);
+            cleanUp(work, bareState, cgroupRoot, bareCgroupRoot, serverNetwork, bareNetwork);
             System.out.println("cleaned up");
         }
     }
@@ -192,10 +204,11 @@ public final class ApiBenchmark {
     record Created(long micros, boolean running) {
     }
 
-    /** POST with start:true, timed until the 201 answer; then DELETE ?force=true, not timed. */
-    private static Created createStart(Http api, String image) {
+    /** POST with start:true on {@code network} (team or none), timed until the 201 answer; then DELETE ?force=true, not timed. */
+    private static Created createStart(Http api, String image, String network) {
         String name = "cs-" + UUID.randomUUID().toString().substring(0, 8);
-        String body = "{\"name\":\"" + name + "\",\"image\":\"" + image + "\",\"command\":[\"/bin/sleep\",\"300\"]}";
+        String body = "{\"name\":\"" + name + "\",\"image\":\"" + image + "\",\"network\":\"" + network
+                + "\",\"command\":[\"/bin/sleep\",\"300\"]}";
         long start = System.nanoTime();
         Http.Response created = api.post("/api/v1/teams/" + TEAM + "/containers", body);
         long elapsed = (System.nanoTime() - start) / 1000;
@@ -455,13 +468,15 @@ public final class ApiBenchmark {
     }
 
     /** Whatever is left on the node goes, through runtimes opened on the same data dirs; then cgroups and files. */
-    private static void cleanUp(Path work, Path bareState, String cgroupRoot, String bareCgroupRoot) throws Exception {
+    private static void cleanUp(Path work, Path bareState, String cgroupRoot, String bareCgroupRoot, NetworkSettings serverNetwork,
+            NetworkSettings bareNetwork) throws Exception {
         for (String root : List.of(cgroupRoot, bareCgroupRoot)) {
             Path node = root.equals(cgroupRoot) ? work.resolve("data") : work.resolve("bare-node");
             if (!Files.isDirectory(node)) {
                 continue;
             }
-            LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(node, root, 1_000_000, Set.of()), Clock.systemUTC());
+            LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(node, root, 1_000_000, Set.of(),
+                    root.equals(cgroupRoot) ? serverNetwork : bareNetwork), Clock.systemUTC());
             try {
                 List<ContainerInfo> left = new ArrayList<>(runtime.list());
                 if (!left.isEmpty()) {
@@ -475,6 +490,7 @@ public final class ApiBenchmark {
                     }
                 }
             } finally {
+                runtime.removeNetworks();
                 runtime.close();
             }
         }

@@ -22,8 +22,14 @@ public final class TestRuntimes {
      * of different tests never share a bridge or an iptables chain.
      */
     public static RuntimeSettings settings(Path dataDir, String cgroupRoot, long idMapBase, Set<String> insecureRegistries) {
+        return settings(dataDir, cgroupRoot, idMapBase, insecureRegistries, network());
+    }
+
+    /** As above, with the given team network settings (to open a runtime again on the same networks). */
+    public static RuntimeSettings settings(Path dataDir, String cgroupRoot, long idMapBase, Set<String> insecureRegistries,
+            NetworkSettings network) {
         return new RuntimeSettings(dataDir, cgroupRoot, Path.of("/sys/fs/cgroup"), idMapBase, "runc", "conmon", 1 << 20, 1L << 30,
-                2L << 30, insecureRegistries, network());
+                2L << 30, insecureRegistries, network);
     }
 
     /** Team network settings no other test runtime has: bridges {@code wt<4 random>N}, a random {@code 10.x.0.0/16}. */
