@@ -3,16 +3,14 @@ package dev.wharf.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.testing.BusyboxLayout;
+import dev.wharf.testing.HostPorts;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Http.Response;
 import dev.wharf.testing.TestNode;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -224,32 +222,10 @@ class NetworkApiTests {
     }
 
     private static int freePort() throws IOException {
-        for (int i = 0; i < 100; i++) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                if (socket.getLocalPort() >= 20000 && socket.getLocalPort() <= 60000) {
-                    return socket.getLocalPort();
-                }
-            }
-        }
-        throw new IllegalStateException("no free port between 20000 and 60000");
+        return HostPorts.free(20000, 60000);
     }
 
     private static String readFromHost(int port) throws Exception {
-        for (int i = 0; i < 50; i++) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                socket.setSoTimeout(2000);
-                try (InputStream in = socket.getInputStream()) {
-                    String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-                    if (!text.isEmpty()) {
-                        return text;
-                    }
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        return "";
+        return HostPorts.read(port);
     }
 }

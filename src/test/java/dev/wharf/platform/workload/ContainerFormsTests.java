@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ContainerFormsTests {
 
     private static ContainerPages.CreateForm form(String name, String command, String env, String cpus, String memory, String pids) {
-        return new ContainerPages.CreateForm(name, "busybox:1", command, env, cpus, memory, pids, "on-failure", "", null, null);
+        return new ContainerPages.CreateForm(name, "busybox:1", command, env, cpus, memory, pids, "on-failure", "", null, null, null, null);
     }
 
     @Test
