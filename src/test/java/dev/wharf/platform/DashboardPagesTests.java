@@ -106,6 +106,18 @@ class DashboardPagesTests {
         wait.until(ExpectedConditions.titleIs(title));
     }
 
+    /** A new team with the users TEAM-member and TEAM-viewer in those roles; returns the admin's client. */
+    private Http team(String team, String displayName) {
+        Http admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
+        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\",\"displayName\":\"" + displayName + "\"}").status())
+                .isEqualTo(201);
+        for (String role : List.of("member", "viewer")) {
+            admin.post("/api/v1/users", "{\"name\":\"" + team + "-" + role + "\",\"password\":\"" + PASSWORD + "\"}");
+            admin.put("/api/v1/teams/" + team + "/members/" + team + "-" + role, "{\"role\":\"" + role + "\"}");
+        }
+        return admin;
+    }
+
     private long logRows() {
         return (Long) js("return document.querySelectorAll('#log-view .log-line').length");
     }
@@ -123,13 +135,8 @@ class DashboardPagesTests {
     }
 
     private void flow() throws Exception {
-        Http admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
+        Http admin = team(TEAM, "Pages team");
         Http member = Http.to(port).basic(TEAM + "-member", PASSWORD);
-        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + TEAM + "\",\"displayName\":\"Pages team\"}").status()).isEqualTo(201);
-        for (String role : List.of("member", "viewer")) {
-            admin.post("/api/v1/users", "{\"name\":\"" + TEAM + "-" + role + "\",\"password\":\"" + PASSWORD + "\"}");
-            admin.put("/api/v1/teams/" + TEAM + "/members/" + TEAM + "-" + role, "{\"role\":\"" + role + "\"}");
-        }
         assertThat(member.post("/api/v1/teams/" + TEAM + "/volumes", "{\"name\":\"data\",\"size\":\"16Mi\"}").status()).isEqualTo(201);
 
         // a member creates a project from the team page's link
@@ -288,13 +295,8 @@ class DashboardPagesTests {
     private void networkAndVolumes() throws Exception {
         String team = "netui";
         String title = "Net team · Wharf";
-        Http admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
+        Http admin = team(team, "Net team");
         Http member = Http.to(port).basic(team + "-member", PASSWORD);
-        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\",\"displayName\":\"Net team\"}").status()).isEqualTo(201);
-        for (String role : List.of("member", "viewer")) {
-            admin.post("/api/v1/users", "{\"name\":\"" + team + "-" + role + "\",\"password\":\"" + PASSWORD + "\"}");
-            admin.put("/api/v1/teams/" + team + "/members/" + team + "-" + role, "{\"role\":\"" + role + "\"}");
-        }
         int hostPort = HostPorts.free(20000, 60000);
 
         // the create form: team network by default, a busybox nc server published on 127.0.0.1
@@ -342,6 +344,7 @@ class DashboardPagesTests {
         assertThat(visible("#f-ports-error").getText()).contains("127.0.0.1:" + hostPort + "/tcp").contains("already published");
         assertThat(driver.getTitle()).isEqualTo("New container · " + title);
         assertThat(member.get("/api/v1/teams/" + team + "/containers/pong2").status()).isEqualTo(404);
+        js("document.getElementById('f-ports').scrollIntoView()");
         browser.screenshot("23-port-taken");
 
         // the volumes page from the team page: create one, see its size; the storage quota refuses a bigger one

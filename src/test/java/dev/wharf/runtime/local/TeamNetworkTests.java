@@ -20,12 +20,9 @@ import dev.wharf.testing.TestCgroups;
 import dev.wharf.testing.TestRuntimes;
 import dev.wharf.testing.WorkDirs;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -312,21 +309,6 @@ class TeamNetworkTests {
 
     /** Reads what the published port says, retrying while the server starts (at most ~5 s). */
     private static String readFromHost(int port) throws Exception {
-        for (int i = 0; i < 50; i++) {
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                socket.setSoTimeout(2000);
-                try (InputStream in = socket.getInputStream()) {
-                    String text = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
-                    if (!text.isEmpty()) {
-                        return text;
-                    }
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
-        }
-        return "";
+        return dev.wharf.testing.HostPorts.read(port);
     }
 }
