@@ -311,13 +311,14 @@ class DashboardPagesTests {
         assertThat(visible(".flash.notice").getText()).isEqualTo("Container pong created.");
 
         // the container page's network section: mode, IP, names, the port with its link, outbound
-        wait.until(d -> d.findElement(By.id("network-ip")).getText().matches("\\d+\\.\\d+\\.\\d+\\.\\d+"));
-        String ip = visible("#network-ip").getText();
-        assertThat(visible("#network-mode").getText()).isEqualTo("team network");
-        assertThat(visible("#network-names").getText()).isEqualTo("pong");
-        assertThat(visible("#network-ports").getText()).contains("127.0.0.1:" + hostPort + "→9000/tcp");
-        assertThat(visible("#network-ports a").getAttribute("href")).isEqualTo("http://127.0.0.1:" + hostPort + "/");
-        assertThat(visible("#network-outbound").getText()).contains("allowed");
+        // (the section is part of the summary that refreshes every 3 s, so it is read in one go, by script)
+        wait.until(d -> summaryText("#network-ip").matches("\\d+\\.\\d+\\.\\d+\\.\\d+"));
+        String ip = summaryText("#network-ip");
+        assertThat(summaryText("#network-mode")).isEqualTo("team network");
+        assertThat(summaryText("#network-names")).isEqualTo("pong");
+        assertThat(summaryText("#network-ports")).contains("127.0.0.1:" + hostPort + "→9000/tcp");
+        assertThat(js("return document.querySelector('#network-ports a').href")).isEqualTo("http://127.0.0.1:" + hostPort + "/");
+        assertThat(summaryText("#network-outbound")).contains("allowed");
         browser.screenshot("21-container-network");
 
         // from the host, the published port answers
@@ -411,6 +412,13 @@ class DashboardPagesTests {
         assertThat(driver.findElements(By.cssSelector("#volumes tr[data-volume=cache]"))).isEmpty();
         assertThat(member.get("/api/v1/teams/" + team + "/volumes").json().size()).isZero();
         assertThat(member.delete("/api/v1/teams/" + team + "/containers/pong?force=true").status()).isEqualTo(204);
+    }
+
+    /** The text of an element of the container page's summary, read in one script call (htmx replaces the summary every 3 s). */
+    private String summaryText(String css) {
+        Object text = ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : ''", css);
+        return String.valueOf(text);
     }
 
     /** Fills the create form with a busybox nc server that answers "pong", its port published on 127.0.0.1. */

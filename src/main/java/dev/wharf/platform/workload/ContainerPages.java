@@ -167,7 +167,8 @@ class ContainerPages {
             return createForm(caller, team, form, errors, model);
         } catch (dev.wharf.runtime.api.RuntimeFailure e) {
             PageActions.refused(request, response, e);
-            // the node refuses a name that exists only for a host port that is taken (409): the sentence goes to the ports
+            // with ports asked for, the node's ALREADY_EXISTS (409) is a taken host port (ids are random, names checked before):
+            // its sentence goes to the Ports fieldset
             if (e.kind() == dev.wharf.runtime.api.RuntimeFailure.Kind.ALREADY_EXISTS && !ContainerForms.filledPorts(form.ports()).isEmpty()) {
                 return createForm(caller, team, form, Map.of("ports", e.getMessage()), model);
             }

@@ -27,7 +27,7 @@ record ContainerRow(String name, String image, String project, String state, Str
     record PublishedPort(String text, String href) {
 
         static PublishedPort of(ContainerRequest.PortRequest port, String pageHost) {
-            String protocol = port.protocol() == null || port.protocol().isBlank() ? "tcp" : port.protocol().strip().toLowerCase();
+            String protocol = port.protocol() == null || port.protocol().isBlank() ? "tcp" : port.protocol().strip().toLowerCase(java.util.Locale.ROOT);
             String hostIp = port.hostIp() == null || port.hostIp().isBlank() ? "0.0.0.0" : port.hostIp().strip();
             String text = hostIp + ":" + port.hostPort() + "→" + port.containerPort() + "/" + protocol;
             String host = hostIp.equals("0.0.0.0") ? pageHost : hostIp.equals("127.0.0.1") ? hostIp : null;
