@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.Chromium;
 import dev.wharf.testing.DashboardBrowser;
+import dev.wharf.testing.HostPorts;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestNode;
@@ -34,7 +35,10 @@ import org.springframework.test.context.DynamicPropertySource;
  * volume through the form and prints 100,000 lines, which the log view scrolls and searches
  * without a DOM row per line; the images page pulls an image with the form; an admin filters
  * the audit log to the project's creation and sees the nodes. Viewers see no buttons. Every
- * page is checked at phone width. Screenshots go to {@code target/screenshots/pages-*.png}.
+ * page is checked at phone width. Networks and volumes: a member publishes a busybox nc server on
+ * 127.0.0.1 from the create form, sees its port and IP on the team and container pages, reads its
+ * answer from the host, is refused the same host port again in the form, and makes, fills in and
+ * deletes a volume on the volumes page. Screenshots go to {@code target/screenshots/pages-*.png}.
  */
 @Tag("root")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -102,6 +106,18 @@ class DashboardPagesTests {
         wait.until(ExpectedConditions.titleIs(title));
     }
 
+    /** A new team with the users TEAM-member and TEAM-viewer in those roles; returns the admin's client. */
+    private Http team(String team, String displayName) {
+        Http admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
+        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\",\"displayName\":\"" + displayName + "\"}").status())
+                .isEqualTo(201);
+        for (String role : List.of("member", "viewer")) {
+            admin.post("/api/v1/users", "{\"name\":\"" + team + "-" + role + "\",\"password\":\"" + PASSWORD + "\"}");
+            admin.put("/api/v1/teams/" + team + "/members/" + team + "-" + role, "{\"role\":\"" + role + "\"}");
+        }
+        return admin;
+    }
+
     private long logRows() {
         return (Long) js("return document.querySelectorAll('#log-view .log-line').length");
     }
@@ -119,13 +135,8 @@ class DashboardPagesTests {
     }
 
     private void flow() throws Exception {
-        Http admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
+        Http admin = team(TEAM, "Pages team");
         Http member = Http.to(port).basic(TEAM + "-member", PASSWORD);
-        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + TEAM + "\",\"displayName\":\"Pages team\"}").status()).isEqualTo(201);
-        for (String role : List.of("member", "viewer")) {
-            admin.post("/api/v1/users", "{\"name\":\"" + TEAM + "-" + role + "\",\"password\":\"" + PASSWORD + "\"}");
-            admin.put("/api/v1/teams/" + TEAM + "/members/" + TEAM + "-" + role, "{\"role\":\"" + role + "\"}");
-        }
         assertThat(member.post("/api/v1/teams/" + TEAM + "/volumes", "{\"name\":\"data\",\"size\":\"16Mi\"}").status()).isEqualTo(201);
 
         // a member creates a project from the team page's link
@@ -267,5 +278,157 @@ class DashboardPagesTests {
         wait.until(ExpectedConditions.titleIs("Projects · Pages team · Wharf"));
         assertThat(visible(".flash.notice").getText()).isEqualTo("Project shop deleted.");
         assertThat(member.get("/api/v1/teams/" + TEAM + "/containers").json().size()).isZero();
+    }
+
+    @Test
+    void networkOnTheFormsAndPagesAndTheVolumesPage() throws Exception {
+        node = runtime;
+        browser.at(port);
+        try {
+            networkAndVolumes();
+        } catch (Exception | AssertionError e) {
+            browser.failed();
+            throw e;
+        }
+    }
+
+    private void networkAndVolumes() throws Exception {
+        String team = "netui";
+        String title = "Net team · Wharf";
+        Http admin = team(team, "Net team");
+        Http member = Http.to(port).basic(team + "-member", PASSWORD);
+        int hostPort = HostPorts.free(20000, 60000);
+
+        // the create form: team network by default, a busybox nc server published on 127.0.0.1
+        browser.logIn(team + "-member", PASSWORD);
+        page("/teams/" + team + "/containers/new", "New container · " + title);
+        assertThat(visible("#f-network-team").isSelected()).isTrue();
+        assertThat(driver.findElements(By.cssSelector("#f-ports fieldset.port-row"))).hasSizeGreaterThanOrEqualTo(3);
+        fillPong("pong", "9000", String.valueOf(hostPort));
+        browser.screenshot("20-create-with-port");
+        browser.submit(visible("#f-name"));
+        wait.until(ExpectedConditions.titleIs("pong · " + title));
+        assertThat(visible(".flash.notice").getText()).isEqualTo("Container pong created.");
+
+        // the container page's network section: mode, IP, names, the port with its link, outbound
+        // (the section is part of the summary that refreshes every 3 s, so it is read in one go, by script)
+        wait.until(d -> summaryText("#network-ip").matches("\\d+\\.\\d+\\.\\d+\\.\\d+"));
+        String ip = summaryText("#network-ip");
+        assertThat(summaryText("#network-mode")).isEqualTo("team network");
+        assertThat(summaryText("#network-names")).isEqualTo("pong");
+        assertThat(summaryText("#network-ports")).contains("127.0.0.1:" + hostPort + "→9000/tcp");
+        assertThat(js("return document.querySelector('#network-ports a').href")).isEqualTo("http://127.0.0.1:" + hostPort + "/");
+        assertThat(summaryText("#network-outbound")).contains("allowed");
+        browser.screenshot("21-container-network");
+
+        // from the host, the published port answers
+        assertThat(HostPorts.read(hostPort)).isEqualTo("pong");
+
+        // the team page's row: the port and the IP
+        page("/teams/" + team, title);
+        WebElement row = visible("#containers tr[data-container=pong]");
+        assertThat(row.findElement(By.cssSelector(".ports")).getText()).isEqualTo("127.0.0.1:" + hostPort + "→9000/tcp");
+        assertThat(row.findElement(By.cssSelector(".ip")).getText()).isEqualTo(ip);
+        browser.screenshot("22-team-ports");
+
+        // a host port outside 1-65535: the API's sentence at the field; the same host port again: the 409's sentence in the form
+        page("/teams/" + team + "/containers/new", "New container · " + title);
+        fillPong("pong2", "9000", "70000");
+        browser.submit(visible("#f-name"));
+        assertThat(visible("#f-port-0-host-error").getText()).contains("host port 70000 is outside the range");
+        assertThat(visible("#f-port-0-host").getAttribute("aria-invalid")).isEqualTo("true");
+        assertThat(visible("#f-port-0-container").getAttribute("value")).isEqualTo("9000");
+        visible("#f-port-0-host").clear();
+        visible("#f-port-0-host").sendKeys(String.valueOf(hostPort));
+        browser.submit(visible("#f-name"));
+        wait.until(d -> !d.findElements(By.id("f-ports-error")).isEmpty());
+        assertThat(visible("#f-ports-error").getText()).contains("127.0.0.1:" + hostPort + "/tcp").contains("already published");
+        assertThat(driver.getTitle()).isEqualTo("New container · " + title);
+        assertThat(member.get("/api/v1/teams/" + team + "/containers/pong2").status()).isEqualTo(404);
+        js("document.getElementById('f-ports').scrollIntoView()");
+        browser.screenshot("23-port-taken");
+
+        // the volumes page from the team page: create one, see its size; the storage quota refuses a bigger one
+        page("/teams/" + team, title);
+        visible("#team-volumes").click();
+        wait.until(ExpectedConditions.titleIs("Volumes · " + title));
+        visible("#volume-name").sendKeys("cache");
+        visible("#volume-size").sendKeys("8Mi");
+        browser.submit(visible("#volume-name"));
+        assertThat(visible(".flash.notice").getText()).isEqualTo("Volume cache created.");
+        WebElement cache = visible("#volumes tr[data-volume=cache]");
+        assertThat(cache.findElement(By.cssSelector(".volume-size")).getText()).isEqualTo("8Mi");
+        assertThat(cache.findElement(By.cssSelector(".volume-mounts")).getText()).isEqualTo("not mounted");
+        assertThat(admin.put("/api/v1/teams/" + team + "/quota", "{\"storage\":\"16Mi\"}").status()).isEqualTo(200);
+        visible("#volume-name").sendKeys("big");
+        visible("#volume-size").sendKeys("32Mi");
+        browser.submit(visible("#volume-name"));
+        assertThat(visible("#volume-form-error").getText()).contains("quota exceeded").contains("storage");
+        assertThat(visible("#volume-name").getAttribute("value")).isEqualTo("big");
+        assertThat(driver.findElements(By.cssSelector("#volumes tr[data-volume=big]"))).isEmpty();
+
+        // a container writes into it: the page shows the space used and who mounts it; deleting is refused while mounted
+        Http.Response holder = member.post("/api/v1/teams/" + team + "/containers", "{\"name\":\"holder\",\"image\":\"" + image
+                + "\",\"command\":[\"/bin/sh\",\"-c\",\"head -c 2097152 /dev/zero > /cache/fill; exec sleep 3600\"],"
+                + "\"volumes\":[{\"name\":\"cache\",\"path\":\"/cache\"}]}");
+        assertThat(holder.status()).as(holder.toString()).isEqualTo(201);
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(d -> {
+            d.get(url("/teams/" + team + "/volumes"));
+            return d.findElement(By.cssSelector("#volumes tr[data-volume=cache] .used-text")).getText().startsWith("2");
+        });
+        cache = visible("#volumes tr[data-volume=cache]");
+        assertThat(cache.findElement(By.cssSelector(".used-text")).getText()).matches("2(\\.\\d+)?Mi \\(25%\\)");
+        assertThat(cache.findElement(By.cssSelector(".volume-mounts")).getText()).isEqualTo("holder");
+        assertThat(cache.findElement(By.cssSelector(".usage-bar")).getAttribute("aria-label")).contains("of 8Mi used, 25%");
+        browser.screenshot("24-volumes");
+        cache.findElement(By.cssSelector(".action-delete")).click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        assertThat(visible(".flash.error").getText()).contains("volume cache is mounted by");
+        visible("#volumes tr[data-volume=cache]");
+
+        // a viewer reads the page and has no buttons
+        browser.logIn(team + "-viewer", PASSWORD);
+        page("/teams/" + team + "/volumes", "Volumes · " + title);
+        visible("#volumes tr[data-volume=cache]");
+        assertThat(driver.findElements(By.cssSelector("#create-volume, .action-delete"))).isEmpty();
+
+        // phone width: no sideways scrolling
+        browser.atPhoneWidth(() -> {
+            for (String[] p : List.of(new String[] {"/teams/" + team + "/volumes", "25-volumes-phone"},
+                    new String[] {"/teams/" + team, "26-team-phone"},
+                    new String[] {"/teams/" + team + "/containers/pong", "27-container-network-phone"},
+                    new String[] {"/teams/" + team + "/containers/new", "28-create-phone"})) {
+                assertThat(browser.scrollsSideways(p[0], p[1])).as("sideways scrolling on a phone-width screen at " + p[0]).isFalse();
+            }
+        });
+
+        // once nothing mounts it, the member deletes it from the page
+        assertThat(member.delete("/api/v1/teams/" + team + "/containers/holder?force=true").status()).isEqualTo(204);
+        browser.logIn(team + "-member", PASSWORD);
+        page("/teams/" + team + "/volumes", "Volumes · " + title);
+        visible("#volumes tr[data-volume=cache] .action-delete").click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        assertThat(visible(".flash.notice").getText()).isEqualTo("Volume cache deleted.");
+        assertThat(driver.findElements(By.cssSelector("#volumes tr[data-volume=cache]"))).isEmpty();
+        assertThat(member.get("/api/v1/teams/" + team + "/volumes").json().size()).isZero();
+        assertThat(member.delete("/api/v1/teams/" + team + "/containers/pong?force=true").status()).isEqualTo(204);
+    }
+
+    /** The text of an element of the container page's summary, read in one script call (htmx replaces the summary every 3 s). */
+    private String summaryText(String css) {
+        Object text = ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : ''", css);
+        return String.valueOf(text);
+    }
+
+    /** Fills the create form with a busybox nc server that answers "pong", its port published on 127.0.0.1. */
+    private void fillPong(String name, String containerPort, String hostPort) {
+        visible("#f-name").sendKeys(name);
+        visible("#f-image").sendKeys(image);
+        visible("#f-command").sendKeys("/bin/nc", Keys.ENTER, "-ll", Keys.ENTER, "-p", Keys.ENTER, "9000", Keys.ENTER, "-e", Keys.ENTER,
+                "/bin/echo", Keys.ENTER, "pong");
+        visible("#f-port-0-container").sendKeys(containerPort);
+        visible("#f-port-0-host").sendKeys(hostPort);
+        visible("#f-port-0-ip").sendKeys("127.0.0.1");
     }
 }

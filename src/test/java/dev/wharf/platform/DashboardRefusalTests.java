@@ -15,7 +15,7 @@ import org.springframework.test.context.ActiveProfiles;
 
 /**
  * The dashboard's new pages refuse on the server what they do not show a button for: a viewer
- * posting the projects and images forms by hand changes nothing, and a non-admin cannot open
+ * posting the projects, images and volumes forms by hand changes nothing, and a non-admin cannot open
  * the audit log or the nodes page. Real HTTP with a logged-in session and its CSRF token, as a
  * browser sends it.
  */
@@ -80,6 +80,25 @@ class DashboardRefusalTests {
         // the refusals are in the audit trail, as failures
         String audit = admin.get("/api/v1/audit?team=" + TEAM + "&limit=20").body();
         assertThat(audit).contains("POST /teams/{team}/projects/{project}/delete").contains("\"outcome\":\"failure\"");
+    }
+
+    @Test
+    void viewersSeeNoVolumeButtonsAndCannotCreateOrDeleteVolumes() {
+        Session viewer = logIn(TEAM + "-viewer");
+        Response page = viewer.http().get("/teams/" + TEAM + "/volumes");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>Volumes · ").doesNotContain("id=\"create-volume\"")
+                .doesNotContain("action-delete");
+
+        Response create = viewer.post("/teams/" + TEAM + "/volumes", "name=sneaky&size=1Mi");
+        assertThat(create.status()).isEqualTo(403);
+        assertThat(create.body()).contains("member").doesNotContain("id=\"create-volume\"");
+        Response delete = viewer.post("/teams/" + TEAM + "/volumes/sneaky/delete", "");
+        assertThat(delete.status()).isEqualTo(302);
+        assertThat(admin.get("/api/v1/teams/" + TEAM + "/volumes").json().size()).isZero();
+
+        String audit = admin.get("/api/v1/audit?team=" + TEAM + "&limit=50").body();
+        assertThat(audit).contains("POST /teams/{team}/volumes").contains("POST /teams/{team}/volumes/{volume}/delete");
     }
 
     @Test

@@ -217,7 +217,11 @@ class DashboardTests {
         visible("#logs-only-matches").click();
 
         // stop it from the page
-        visible("#summary .action-stop").click();
+        // (the summary is replaced every 3 s: a button found just before a swap is stale, so find it again)
+        wait.until(d -> {
+            d.findElement(By.cssSelector("#summary .action-stop")).click();
+            return true;
+        });
         wait.until(ExpectedConditions.titleIs("ticker · Dashboard team · Wharf"));
         assertThat(flash()).isEqualTo("Container ticker stopped.");
         assertThat(visible("#container-state").getText()).contains("exited");

@@ -9,6 +9,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -19,6 +20,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * A {@link Chromium} on the dashboard, with what the browser tests do on every page: wait for an
  * element, run a script, submit the form around a field, log in, take a screenshot to
  * {@code target/screenshots/PREFIX-NAME.png}, and check a page does not scroll sideways at phone width.
+ * Its waits try again when htmx replaced an element they had found.
  */
 public final class DashboardBrowser implements AutoCloseable {
 
@@ -32,6 +34,9 @@ public final class DashboardBrowser implements AutoCloseable {
     private DashboardBrowser(WebDriver driver, Duration timeout, String prefix) {
         this.driver = driver;
         this.wait = new WebDriverWait(driver, timeout);
+        // htmx replaces refreshed parts of a page (a container's summary, the images list while pulling): an element
+        // found just before a swap is stale, and the condition is simply tried again
+        this.wait.ignoring(StaleElementReferenceException.class);
         this.prefix = prefix;
     }
 

@@ -20,6 +20,13 @@ public final class PageActions {
         response.setStatus(e.category().status().value());
     }
 
+    /** As {@link #refused(HttpServletRequest, jakarta.servlet.http.HttpServletResponse, WharfException)} for a node's refusal, with the API's status for it. */
+    public static void refused(HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
+            dev.wharf.runtime.api.RuntimeFailure e) {
+        request.setAttribute(Problems.FAILURE_ATTRIBUTE, e.getMessage());
+        response.setStatus(ProblemHandling.categoryOf(e).status().value());
+    }
+
     public static String run(HttpServletRequest request, RedirectAttributes flash, String redirectTo, Supplier<String> action) {
         return run(request, flash, redirectTo, redirectTo, action);
     }

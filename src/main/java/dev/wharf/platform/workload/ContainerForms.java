@@ -38,7 +38,57 @@ final class ContainerForms {
         return new ContainerRequest(form.name().strip(), form.image().strip(), lines(form.command()), env(form.env()), null, null,
                 blank(form.project()) ? null : form.project(),
                 new ContainerRequest.ResourceRequest(cpus, blank(form.memory()) ? null : form.memory().strip(), pids),
-                null, null, volumes(form.volumes()), form.restartPolicy(), Boolean.TRUE.equals(form.start()));
+                ports(form.ports()), blank(form.network()) ? null : form.network().strip(), volumes(form.volumes()),
+                form.restartPolicy(), Boolean.TRUE.equals(form.start()));
+    }
+
+    /** How many port rows the form shows at least; one more blank row than were filled in, so there is always room for another. */
+    static final int PORT_ROWS = 3;
+
+    /**
+     * The port rows a person filled in, in order: a row with no container port, host port or host IP is left out.
+     * The API's {@code ports[i]} is the i-th of these, so a refused form shows them again in this order.
+     */
+    static List<ContainerPages.PortField> filledPorts(List<ContainerPages.PortField> fields) {
+        if (fields == null) {
+            return List.of();
+        }
+        return fields.stream().filter(f -> f != null && !(blank(f.containerPort()) && blank(f.hostPort()) && blank(f.hostIp())))
+                .toList();
+    }
+
+    /** The rows the form shows: the filled ones first (matching the API's indexes), then blank ones. */
+    static List<ContainerPages.PortField> portRows(List<ContainerPages.PortField> fields) {
+        List<ContainerPages.PortField> rows = new ArrayList<>(filledPorts(fields));
+        int size = Math.max(PORT_ROWS, rows.size() + 1);
+        while (rows.size() < size) {
+            rows.add(new ContainerPages.PortField("", "", "tcp", ""));
+        }
+        return rows;
+    }
+
+    /** The filled port rows as the API's ports; numbers are checked here, the rest by {@link ContainerManagement}. */
+    static List<ContainerRequest.PortRequest> ports(List<ContainerPages.PortField> fields) {
+        List<ContainerPages.PortField> filled = filledPorts(fields);
+        List<ContainerRequest.PortRequest> ports = new ArrayList<>();
+        for (int i = 0; i < filled.size(); i++) {
+            ContainerPages.PortField f = filled.get(i);
+            ports.add(new ContainerRequest.PortRequest(port("ports[" + i + "].containerPort", "container port", f.containerPort()),
+                    port("ports[" + i + "].hostPort", "host port", f.hostPort()), blank(f.protocol()) ? null : f.protocol().strip(),
+                    blank(f.hostIp()) ? null : f.hostIp().strip()));
+        }
+        return ports.isEmpty() ? null : ports;
+    }
+
+    private static Integer port(String field, String what, String text) {
+        if (blank(text)) {
+            return null; // the API says a port needs both
+        }
+        try {
+            return Integer.valueOf(text.strip());
+        } catch (NumberFormatException e) {
+            throw WharfException.invalidField(field, what + " must be a number from 1 to 65535, got \"" + text.strip() + "\"");
+        }
     }
 
     /** The ticked volume rows; a ticked one needs its path. None ticked: no volumes. */

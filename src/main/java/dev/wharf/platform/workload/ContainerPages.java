@@ -13,7 +13,6 @@ import dev.wharf.platform.team.TeamManagement;
 import dev.wharf.platform.team.TeamRole;
 import dev.wharf.platform.volume.VolumeManagement;
 import dev.wharf.platform.web.PageActions;
-import dev.wharf.platform.web.Problems;
 import dev.wharf.platform.web.WharfException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -84,14 +83,18 @@ class ContainerPages {
         model.addAttribute("bars", QuotaBar.of(quotas.view(caller, team)));
         model.addAttribute("rows", containers.list(caller, team, blankToNull(project)).stream()
                 .filter(c -> state == null || state.isBlank() || state.equals(c.getState()))
-                .map(c -> ContainerRow.of(c, containers.projectName(c), containers.now())).toList());
+                .map(this::row).toList());
         model.addAttribute("filtered", !(project == null || project.isBlank()) || !(state == null || state.isBlank()));
         return "containers/panel :: live";
     }
 
     /** What the create form holds, as typed (so a refused form comes back filled in). */
     record CreateForm(String name, String image, String command, String env, String cpus, String memory, String pids,
-            String restartPolicy, String project, Boolean start, List<VolumeField> volumes) {
+            String restartPolicy, String project, Boolean start, List<VolumeField> volumes, String network, List<PortField> ports) {
+    }
+
+    /** One row of the form's ports, as typed; a row left blank is no port. */
+    record PortField(String containerPort, String hostPort, String protocol, String hostIp) {
     }
 
     /** One row of the form's volumes: {@code name} is set when its box is ticked. */
@@ -108,7 +111,7 @@ class ContainerPages {
         QuotaAdmission.DefaultResources d = quota.defaults();
         CreateForm form = new CreateForm("", "", "", "", d.cpus() == null ? "" : QuotaBar.cpus(d.cpus()),
                 d.memory() == null ? "" : QuotaBar.bytes(d.memory()), d.pids() == null ? "" : d.pids().toString(), "no", project == null ? "" : project, true,
-                List.of());
+                List.of(), "team", List.of());
         return createForm(caller, team, form, Map.of(), model);
     }
 
@@ -122,6 +125,7 @@ class ContainerPages {
         model.addAttribute("projects", projects.list(caller, team).stream().map(Project::getName).toList());
         model.addAttribute("policies", RESTART_POLICIES);
         model.addAttribute("volumes", volumeChoices(caller, team, form));
+        model.addAttribute("portRows", ContainerForms.portRows(form.ports()));
         model.addAttribute("left", QuotaBar.left(quotas.view(caller, team)));
         return "containers/new";
     }
@@ -162,32 +166,55 @@ class ContainerPages {
             }
             return createForm(caller, team, form, errors, model);
         } catch (dev.wharf.runtime.api.RuntimeFailure e) {
-            request.setAttribute(Problems.FAILURE_ATTRIBUTE, e.getMessage());
+            PageActions.refused(request, response, e);
+            // with ports asked for, the node's ALREADY_EXISTS (409) is a taken host port (ids are random, names checked before):
+            // its sentence goes to the Ports fieldset
+            if (e.kind() == dev.wharf.runtime.api.RuntimeFailure.Kind.ALREADY_EXISTS && !ContainerForms.filledPorts(form.ports()).isEmpty()) {
+                return createForm(caller, team, form, Map.of("ports", e.getMessage()), model);
+            }
             model.addAttribute("error", e.getMessage());
             return createForm(caller, team, form, Map.of(), model);
         }
     }
 
     @GetMapping("/teams/{team}/containers/{name}")
-    String container(Caller caller, @PathVariable String team, @PathVariable String name, Model model) {
+    String container(Caller caller, @PathVariable String team, @PathVariable String name, HttpServletRequest request, Model model) {
         Container c = containers.get(caller, team, name);
         model.addAttribute("team", teams.require(caller, team, TeamRole.VIEWER).team());
         model.addAttribute("teamName", team);
         model.addAttribute("pageAssets", "container");
-        model.addAttribute("c", api.view(c));
-        model.addAttribute("row", ContainerRow.of(c, containers.projectName(c), containers.now()));
-        model.addAttribute("canOperate", canOperate(caller, team));
+        facts(caller, team, c, request, model);
         return "containers/container";
+    }
+
+    /** A container's network as its page shows it: the names teammates reach it by, its ports (with links) and the team's outbound setting. */
+    record NetworkFacts(String mode, String ipAddress, List<String> names, List<ContainerRow.PublishedPort> ports, boolean outbound) {
+    }
+
+    /** What the container page and its refreshed summary show: the view, the row, the network and whether to show buttons. */
+    private void facts(Caller caller, String team, Container c, HttpServletRequest request, Model model) {
+        ContainerController.ContainerView view = api.view(c);
+        model.addAttribute("c", view);
+        model.addAttribute("row", ContainerRow.of(c, view.project(), view.ports(), containers.now()));
+        model.addAttribute("canOperate", canOperate(caller, team));
+        boolean onTeamNetwork = "team".equals(view.network());
+        List<String> names = !onTeamNetwork ? List.of() : view.project() == null ? List.of(view.name()) : List.of(view.name(), view.name() + "." + view.project());
+        model.addAttribute("net", new NetworkFacts(view.network(), view.ipAddress(), names,
+                view.ports().stream().map(p -> ContainerRow.PublishedPort.of(p, request.getServerName())).toList(),
+                quotas.view(caller, team).outbound()));
+    }
+
+    private ContainerRow row(Container c) {
+        ContainerController.ContainerView view = api.view(c);
+        return ContainerRow.of(c, view.project(), view.ports(), containers.now());
     }
 
     /** The state part of a container's page, refreshed by htmx. */
     @GetMapping("/teams/{team}/containers/{name}/summary")
-    String summary(Caller caller, @PathVariable String team, @PathVariable String name, Model model) {
+    String summary(Caller caller, @PathVariable String team, @PathVariable String name, HttpServletRequest request, Model model) {
         Container c = containers.get(caller, team, name);
         model.addAttribute("teamName", team);
-        model.addAttribute("c", api.view(c));
-        model.addAttribute("row", ContainerRow.of(c, containers.projectName(c), containers.now()));
-        model.addAttribute("canOperate", canOperate(caller, team));
+        facts(caller, team, c, request, model);
         return "containers/container :: summary";
     }
 

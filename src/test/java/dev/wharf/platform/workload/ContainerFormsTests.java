@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class ContainerFormsTests {
 
     private static ContainerPages.CreateForm form(String name, String command, String env, String cpus, String memory, String pids) {
-        return new ContainerPages.CreateForm(name, "busybox:1", command, env, cpus, memory, pids, "on-failure", "", null, null);
+        return new ContainerPages.CreateForm(name, "busybox:1", command, env, cpus, memory, pids, "on-failure", "", null, null, null, null);
     }
 
     @Test
@@ -73,5 +73,35 @@ class ContainerFormsTests {
         assertThat(List.of(45L, 192L, 7500L, 356400L).stream().map(s -> ContainerRow.human(java.time.Duration.ofSeconds(s))).toList())
                 .containsExactly("45s", "3m 12s", "2h 5m", "4d 3h");
         assertThatThrownBy(() -> ContainerForms.request(form("web", "", "", "", "", "x"))).isInstanceOf(WharfException.class);
+    }
+
+    @Test
+    void filledPortRowsBecomeTheApisPortsInOrderAndBlankRowsAreNone() {
+        List<ContainerPages.PortField> rows = List.of(new ContainerPages.PortField("", "", "tcp", ""),
+                new ContainerPages.PortField(" 80 ", "8081", "tcp", "127.0.0.1"), new ContainerPages.PortField("53", "5353", "udp", ""));
+        ContainerPages.CreateForm typed = new ContainerPages.CreateForm("web", "busybox:1", "", "", "", "", "", "no", "", true, null, "none",
+                rows);
+        ContainerRequest request = ContainerForms.request(typed);
+        assertThat(request.network()).isEqualTo("none");
+        assertThat(request.ports()).containsExactly(new ContainerRequest.PortRequest(80, 8081, "tcp", "127.0.0.1"),
+                new ContainerRequest.PortRequest(53, 5353, "udp", null));
+        // shown again: the filled rows first, so the API's ports[1] is the form's second row, and a blank one to add another
+        assertThat(ContainerForms.portRows(rows)).extracting(ContainerPages.PortField::containerPort).containsExactly(" 80 ", "53", "");
+        assertThat(ContainerForms.request(form("web", "", "", "", "", "")).ports()).isNull();
+
+        List<ContainerPages.PortField> wrong = List.of(new ContainerPages.PortField("80", "http", "tcp", ""));
+        assertThatThrownBy(() -> ContainerForms.request(new ContainerPages.CreateForm("web", "busybox:1", "", "", "", "", "", "no", "",
+                true, null, "team", wrong))).isInstanceOfSatisfying(WharfException.class, e -> assertThat(ContainerForms.fieldErrors(e))
+                        .containsEntry("ports[0].hostPort", "host port must be a number from 1 to 65535, got \"http\""));
+    }
+
+    @Test
+    void publishedPortsReadLikeDockersAndLinkWhereABrowserCanFollow() {
+        ContainerRow.PublishedPort loopback = ContainerRow.PublishedPort.of(new ContainerRequest.PortRequest(80, 8081, null, "127.0.0.1"), "wharf.example");
+        assertThat(loopback).isEqualTo(new ContainerRow.PublishedPort("127.0.0.1:8081→80/tcp", "http://127.0.0.1:8081"));
+        ContainerRow.PublishedPort everywhere = ContainerRow.PublishedPort.of(new ContainerRequest.PortRequest(80, 8082, "tcp", null), "wharf.example");
+        assertThat(everywhere).isEqualTo(new ContainerRow.PublishedPort("0.0.0.0:8082→80/tcp", "http://wharf.example:8082"));
+        assertThat(ContainerRow.PublishedPort.of(new ContainerRequest.PortRequest(53, 5353, "udp", null), "wharf.example").href()).isNull();
+        assertThat(ContainerRow.PublishedPort.of(new ContainerRequest.PortRequest(80, 8083, "tcp", "10.0.0.5"), "wharf.example").href()).isNull();
     }
 }
