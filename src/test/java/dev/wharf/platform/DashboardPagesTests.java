@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.Chromium;
 import dev.wharf.testing.DashboardBrowser;
-import dev.wharf.testing.HostPorts;
+import dev.wharf.testing.Loopback;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestNode;
@@ -297,7 +297,7 @@ class DashboardPagesTests {
         String title = "Net team · Wharf";
         Http admin = team(team, "Net team");
         Http member = Http.to(port).basic(team + "-member", PASSWORD);
-        int hostPort = HostPorts.free(20000, 60000);
+        int hostPort = Loopback.freePort(20000, 60000);
 
         // the create form: team network by default, a busybox nc server published on 127.0.0.1
         browser.logIn(team + "-member", PASSWORD);
@@ -322,7 +322,7 @@ class DashboardPagesTests {
         browser.screenshot("21-container-network");
 
         // from the host, the published port answers
-        assertThat(HostPorts.read(hostPort)).isEqualTo("pong");
+        assertThat(Loopback.read(hostPort)).isEqualTo("pong");
 
         // the team page's row: the port and the IP
         page("/teams/" + team, title);
