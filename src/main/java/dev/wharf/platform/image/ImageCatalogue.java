@@ -203,12 +203,25 @@ public class ImageCatalogue {
         };
     }
 
+    /**
+     * Adds the image to the team's catalogue or updates its entry. Two requests pulling the same
+     * new image at once both find no entry; the one whose insert loses to the unique key updates
+     * the winner's entry instead.
+     */
     private TeamImage record(long teamId, String reference, ImageInfo image, String who) {
+        try {
+            return upsert(teamId, reference, image, who);
+        } catch (org.springframework.dao.DataIntegrityViolationException concurrentInsert) {
+            return upsert(teamId, reference, image, who);
+        }
+    }
+
+    private TeamImage upsert(long teamId, String reference, ImageInfo image, String who) {
         return tx.execute(status -> {
             TeamImage entry = images.findByTeamIdAndReference(teamId, reference)
                     .orElseGet(() -> new TeamImage(teamId, reference, image.digest(), image.sizeBytes(), who, clock.instant()));
             entry.update(image.digest(), image.sizeBytes(), who, clock.instant());
-            return images.save(entry);
+            return images.saveAndFlush(entry);
         });
     }
 
