@@ -331,14 +331,17 @@ class ContainerApiTests {
     /** Waits (the layers are measured every second in tests) until the team's storage usage passes {@code test}. */
     private void awaitStorage(java.util.function.LongPredicate test) throws InterruptedException {
         long used = -1;
-        for (int i = 0; i < 100; i++) {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
             used = viewer.get("/api/v1/teams/" + team + "/quota").json().get("usage").get("storage").asLong();
             if (test.test(used)) {
                 return;
             }
             Thread.sleep(100);
         }
-        throw new AssertionError("storage usage stayed at " + used);
+        JsonNode writer = viewer.get("/api/v1/teams/" + team + "/containers/writer").json();
+        throw new AssertionError("storage usage stayed at " + used + "; the row says " + writer.path("writableBytes")
+                + ", the node measures " + runtime.writableBytes(writer.path("id").asString()));
     }
 
     @Test

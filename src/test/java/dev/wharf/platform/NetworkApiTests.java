@@ -121,7 +121,7 @@ class NetworkApiTests {
     }
 
     @Test
-    void containersReachTheirTeamByNameAndProjectButNotAnotherTeam() {
+    void containersReachTheirTeamByNameAndProjectButNotAnotherTeam() throws Exception {
         String shopTeam = name("shop");
         Http shop = team(shopTeam);
         assertThat(shop.post("/api/v1/teams/" + shopTeam + "/projects", "{\"name\":\"store\"}").status()).isEqualTo(201);
@@ -132,6 +132,9 @@ class NetworkApiTests {
         assertThat(webIp).matches("\\d+\\.\\d+\\.\\d+\\.\\d+");
         assertThat(create(shop, shopTeam, "client", SLEEPER).status()).isEqualTo(201);
 
+        Thread.sleep(1500); // a reconcile pass or two later, the row still has the address (list and single GET)
+        assertThat(shop.get("/api/v1/teams/" + shopTeam + "/containers/web").json().get("ipAddress").asString()).isEqualTo(webIp);
+        assertThat(shop.get("/api/v1/teams/" + shopTeam + "/containers").json().findValuesAsString("ipAddress")).contains(webIp);
         assertThat(ask(shop, shopTeam, "client", "web")).isEqualTo("pong");
         assertThat(ask(shop, shopTeam, "client", "web.store")).isEqualTo("pong");
 

@@ -24,6 +24,10 @@ class Container implements Persistable<String> {
     @Column(length = 32)
     private String id;
 
+    /** a request and the reconciler may change one row at once: the later save fails and is retried, never overwriting */
+    @jakarta.persistence.Version
+    private long version;
+
     @Column(name = "team_id", nullable = false)
     private Long teamId;
 
@@ -125,7 +129,7 @@ class Container implements Persistable<String> {
     Container(String id, Long teamId, Long projectId, String name, String image, String imageDigest, String spec, BigDecimal cpus,
             Long memoryBytes, Long pids, String restartPolicy, String desiredState, String state, String stateReason, Integer exitCode,
             boolean oomKilled, int restartCount, String node, String createdBy, Instant createdAt, Instant startedAt,
-            Instant finishedAt) {
+            Instant finishedAt, String ipAddress, long writableBytes) {
         this.id = id;
         this.teamId = teamId;
         this.projectId = projectId;
@@ -148,6 +152,8 @@ class Container implements Persistable<String> {
         this.createdAt = createdAt;
         this.startedAt = startedAt;
         this.finishedAt = finishedAt;
+        this.ipAddress = ipAddress;
+        this.writableBytes = writableBytes;
     }
 
     @Override

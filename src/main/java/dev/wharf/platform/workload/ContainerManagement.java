@@ -448,12 +448,25 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         });
     }
 
+    /**
+     * Loads the row, changes it and saves it in one transaction. Requests and the reconciler's
+     * events change rows concurrently: when another change came in between (optimistic lock),
+     * the change is applied again to the fresh row.
+     */
     Container update(String id, java.util.function.Consumer<Container> change) {
-        return tx.execute(status -> {
-            Container row = containers.findById(id).orElseThrow(() -> WharfException.notFound("container " + id + " is gone"));
-            change.accept(row);
-            return containers.save(row);
-        });
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return tx.execute(status -> {
+                    Container row = containers.findById(id).orElseThrow(() -> WharfException.notFound("container " + id + " is gone"));
+                    change.accept(row);
+                    return containers.saveAndFlush(row);
+                });
+            } catch (org.springframework.orm.ObjectOptimisticLockingFailureException concurrent) {
+                if (attempt == 5) {
+                    throw concurrent;
+                }
+            }
+        }
     }
 
     RuntimeService runtime() {

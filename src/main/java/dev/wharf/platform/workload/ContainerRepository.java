@@ -13,7 +13,8 @@ interface ContainerRepository extends JpaRepository<Container, String> {
     /** Every column, into {@link Container}'s read-only copy constructor: lists read rows, not managed entities. */
     String COPIES = "select new dev.wharf.platform.workload.Container(c.id, c.teamId, c.projectId, c.name, c.image, c.imageDigest,"
             + " c.spec, c.cpus, c.memoryBytes, c.pids, c.restartPolicy, c.desiredState, c.state, c.stateReason, c.exitCode,"
-            + " c.oomKilled, c.restartCount, c.node, c.createdBy, c.createdAt, c.startedAt, c.finishedAt) from Container c";
+            + " c.oomKilled, c.restartCount, c.node, c.createdBy, c.createdAt, c.startedAt, c.finishedAt, c.ipAddress, c.writableBytes)"
+            + " from Container c";
 
     /** The team's containers by name, as read-only copies (a list of 1,000 must stay cheap to read). */
     @Query(COPIES + " where c.teamId = :teamId order by c.name")
