@@ -218,12 +218,22 @@ class NetworkApiTests {
         // the only team of this test with outbound traffic off: its bridge's new outgoing connections are dropped
         String prefix = env.network.bridgePrefix();
         java.util.regex.Pattern blockRule = java.util.regex.Pattern.compile("-i (" + prefix + "\\d+) ! -o \\1 -m conntrack --ctstate NEW");
-        assertThat(dev.wharf.testing.Commands.run(List.of("iptables", "-w", "-S"))).containsPattern(blockRule);
+        java.util.regex.Matcher blocked = blockRule.matcher(dev.wharf.testing.Commands.run(List.of("iptables", "-w", "-S")));
+        assertThat(blocked.find()).isTrue();
+        String bridge = blocked.group(1);
 
         // a limits change that does not mention outbound leaves it as it is
         assertThat(admin.put("/api/v1/teams/" + teamName + "/quota", "{\"containers\":5}").json().get("outbound").asBoolean()).isFalse();
         assertThat(admin.put("/api/v1/teams/" + teamName + "/quota", "{\"outbound\":true}").json().get("outbound").asBoolean()).isTrue();
         assertThat(dev.wharf.testing.Commands.run(List.of("iptables", "-w", "-S"))).doesNotContainPattern(blockRule);
+
+        // a deleted team's bridge and rules go from the node
+        assertThat(admin.delete("/api/v1/teams/" + teamName + "/containers/c?force=true").status()).isEqualTo(204);
+        assertThat(dev.wharf.testing.Commands.run(List.of("ip", "-o", "link"))).contains(" " + bridge + ":");
+        assertThat(admin.delete("/api/v1/teams/" + teamName).status()).isEqualTo(204);
+        teams.remove(teamName);
+        assertThat(dev.wharf.testing.Commands.run(List.of("ip", "-o", "link"))).doesNotContain(" " + bridge + ":");
+        assertThat(dev.wharf.testing.Commands.run(List.of("iptables-save"))).doesNotContain(" " + bridge + " ");
     }
 
 

@@ -67,6 +67,20 @@ public class QuotaAdmission {
         quotas.save(new TeamQuota(event.teamId(), clock.instant()));
     }
 
+    /** Once a team is gone, the node forgets it too: its cgroup, bridge, rules and subnet (free for the next team). */
+    @org.springframework.transaction.event.TransactionalEventListener(fallbackExecution = true)
+    void teamDeleted(dev.wharf.platform.team.TeamDeleted event) {
+        RuntimeService node = runtime.getIfAvailable();
+        if (node == null) {
+            return;
+        }
+        try {
+            node.removeTeam(event.teamId());
+        } catch (RuntimeFailure e) {
+            log.warn("team {} is deleted, but the node could not forget it yet: {}", event.name(), e.getMessage());
+        }
+    }
+
     /**
      * Admits one more container of {@code requested} resources for the team, in the caller's
      * transaction (which then records the container, and commits both or neither).

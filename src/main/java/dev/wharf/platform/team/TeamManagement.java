@@ -121,6 +121,7 @@ public class TeamManagement {
         deletionGuards.orderedStream().forEach(guard -> guard.checkDeletable(team));
         memberships.deleteByTeamId(team.getId());
         teams.delete(team);
+        events.publishEvent(new TeamDeleted(team.getId(), team.getName()));
     }
 
     /** Adds a member or changes their role. Needs the team's owner role (or admin). */

@@ -41,6 +41,13 @@ public interface RuntimeService {
     /** Creates or updates the team's cgroup so its kernel limits equal {@code limits}. Idempotent. */
     void applyTeamLimits(TeamLimits limits);
 
+    /**
+     * Forgets a team this node no longer runs anything for: its cgroup, its network (bridge,
+     * rules, subnet) and its limits. {@code FAILED_PRECONDITION} while it still has containers or
+     * volumes here; nothing happens for a team the node does not know.
+     */
+    void removeTeam(long teamId);
+
     /** Prepares a container in state {@code CREATED}. Names are unique per team. */
     ContainerInfo create(ContainerSpec spec);
 

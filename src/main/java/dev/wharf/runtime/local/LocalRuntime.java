@@ -236,6 +236,31 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     }
 
     @Override
+    public void removeTeam(long teamId) {
+        requireReady();
+        synchronized (createLock) {
+            long left = containers.values().stream().filter(c -> c.spec.teamId() == teamId).count();
+            if (left > 0) {
+                throw RuntimeFailure.precondition("team " + teamId + " still has " + left + " container(s) on this node");
+            }
+            Path teamVolumes = volumesDir.resolve("team-" + teamId);
+            try (Stream<Path> volumes = Files.isDirectory(teamVolumes) ? Files.list(teamVolumes) : Stream.empty()) {
+                if (volumes.findAny().isPresent()) {
+                    throw RuntimeFailure.precondition("team " + teamId + " still has volumes on this node");
+                }
+                networks.removeTeam(teamId);
+                cgroups.removeTeam(teamId);
+                Files.deleteIfExists(teamsDir.resolve("team-" + teamId + ".limits"));
+                Files.deleteIfExists(teamVolumes);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot forget team " + teamId, e);
+            }
+            teams.remove(teamId);
+        }
+        log.info("forgot team {}", teamId);
+    }
+
+    @Override
     public ContainerInfo create(ContainerSpec spec) {
         requireReady();
         if (!teams.containsKey(spec.teamId())) {

@@ -280,15 +280,52 @@ public final class TeamNetworks {
     public void setOutbound(long teamId, boolean enabled) {
         Ipv4Subnet subnet = subnet(teamId);
         prepareTeam(teamId, subnet);
-        String comment = "wharf team " + teamId;
-        List<String> masquerade = List.of("-s", subnet.toString(), "!", "-d", subnet.toString(), "-m", "comment", "--comment", comment,
-                "-j", "MASQUERADE");
-        String bridge = bridgeOf(teamId);
-        List<String> block = List.of("-i", bridge, "!", "-o", bridge, "-m", "conntrack", "--ctstate", "NEW", "-m", "comment",
-                "--comment", comment, "-j", "DROP");
-        toggle("nat", masqueradeChain, masquerade, enabled, "masquerade team " + teamId);
-        toggle("filter", isolationChain, block, !enabled, "block outbound connections of team " + teamId);
+        toggle("nat", masqueradeChain, masqueradeRule(teamId, subnet), enabled, "masquerade team " + teamId);
+        toggle("filter", isolationChain, blockRule(teamId), !enabled, "block outbound connections of team " + teamId);
         write(dir.resolve("teams").resolve("team-" + teamId + ".outbound"), enabled + "\n");
+    }
+
+    private static List<String> masqueradeRule(long teamId, Ipv4Subnet subnet) {
+        return List.of("-s", subnet.toString(), "!", "-d", subnet.toString(), "-m", "comment", "--comment", "wharf team " + teamId,
+                "-j", "MASQUERADE");
+    }
+
+    private List<String> blockRule(long teamId) {
+        String bridge = bridgeOf(teamId);
+        return List.of("-i", bridge, "!", "-o", bridge, "-m", "conntrack", "--ctstate", "NEW", "-m", "comment",
+                "--comment", "wharf team " + teamId, "-j", "DROP");
+    }
+
+    private List<String> sameTeamRule(long teamId) {
+        String bridge = bridgeOf(teamId);
+        return List.of("-i", bridge, "-o", bridge, "-j", "RETURN");
+    }
+
+    /**
+     * Forgets a team that has no containers left on this node: its bridge, its rules, its
+     * address leases and its subnet, which the next new team may get.
+     */
+    public void removeTeam(long teamId) {
+        synchronized (subnetLock) {
+            Ipv4Subnet subnet = subnets.get(teamId);
+            if (subnet == null) {
+                return;
+            }
+            iptables("nat", "-D", masqueradeChain, masqueradeRule(teamId, subnet));
+            iptables("filter", "-D", isolationChain, blockRule(teamId));
+            iptables("filter", "-D", isolationChain, sameTeamRule(teamId));
+            run(List.of("ip", "link", "delete", bridgeOf(teamId)));
+            try {
+                Files.deleteIfExists(dir.resolve("teams").resolve("team-" + teamId + ".outbound"));
+                dev.wharf.runtime.snapshot.FileTrees.delete(dir.resolve("ipam").resolve(networkName(teamId)));
+                Files.deleteIfExists(dir.resolve("teams").resolve("team-" + teamId + ".subnet"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot forget the network of team " + teamId, e);
+            }
+            subnets.remove(teamId);
+            readyTeams.remove(teamId);
+            log.info("team {} no longer has a network on this node; its subnet {} is free", teamId, subnet);
+        }
     }
 
     private void toggle(String table, String chain, List<String> rule, boolean wanted, String what) {
@@ -315,8 +352,7 @@ public final class TeamNetworks {
             if (!iptables("filter", "-C", isolationChain, drop).ok()) {
                 require(iptables("filter", "-A", isolationChain, drop), "add the team isolation rule");
             }
-            String bridge = bridgeOf(teamId);
-            List<String> sameTeam = List.of("-i", bridge, "-o", bridge, "-j", "RETURN");
+            List<String> sameTeam = sameTeamRule(teamId);
             if (!iptables("filter", "-C", isolationChain, sameTeam).ok()) {
                 require(iptables("filter", "-I", isolationChain, Stream.concat(Stream.of("1"), sameTeam.stream()).toList()), "let team " + teamId + " talk to itself");
             }
@@ -381,7 +417,7 @@ public final class TeamNetworks {
     }
 
     private List<ObjectNode> plugins(long teamId, Ipv4Subnet subnet, List<PortMapping> ports) {
-        String network = settings.bridgePrefix() + "-team-" + teamId;
+        String network = networkName(teamId);
         List<ObjectNode> plugins = new ArrayList<>();
         ObjectNode bridge = plugin(network, "bridge");
         bridge.put("bridge", bridgeOf(teamId));
@@ -416,6 +452,11 @@ public final class TeamNetworks {
             plugins.add(portmap);
         }
         return plugins;
+    }
+
+    /** The CNI network's name; host-local keeps the team's leases in {@code ipam/<name>}. */
+    private String networkName(long teamId) {
+        return settings.bridgePrefix() + "-team-" + teamId;
     }
 
     private static ObjectNode plugin(String network, String type) {

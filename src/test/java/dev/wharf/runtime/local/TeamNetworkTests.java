@@ -230,6 +230,30 @@ class TeamNetworkTests {
     }
 
     @Test
+    void aForgottenTeamGivesBackItsBridgeRulesAndSubnet() throws Exception {
+        long gone = 3;
+        ContainerInfo last = run(gone, "last", NetworkSpec.TEAM, "/bin/sleep", "300");
+        String bridge = settings.network().bridgePrefix() + gone;
+        String subnet = last.ipAddress().substring(0, last.ipAddress().lastIndexOf('.'));
+        assertThatThrownBy(() -> runtime.removeTeam(gone)).isInstanceOfSatisfying(RuntimeFailure.class,
+                f -> assertThat(f.kind()).isEqualTo(RuntimeFailure.Kind.FAILED_PRECONDITION));
+        runtime.remove(last.id(), true);
+
+        runtime.removeTeam(gone);
+        assertThat(Commands.run(List.of("ip", "-o", "link"))).doesNotContain(" " + bridge + ":");
+        assertThat(Commands.run(List.of("iptables-save"))).doesNotContain(" " + bridge + " ").doesNotContain("wharf team " + gone + "\"");
+        assertThatThrownBy(() -> runtime.create(new ContainerSpec("x" + System.nanoTime() % 100000, "x", gone, new Rootfs.Directory(rootfs),
+                List.of("/bin/true"), Map.of(), null, null, Resources.UNLIMITED, null, List.of(), NetworkSpec.TEAM)))
+                .as("the team's limits are gone too").isInstanceOf(RuntimeFailure.class);
+
+        // the freed subnet goes to the next team that needs one
+        ContainerInfo next = run(4, "next", NetworkSpec.TEAM, "/bin/sleep", "300");
+        assertThat(next.ipAddress()).startsWith(subnet + ".");
+        runtime.remove(next.id(), true);
+        runtime.removeTeam(4);
+    }
+
+    @Test
     void networkNoneHasLoopbackOnly() {
         ContainerInfo alone = run(teamA, "alone", NetworkSpec.NONE, "/bin/sleep", "300");
         assertThat(alone.ipAddress()).isNull();
