@@ -33,11 +33,17 @@ final class ContainerRecord {
     Instant finishedAt;
     /** the container's address on its team's bridge and the CNI result, while attached (from runc create to exit) */
     volatile String ipAddress;
-    String networkResult;
+    volatile String networkResult;
 
     ContainerRecord(ContainerSpec spec, Instant createdAt) {
         this.spec = spec;
         this.createdAt = createdAt;
+    }
+
+    /** On its team's network with this attachment, or ({@code null}) off it. */
+    void attached(dev.wharf.runtime.network.TeamNetworks.Attachment attachment) {
+        ipAddress = attachment == null ? null : attachment.ipAddress();
+        networkResult = attachment == null ? null : attachment.result();
     }
 
     ContainerInfo info() {

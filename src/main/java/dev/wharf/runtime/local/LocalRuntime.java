@@ -417,20 +417,17 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             return;
         }
         String netns = "/proc/" + record.pid + "/ns/net";
-        TeamNetworks.Attachment attachment;
-        if (spec.network().ports().isEmpty()) {
-            attachment = networks.attach(spec.id(), spec.teamId(), netns, List.of());
+        List<PortMapping> ports = spec.network().ports();
+        if (ports.isEmpty()) {
+            record.attached(networks.attach(spec.id(), spec.teamId(), netns, List.of()));
         } else {
-            synchronized (portLock) {
+            synchronized (portLock) { // the check, and the record that this container now publishes the ports, at once
                 List<PortMapping> published = containers.values().stream()
-                        .filter(r -> r != record && r.ipAddress != null).flatMap(r -> r.spec.network().ports().stream()).toList();
-                networks.checkHostPorts(spec.network().ports(), published);
-                attachment = networks.attach(spec.id(), spec.teamId(), netns, spec.network().ports());
-                record.ipAddress = attachment.ipAddress();
+                        .filter(r -> r != record && r.networkResult != null).flatMap(r -> r.spec.network().ports().stream()).toList();
+                networks.checkHostPorts(ports, published);
+                record.attached(networks.attach(spec.id(), spec.teamId(), netns, ports));
             }
         }
-        record.ipAddress = attachment.ipAddress();
-        record.networkResult = attachment.result();
         persist(record);
         refreshHosts(spec.teamId());
     }
@@ -445,8 +442,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("could not fully release the network of container {}: {}", record.spec.id(), e.getMessage());
         }
-        record.ipAddress = null;
-        record.networkResult = null;
+        record.attached(null);
         if (containers.containsKey(record.spec.id())) {
             persist(record);
         }
@@ -460,7 +456,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private void refreshHosts(long teamId) {
         synchronized (hostsLock) {
             List<ContainerRecord> team = containers.values().stream().filter(r -> r.spec.teamId() == teamId)
-                    .sorted(java.util.Comparator.comparing(r -> r.spec.name())).toList();
+                    .sorted(Comparator.comparing(r -> r.spec.name())).toList();
             for (ContainerRecord record : team) {
                 StringBuilder hosts = new StringBuilder("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n");
                 String own = record.ipAddress;

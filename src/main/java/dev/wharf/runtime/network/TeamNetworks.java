@@ -86,14 +86,16 @@ public final class TeamNetworks {
                 break;
             }
         }
-        if (!executableOnPath("iptables")) {
+        if (onPath("iptables").isEmpty()) {
             problems.add("iptables not found: install the iptables package");
         }
         return problems;
     }
 
-    private static boolean executableOnPath(String name) {
-        return Stream.of(searchPath().split(":")).anyMatch(d -> Files.isExecutable(Path.of(d, name)));
+    /** A binary on PATH or in the sbin directories a service's PATH may lack. */
+    private static java.util.Optional<Path> onPath(String name) {
+        return Stream.of(searchPath().split(":")).filter(d -> !d.isEmpty()).map(d -> Path.of(d, name)).filter(Files::isExecutable)
+                .findFirst();
     }
 
     private static String searchPath() {
@@ -511,12 +513,7 @@ public final class TeamNetworks {
 
     private static CommandRunner.Result run(List<String> command) {
         List<String> resolved = new ArrayList<>(command);
-        for (String dir : searchPath().split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command.get(0)))) {
-                resolved.set(0, Path.of(dir, command.get(0)).toString());
-                break;
-            }
-        }
+        onPath(command.get(0)).ifPresent(binary -> resolved.set(0, binary.toString()));
         return CommandRunner.run(resolved, Duration.ofSeconds(30));
     }
 
