@@ -160,7 +160,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
                     e.addSuppressed(cleanup);
                 }
             }
-            tx.executeWithoutResult(status -> containers.deleteById(id));
+            containers.deleteRow(id);
             log.info("container {} of team {} was not created: {}", request.name(), team.getName(), e.getMessage());
             throw e;
         }
@@ -364,7 +364,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
                 throw e;
             }
         }
-        tx.executeWithoutResult(status -> containers.deleteById(container.getId()));
+        containers.deleteRow(container.getId());
     }
 
     Stream<LogLine> logs(Caller caller, String teamName, String name, LogQuery query) {

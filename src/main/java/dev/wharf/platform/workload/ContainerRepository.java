@@ -38,6 +38,15 @@ interface ContainerRepository extends JpaRepository<Container, String> {
     @Query("update Container c set c.writableBytes = :bytes where c.id = :id")
     int recordWritableBytes(@Param("id") String id, @Param("bytes") long bytes);
 
+    /**
+     * Deletes a container's row whatever its version: the reconciler may record the exit that the
+     * removal itself caused while the row goes (an entity delete would fail its version check).
+     */
+    @Modifying
+    @Transactional
+    @Query("delete from Container c where c.id = :id")
+    int deleteRow(@Param("id") String id);
+
     /** Every container's id (the reconciler tells the node's strangers from known containers with it). */
     @Query("select c.id from Container c")
     List<String> findAllIds();

@@ -179,7 +179,14 @@ class Reconciler implements NodeUsage {
         if (!containers.existsById(id) || pendingRestarts.containsKey(id)) {
             return;
         }
-        Container row = management.update(id, c -> c.exited(exitCode, oomKilled, management.now()));
+        Container row = management.update(id, c -> {
+            if (!ContainerStates.REMOVING.equals(c.getState())) {
+                c.exited(exitCode, oomKilled, management.now());
+            }
+        });
+        if (ContainerStates.REMOVING.equals(row.getState())) {
+            return; // the exit its removal caused
+        }
         RestartPolicy policy = RestartPolicy.parse(row.getRestartPolicy());
         boolean stoppedByUser = ContainerStates.DESIRED_STOPPED.equals(row.getDesiredState());
         int code = exitCode == null ? -1 : exitCode;

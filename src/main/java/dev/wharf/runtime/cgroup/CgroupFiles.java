@@ -153,9 +153,32 @@ final class CgroupFiles {
                     }
                 }
             }
-            Files.deleteIfExists(dir);
+            deleteBusyDirectory(dir);
         } catch (IOException e) {
             throw failure("remove cgroup " + dir, e);
+        }
+    }
+
+    /**
+     * {@code rmdir} of a cgroup whose last process has just been reaped can still answer EBUSY
+     * for a moment while the kernel lets go of it: tried again for up to a second.
+     */
+    private static void deleteBusyDirectory(Path dir) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Files.deleteIfExists(dir);
+                return;
+            } catch (java.nio.file.FileSystemException e) {
+                if (attempt == 50 || e.getReason() == null || !e.getReason().contains("busy")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
