@@ -88,12 +88,13 @@ class SecurityConfiguration {
                         : "you are not allowed to do this",
                 Map.of());
         RequestMatcher csrfNeeded = (HttpServletRequest request) -> !SAFE_METHODS.contains(request.getMethod())
-                && request.getHeader("Authorization") == null;
+                && request.getHeader("Authorization") == null && !"/api/v1/nodes/join".equals(request.getRequestURI());
 
         http.securityMatcher("/api/**", "/actuator/**")
                 .authenticationManager(authenticationManager)
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/actuator/health", "/actuator/health/**").permitAll()
+                        .requestMatchers(org.springframework.http.HttpMethod.POST, "/api/v1/nodes/join").permitAll() // the join token is the proof
                         .requestMatchers("/actuator/**").hasRole("ADMIN")
                         .anyRequest().authenticated())
                 .addFilterBefore(new BearerTokenFilter(tokens, entryPoint, events), BasicAuthenticationFilter.class)

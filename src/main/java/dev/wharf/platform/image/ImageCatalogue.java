@@ -1,6 +1,7 @@
 package dev.wharf.platform.image;
 
 import dev.wharf.platform.identity.Caller;
+import dev.wharf.platform.secret.SecretBox;
 import dev.wharf.platform.node.NodeRegistry;
 import dev.wharf.platform.team.Team;
 import dev.wharf.platform.team.TeamManagement;
@@ -69,10 +70,18 @@ public class ImageCatalogue {
         return pulls.start(t.getId(), ref.toString());
     }
 
-    /** Pulls (no database transaction is held meanwhile) and records the image in the team's catalogue. */
+    /**
+     * Pulls onto a node (the server's own, else the first that is up; containers on other nodes pull
+     * it there when they need it) and records the image in the team's catalogue. No database
+     * transaction is held meanwhile.
+     */
     public TeamImage pull(Caller caller, PullTracker.Pull pull) {
+        return pull(caller, pull, runtime());
+    }
+
+    private TeamImage pull(Caller caller, PullTracker.Pull pull, RuntimeService node) {
         try {
-            ImageInfo image = runtime().pullImage(pull.reference, credentialsOf(pull.teamId), pull::progress);
+            ImageInfo image = node.pullImage(pull.reference, credentialsOf(pull.teamId), pull::progress);
             TeamImage saved = record(pull.teamId, pull.reference, image, caller.name());
             pull.done(image.digest());
             return saved;
@@ -101,9 +110,10 @@ public class ImageCatalogue {
     /**
      * The digest of the image a container of the team names ({@code busybox:1}, a full reference,
      * or a digest of one of the team's images), pulling it with the team's credentials when the
-     * node does not have it; {@code onPull} learns of the pull so its progress can be shown.
+     * node the container goes to does not have it; {@code onPull} learns of the pull so its progress can be shown.
      */
-    public String resolveForContainer(Caller caller, Team team, String image, java.util.function.Consumer<PullTracker.Pull> onPull) {
+    public String resolveForContainer(Caller caller, Team team, String image, RuntimeService node,
+            java.util.function.Consumer<PullTracker.Pull> onPull) {
         if (image != null && image.matches("sha256:[0-9a-f]{64}")) {
             boolean listed = images.findByTeamIdOrderByReferenceAsc(team.getId()).stream().anyMatch(i -> i.getDigest().equals(image));
             if (!listed) {
@@ -113,17 +123,17 @@ public class ImageCatalogue {
         }
         String reference = parse(image).toString();
         java.util.Optional<TeamImage> known = images.findByTeamIdAndReference(team.getId(), reference);
-        if (known.isPresent() && onNode(known.get().getDigest())) {
+        if (known.isPresent() && onNode(node, known.get().getDigest())) {
             return known.get().getDigest();
         }
         PullTracker.Pull pull = pulls.start(team.getId(), reference);
         onPull.accept(pull);
-        return pull(caller, pull).getDigest();
+        return pull(caller, pull, node).getDigest();
     }
 
-    private boolean onNode(String digest) {
+    private static boolean onNode(RuntimeService node, String digest) {
         try {
-            runtime().image(digest);
+            node.image(digest);
             return true;
         } catch (RuntimeFailure e) {
             return false;
@@ -150,11 +160,13 @@ public class ImageCatalogue {
             images.delete(image);
             images.flush();
             if (images.countByDigest(image.getDigest()) == 0) {
-                try {
-                    runtime().removeImage(image.getDigest());
-                } catch (RuntimeFailure e) {
-                    if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
-                        throw e;
+                for (RuntimeService node : nodes.up().values()) {
+                    try {
+                        node.removeImage(image.getDigest());
+                    } catch (RuntimeFailure e) {
+                        if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
+                            throw e;
+                        }
                     }
                 }
             }
@@ -226,7 +238,7 @@ public class ImageCatalogue {
     }
 
     private RuntimeService runtime() {
-        return nodes.runtime("hold images");
+        return nodes.runtimeFor("hold images");
     }
 
     private static ImageReference parse(String reference) {

@@ -8,7 +8,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 
-/** A team's login for one registry; the password is stored only encrypted ({@link SecretBox}). */
+/** A team's login for one registry; the password is stored only encrypted ({@link dev.wharf.platform.secret.SecretBox}). */
 @Entity
 @Table(name = "registry_credentials")
 class RegistryCredential {

@@ -1,70 +1,295 @@
 package dev.wharf.platform.node;
 
-import dev.wharf.runtime.api.NodeStatus;
-import dev.wharf.runtime.api.RuntimeService;
+import dev.wharf.platform.secret.SecretBox;
 import dev.wharf.platform.web.ErrorCategory;
 import dev.wharf.platform.web.Quantities;
 import dev.wharf.platform.web.WharfException;
+import dev.wharf.runtime.api.NodeStatus;
+import dev.wharf.runtime.api.RuntimeConnector;
+import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.api.RuntimeService;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
 /**
- * The nodes the control plane can place containers on. In {@code all} mode that is the local
- * runtime, reported as down (with the reasons) when the host cannot run containers.
+ * The nodes the control plane places containers on: the in-process runtime in {@code all} mode
+ * (node {@value #LOCAL}), and every node that joined (reached over HTTP with its credential).
+ * Every replica sends each joined node a heartbeat ({@code status}) every
+ * {@code wharf.node.heartbeat-interval}; a node that has not answered for
+ * {@code wharf.node.down-after} is down, and one that comes back up is announced with
+ * {@link NodeUp} so its teams' limits and containers are brought up to date.
  */
 @Service
 public class NodeRegistry {
 
     public static final String LOCAL = "local";
+    private static final Logger log = LoggerFactory.getLogger(NodeRegistry.class);
 
     private final ObjectProvider<RuntimeService> local;
     private final ObjectProvider<NodeUsage> usage;
+    private final ObjectProvider<RuntimeConnector> connector;
+    private final NodeStore store;
+    private final SecretBox secrets;
+    private final ApplicationEventPublisher events;
+    private final Clock clock;
+    private final Duration heartbeat;
+    private final Duration downAfter;
+    private final Map<String, Remote> remotes = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "wharf-heartbeats");
+        thread.setDaemon(true);
+        return thread;
+    });
 
-    NodeRegistry(ObjectProvider<RuntimeService> local, ObjectProvider<NodeUsage> usage) {
+    NodeRegistry(ObjectProvider<RuntimeService> local, ObjectProvider<NodeUsage> usage, ObjectProvider<RuntimeConnector> connector,
+            NodeStore store, SecretBox secrets, ApplicationEventPublisher events, Clock clock,
+            @Value("${wharf.node.heartbeat-interval:5s}") Duration heartbeat, @Value("${wharf.node.down-after:15s}") Duration downAfter) {
         this.local = local;
         this.usage = usage;
+        this.connector = connector;
+        this.store = store;
+        this.secrets = secrets;
+        this.events = events;
+        this.clock = clock;
+        this.heartbeat = heartbeat;
+        this.downAfter = downAfter;
+    }
+
+    /** A node came up (first heartbeat answered, or answered again after it was down). */
+    public record NodeUp(String name) {
     }
 
     public record Capacity(int cpus, long memoryBytes) {
     }
 
     /**
+     * @param state       {@code up}, {@code down} (with the reasons in {@code problems}) or {@code joining} (no heartbeat answered yet)
      * @param allocated   declared limits of the containers placed here
      * @param unmanaged   ids of containers the node runs that the platform does not know
+     * @param url         where the server reaches the node ({@code null} for the in-process one)
+     * @param lastSeen    the last heartbeat it answered ({@code null} for the in-process one)
      */
     public record Node(String name, String state, List<String> problems, Capacity capacity, NodeUsage.Allocation allocated,
-            List<String> unmanaged, String cgroupVersion) {
+            List<String> unmanaged, String cgroupVersion, String url, Instant lastSeen) {
     }
 
-    /** The runtime service of the local node, for work that needs one; 503 naming {@code purpose} when there is none. */
-    public RuntimeService runtime(String purpose) {
-        RuntimeService runtime = local.getIfAvailable();
-        if (runtime == null) {
-            throw new WharfException(ErrorCategory.UNAVAILABLE, "no node is available to " + purpose);
+    /** A joined node as this replica sees it. */
+    private final class Remote {
+        final String name;
+        final URI url;
+        final RuntimeService runtime;
+        volatile NodeStatus status;
+        volatile Instant lastSeen;
+        volatile String failure = "no heartbeat answered yet";
+        volatile boolean up;
+
+        Remote(NodeStore.Row row) {
+            this.name = row.name();
+            this.url = row.url();
+            this.runtime = connector.getObject().connect(row.url(), secrets.open(row.sealedCredential()));
+            this.lastSeen = row.lastSeen();
         }
-        return runtime;
+
+        String state() {
+            if (up) {
+                return "up";
+            }
+            return status == null && lastSeen == null ? "joining" : "down";
+        }
+
+        List<String> problems() {
+            if (up) {
+                return List.of();
+            }
+            return status != null && !status.ready() && failure == null ? status.problems() : List.of(failure);
+        }
     }
 
-    /** The local node's runtime when it is there and can run containers (for reads that can do without it). */
-    public java.util.Optional<RuntimeService> ready() {
-        return java.util.Optional.ofNullable(local.getIfAvailable()).filter(r -> r.status().ready());
+    @EventListener(ApplicationReadyEvent.class)
+    void startHeartbeats() {
+        scheduler.scheduleWithFixedDelay(this::heartbeatQuietly, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stopHeartbeats() {
+        scheduler.shutdownNow();
+    }
+
+    private void heartbeatQuietly() {
+        try {
+            heartbeat();
+        } catch (RuntimeException e) {
+            log.warn("node heartbeats failed; trying again in {} s", heartbeat.toSeconds(), e);
+        }
+    }
+
+    /** One round: nodes that joined (on any replica) are picked up, revoked ones forgotten, every one asked for its status. */
+    void heartbeat() {
+        Set<String> joined = new HashSet<>();
+        for (NodeStore.Row row : store.all()) {
+            joined.add(row.name());
+            Remote known = remotes.get(row.name());
+            if (known == null || !known.url.equals(row.url())) {
+                remotes.put(row.name(), new Remote(row));
+            }
+        }
+        remotes.keySet().retainAll(joined);
+        for (Remote remote : remotes.values()) {
+            beat(remote);
+        }
+    }
+
+    private void beat(Remote remote) {
+        Instant now = clock.instant();
+        boolean wasUp = remote.up;
+        try {
+            NodeStatus status = remote.runtime.status();
+            remote.status = status;
+            remote.lastSeen = now;
+            remote.failure = null;
+            remote.up = status.ready();
+            store.heartbeat(remote.name, remote.state(), status.ready() ? null : String.join("\n", status.problems()), status.cpus(),
+                    status.memoryBytes(), status.cgroupVersion(), now);
+        } catch (RuntimeFailure e) {
+            Instant since = remote.lastSeen;
+            boolean gone = since == null || Duration.between(since, now).compareTo(downAfter) >= 0;
+            remote.failure = "not answering" + (since == null ? "" : " since " + since) + ": " + e.getMessage();
+            if (gone) {
+                remote.up = false;
+                store.heartbeat(remote.name, remote.state(), remote.failure, 0, 0, null, null);
+            }
+        }
+        if (remote.up && !wasUp) {
+            log.info("node {} at {} is up", remote.name, remote.url);
+            events.publishEvent(new NodeUp(remote.name));
+        } else if (!remote.up && wasUp) {
+            log.warn("node {} at {} is down: {}", remote.name, remote.url, String.join("; ", remote.problems()));
+        }
+    }
+
+    /** Forgets a revoked node at once on this replica (other replicas at their next heartbeat). */
+    void forget(String name) {
+        remotes.remove(name);
+    }
+
+    /** The runtime service of a node, for work on what it runs; 503 when the node is unknown or down. */
+    public RuntimeService runtime(String node) {
+        if (node == null || LOCAL.equals(node)) {
+            return runtimeFor("run containers");
+        }
+        Remote remote = remotes.get(node);
+        if (remote == null) {
+            throw new WharfException(ErrorCategory.UNAVAILABLE, "node " + node + " is not known (it was removed or has not joined)");
+        }
+        if (!remote.up) {
+            throw new WharfException(ErrorCategory.UNAVAILABLE, "node " + node + " is down: " + String.join("; ", remote.problems()));
+        }
+        return remote.runtime;
     }
 
     /**
-     * The node a container of these declared limits goes to: in {@code all} mode the local one,
-     * if it is up and its capacity minus what is placed there holds the request. Refuses with a
+     * A runtime for work that may happen on any node (pulling an image into the catalogue, importing
+     * one): the in-process one, else the first node up; 503 naming {@code purpose} when there is none.
+     */
+    public RuntimeService runtimeFor(String purpose) {
+        RuntimeService runtime = local.getIfAvailable();
+        if (runtime != null) {
+            return runtime;
+        }
+        return remotes.values().stream().filter(r -> r.up).sorted(Comparator.comparing(r -> r.name)).findFirst().map(r -> r.runtime)
+                .orElseThrow(() -> new WharfException(ErrorCategory.UNAVAILABLE, "no node is available to " + purpose));
+    }
+
+    /** The in-process runtime when it is there and can run containers (for reads that can do without it). */
+    public Optional<RuntimeService> ready() {
+        return Optional.ofNullable(local.getIfAvailable()).filter(r -> r.status().ready());
+    }
+
+    /** The runtimes of the nodes that are up now, by node name (the in-process one first). */
+    public Map<String, RuntimeService> up() {
+        Map<String, RuntimeService> up = new LinkedHashMap<>();
+        ready().ifPresent(runtime -> up.put(LOCAL, runtime));
+        remotes.values().stream().filter(r -> r.up).sorted(Comparator.comparing(r -> r.name)).forEach(r -> up.put(r.name, r.runtime));
+        return up;
+    }
+
+    /** Whether the node is known and up (a down node's containers are {@code unknown} until it is back). */
+    public boolean isUp(String node) {
+        if (node == null || LOCAL.equals(node)) {
+            return ready().isPresent();
+        }
+        Remote remote = remotes.get(node);
+        return remote != null && remote.up;
+    }
+
+    /** The teams with containers placed on the node. */
+    public java.util.Set<Long> teamsOn(String node) {
+        NodeUsage known = usage.getIfAvailable();
+        return known == null ? java.util.Set.of() : known.teamsOn(node);
+    }
+
+    /** Whether the node is this server's own runtime or has joined and was not removed (the database says, not a heartbeat). */
+    public boolean isJoined(String node) {
+        if (node == null || LOCAL.equals(node)) {
+            return local.getIfAvailable() != null;
+        }
+        return store.find(node).isPresent();
+    }
+
+    /** Every node this replica knows: the in-process one and those that joined. */
+    public List<String> names() {
+        List<String> names = new ArrayList<>();
+        if (local.getIfAvailable() != null) {
+            names.add(LOCAL);
+        }
+        remotes.keySet().stream().sorted().forEach(names::add);
+        return names;
+    }
+
+    /**
+     * The node a container of these declared limits goes to: one that is up and whose capacity minus
+     * what is placed there holds the request; of those, the one with the fewest of the team's
+     * containers (a team spreads over the nodes), then the one with the most memory left.
+     * {@code pinned} (the node of a volume the container mounts) leaves only that node. Refuses with a
      * problem that says why otherwise.
      */
-    public String place(Double cpus, Long memoryBytes) {
+    public String place(long teamId, Double cpus, Long memoryBytes, String pinned) {
         List<Node> all = nodes();
         if (all.isEmpty()) {
             throw new WharfException(ErrorCategory.UNAVAILABLE, "no node is available to run containers");
         }
-        List<String> reasons = new java.util.ArrayList<>();
+        NodeUsage known = usage.getIfAvailable();
+        Map<String, Long> teamCounts = known == null ? Map.of() : known.teamContainers(teamId);
+        List<String> reasons = new ArrayList<>();
+        Node best = null;
         for (Node node : all) {
+            if (pinned != null && !pinned.equals(node.name())) {
+                continue;
+            }
             if (!node.state().equals("up")) {
-                reasons.add("node " + node.name() + " is down (" + String.join("; ", node.problems()) + ")");
+                reasons.add("node " + node.name() + " is " + node.state() + " (" + String.join("; ", node.problems()) + ")");
                 continue;
             }
             double freeCpus = node.capacity().cpus() - node.allocated().cpus();
@@ -75,22 +300,50 @@ public class NodeRegistry {
             } else if (memoryBytes != null && memoryBytes > freeMemory) {
                 reasons.add("node " + node.name() + " has " + Quantities.formatBytes(Math.max(0, freeMemory)) + " of "
                         + Quantities.formatBytes(node.capacity().memoryBytes()) + " memory left");
-            } else {
-                return node.name();
+            } else if (best == null || better(node, best, teamCounts)) {
+                best = node;
             }
         }
-        throw new WharfException(ErrorCategory.UNAVAILABLE, "no node has room for this container: " + String.join("; ", reasons));
+        if (best != null) {
+            return best.name();
+        }
+        if (pinned != null && reasons.isEmpty()) {
+            reasons.add("node " + pinned + " is not known");
+        }
+        throw new WharfException(ErrorCategory.UNAVAILABLE, "no node has room for this container"
+                + (pinned == null ? "" : " on node " + pinned + ", where its volumes are") + ": " + String.join("; ", reasons));
+    }
+
+    private static boolean better(Node candidate, Node best, Map<String, Long> teamCounts) {
+        long a = teamCounts.getOrDefault(candidate.name(), 0L);
+        long b = teamCounts.getOrDefault(best.name(), 0L);
+        if (a != b) {
+            return a < b;
+        }
+        return candidate.capacity().memoryBytes() - candidate.allocated().memoryBytes()
+                > best.capacity().memoryBytes() - best.allocated().memoryBytes();
     }
 
     public List<Node> nodes() {
-        RuntimeService runtime = local.getIfAvailable();
-        if (runtime == null) {
-            return List.of();
-        }
-        NodeStatus status = runtime.status();
         NodeUsage known = usage.getIfAvailable();
-        return List.of(new Node(LOCAL, status.ready() ? "up" : "down", status.problems(), new Capacity(status.cpus(), status.memoryBytes()),
-                known == null ? new NodeUsage.Allocation(0, 0, 0, 0) : known.allocated(LOCAL),
-                known == null ? List.of() : known.unmanaged(LOCAL), status.cgroupVersion()));
+        List<Node> nodes = new ArrayList<>();
+        RuntimeService runtime = local.getIfAvailable();
+        if (runtime != null) {
+            NodeStatus status = runtime.status();
+            nodes.add(new Node(LOCAL, status.ready() ? "up" : "down", status.problems(), new Capacity(status.cpus(), status.memoryBytes()),
+                    allocated(known, LOCAL), known == null ? List.of() : known.unmanaged(LOCAL), status.cgroupVersion(), null, null));
+        }
+        remotes.values().stream().sorted(Comparator.comparing(r -> r.name)).forEach(remote -> {
+            NodeStatus status = remote.status;
+            nodes.add(new Node(remote.name, remote.state(), remote.problems(),
+                    status == null ? new Capacity(0, 0) : new Capacity(status.cpus(), status.memoryBytes()), allocated(known, remote.name),
+                    known == null ? List.of() : known.unmanaged(remote.name), status == null ? null : status.cgroupVersion(),
+                    remote.url.toString(), remote.lastSeen));
+        });
+        return nodes;
+    }
+
+    private static NodeUsage.Allocation allocated(NodeUsage known, String node) {
+        return known == null ? new NodeUsage.Allocation(0, 0, 0, 0) : known.allocated(node);
     }
 }

@@ -8,6 +8,7 @@ import dev.wharf.platform.team.TeamRole;
 import dev.wharf.platform.web.ErrorCategory;
 import dev.wharf.platform.web.Quantities;
 import dev.wharf.platform.web.WharfException;
+import dev.wharf.platform.node.NodeRegistry;
 import dev.wharf.runtime.api.Resources;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
@@ -17,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
@@ -39,15 +39,14 @@ public class QuotaAdmission {
     private final TeamQuotaRepository quotas;
     private final TeamManagement teams;
     private final JdbcTemplate jdbc;
-    private final ObjectProvider<RuntimeService> runtime;
+    private final NodeRegistry nodes;
     private final Clock clock;
 
-    QuotaAdmission(TeamQuotaRepository quotas, TeamManagement teams, JdbcTemplate jdbc, ObjectProvider<RuntimeService> runtime,
-            Clock clock) {
+    QuotaAdmission(TeamQuotaRepository quotas, TeamManagement teams, JdbcTemplate jdbc, NodeRegistry nodes, Clock clock) {
         this.quotas = quotas;
         this.teams = teams;
         this.jdbc = jdbc;
-        this.runtime = runtime;
+        this.nodes = nodes;
         this.clock = clock;
     }
 
@@ -67,17 +66,37 @@ public class QuotaAdmission {
         quotas.save(new TeamQuota(event.teamId(), clock.instant()));
     }
 
-    /** Once a team is gone, the node forgets it too: its cgroup, bridge, rules and subnet (free for the next team). */
+    /** Once a team is gone, the nodes forget it too: its cgroup, bridge, rules and subnet (free for the next team). */
     @org.springframework.transaction.event.TransactionalEventListener(fallbackExecution = true)
     void teamDeleted(dev.wharf.platform.team.TeamDeleted event) {
-        RuntimeService node = runtime.getIfAvailable();
-        if (node == null) {
-            return;
-        }
+        nodes.up().forEach((name, node) -> {
+            try {
+                node.removeTeam(event.teamId());
+            } catch (RuntimeFailure e) {
+                log.warn("team {} is deleted, but node {} could not forget it yet: {}", event.name(), name, e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * A node that comes (back) up gets the kernel limits of the teams with containers there as the
+     * quotas say now: it may have missed changes while it was down.
+     */
+    @EventListener
+    void nodeUp(NodeRegistry.NodeUp event) {
+        RuntimeService node;
         try {
-            node.removeTeam(event.teamId());
-        } catch (RuntimeFailure e) {
-            log.warn("team {} is deleted, but the node could not forget it yet: {}", event.name(), e.getMessage());
+            node = nodes.runtime(event.name());
+        } catch (RuntimeException e) {
+            return; // down again already
+        }
+        for (TeamQuota quota : quotas.findAllById(nodes.teamsOn(event.name()))) {
+            try {
+                node.applyTeamLimits(limits(quota.getTeamId(), quota));
+            } catch (RuntimeFailure e) {
+                log.warn("node {} is up, but team {}'s limits could not be applied there yet: {}", event.name(), quota.getTeamId(),
+                        e.getMessage());
+            }
         }
     }
 
@@ -166,24 +185,26 @@ public class QuotaAdmission {
     /** The team's kernel limits as the quota says (for a node that runs the team's first container, or after a reboot). */
     @Transactional(readOnly = true)
     public TeamLimits kernelLimits(long teamId) {
-        TeamQuota q = quotas.findById(teamId).orElseThrow();
-        return new TeamLimits(teamId, new Resources(q.getCpus(), q.getMemoryBytes(), q.getPids()), q.isOutbound());
+        return limits(teamId, quotas.findById(teamId).orElseThrow());
     }
 
+    /** The new limits go to every node that is up; a node that is down gets them when it is back ({@link #nodeUp}). */
     private void pushToKernel(long teamId, TeamQuota quota) {
-        RuntimeService node = runtime.getIfAvailable();
-        if (node == null) {
-            return;
-        }
-        try {
-            node.applyTeamLimits(new TeamLimits(teamId, new Resources(quota.getCpus(), quota.getMemoryBytes(), quota.getPids()),
-                    quota.isOutbound()));
-        } catch (RuntimeFailure e) {
-            if (e.kind() != RuntimeFailure.Kind.UNAVAILABLE) {
-                throw e;
+        nodes.up().forEach((name, node) -> {
+            try {
+                node.applyTeamLimits(limits(teamId, quota));
+            } catch (RuntimeFailure e) {
+                if (e.kind() != RuntimeFailure.Kind.UNAVAILABLE) {
+                    throw e;
+                }
+                log.warn("team {} quota saved; node {} is down, so its cgroup follows when the node is back: {}", teamId, name,
+                        e.getMessage());
             }
-            log.warn("team {} quota saved; the node is down, so its cgroup follows when the node is back: {}", teamId, e.getMessage());
-        }
+        });
+    }
+
+    private static TeamLimits limits(long teamId, TeamQuota q) {
+        return new TeamLimits(teamId, new Resources(q.getCpus(), q.getMemoryBytes(), q.getPids()), q.isOutbound());
     }
 
     /** The team's usage in one statement (an admission asks it while holding the team's quota lock). */

@@ -15,8 +15,6 @@ import dev.wharf.runtime.api.VolumeInfo;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -46,7 +44,8 @@ public class VolumeManagement implements TeamDeletionGuard {
     }
 
     /** A volume as the API shows it: declared size and the space its files use now. */
-    public record VolumeView(String name, long size, Long used, boolean overSize, List<String> usedBy, java.time.Instant createdAt) {
+    public record VolumeView(String name, long size, Long used, boolean overSize, List<String> usedBy, java.time.Instant createdAt,
+            String node) {
     }
 
     public List<VolumeView> list(Caller caller, String teamName) {
@@ -71,10 +70,11 @@ public class VolumeManagement implements TeamDeletionGuard {
                 throw WharfException.alreadyExists("team \"" + team.getName() + "\" already has a volume \"" + name + "\"");
             }
             quotas.admitStorage(team, sizeBytes);
-            return volumes.save(new Volume(team.getId(), name, sizeBytes, NodeRegistry.LOCAL, caller.name(), clock.instant()));
+            String node = nodes.place(team.getId(), null, null, null);
+            return volumes.save(new Volume(team.getId(), name, sizeBytes, node, caller.name(), clock.instant()));
         });
         try {
-            RuntimeService node = node();
+            RuntimeService node = nodes.runtime(volume.getNode());
             node.applyTeamLimits(quotas.kernelLimits(team.getId()));
             return view(volume, node.createVolume(team.getId(), name, sizeBytes));
         } catch (RuntimeException e) {
@@ -86,21 +86,35 @@ public class VolumeManagement implements TeamDeletionGuard {
     public void delete(Caller caller, String teamName, String name) {
         Team team = teams.require(caller, teamName, TeamRole.MEMBER).team();
         Volume volume = find(team, name);
-        try {
-            node().removeVolume(team.getId(), name);
-        } catch (RuntimeFailure e) {
-            if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
-                throw e;
+        if (nodes.isJoined(volume.getNode())) { // a removed node's volumes went with it
+            try {
+                nodes.runtime(volume.getNode()).removeVolume(team.getId(), name);
+            } catch (RuntimeFailure e) {
+                if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
+                    throw e;
+                }
             }
         }
         tx.executeWithoutResult(status -> volumes.delete(volumes.findByTeamIdAndName(team.getId(), volume.getName()).orElseThrow()));
     }
 
-    /** Checks that the team owns every volume a container wants to mount (404 naming the first missing one). */
-    public void requireAll(Team team, List<String> names) {
+    /**
+     * The node holding every volume a container wants to mount ({@code null} for none): the container
+     * must run there. 404 naming the first volume the team does not have; 409 when they are on different nodes.
+     */
+    public String nodeOf(Team team, List<String> names) {
+        String node = null;
+        String first = null;
         for (String name : names) {
-            find(team, name);
+            Volume volume = find(team, name);
+            if (node != null && !node.equals(volume.getNode())) {
+                throw WharfException.conflict("volumes \"" + first + "\" (node " + node + ") and \"" + name + "\" (node "
+                        + volume.getNode() + ") are on different nodes; a container can mount volumes of one node only");
+            }
+            node = volume.getNode();
+            first = first == null ? name : first;
         }
+        return node;
     }
 
     @Override
@@ -116,17 +130,21 @@ public class VolumeManagement implements TeamDeletionGuard {
                 .orElseThrow(() -> WharfException.notFound("team \"" + team.getName() + "\" has no volume \"" + name + "\""));
     }
 
+    /** The team's volumes as the nodes that are up measure them now (a down node's volumes show no usage). */
     private Map<String, VolumeInfo> measured(long teamId) {
-        return nodes.ready().map(node -> node.volumes(teamId).stream()
-                .collect(Collectors.toMap(VolumeInfo::name, Function.identity()))).orElse(Map.of());
+        Map<String, VolumeInfo> measured = new java.util.HashMap<>();
+        nodes.up().forEach((name, node) -> {
+            try {
+                node.volumes(teamId).forEach(v -> measured.put(v.name(), v));
+            } catch (RuntimeFailure e) {
+                // that node's numbers are missing this time
+            }
+        });
+        return measured;
     }
 
     private static VolumeView view(Volume volume, VolumeInfo measured) {
         return new VolumeView(volume.getName(), volume.getSizeBytes(), measured == null ? null : measured.usedBytes(),
-                measured != null && measured.overSize(), measured == null ? List.of() : measured.usedBy(), volume.getCreatedAt());
-    }
-
-    private RuntimeService node() {
-        return nodes.runtime("hold volumes");
+                measured != null && measured.overSize(), measured == null ? List.of() : measured.usedBy(), volume.getCreatedAt(), volume.getNode());
     }
 }

@@ -59,7 +59,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Service
 public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
 
-    static final String LOCAL_NODE = "local";
     private static final Logger log = LoggerFactory.getLogger(ContainerManagement.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -110,7 +109,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         RestartPolicy policy = RestartPolicy.parse(request.restartPolicy());
         NetworkSpec network = network(request);
         List<VolumeMount> mounts = volumeMounts(request);
-        volumes.requireAll(team, mounts.stream().map(VolumeMount::name).toList());
+        String volumesNode = volumes.nodeOf(team, mounts.stream().map(VolumeMount::name).toList());
         Project project = request.project() == null ? null : projects.require(team, request.project());
         Resources resources = resources(team, request.resources());
         boolean start = request.start() == null || request.start();
@@ -131,31 +130,33 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
             if (containers.findByTeamIdAndName(team.getId(), request.name()).isPresent()) {
                 throw WharfException.alreadyExists("team \"" + team.getName() + "\" already has a container \"" + request.name() + "\"");
             }
-            String node = nodes.place(resources.cpus(), resources.memoryBytes());
-            return new Admitted(containers.save(new Container(id, team.getId(), project == null ? null : project.getId(), request.name(),
+            String node = nodes.place(team.getId(), resources.cpus(), resources.memoryBytes(), volumesNode);
+            Container row = new Container(id, team.getId(), project == null ? null : project.getId(), request.name(),
                     request.image().strip(), spec, resources.cpus(), resources.memoryBytes(), resources.pids(), policy.toString(),
-                    start ? ContainerStates.DESIRED_RUNNING : ContainerStates.DESIRED_STOPPED, caller.name(), clock.instant())),
-                    quotas.kernelLimits(team.getId()), node); // the quota row admission just read: no second look-up
+                    start ? ContainerStates.DESIRED_RUNNING : ContainerStates.DESIRED_STOPPED, caller.name(), clock.instant());
+            row.placed(node, null); // before anything runs there: a server that dies now still knows where to look
+            return new Admitted(containers.save(row), quotas.kernelLimits(team.getId()), node); // the quota row admission just read: no second look-up
         });
         Container container = admitted.container();
         boolean created = false;
+        RuntimeService node = null;
         try {
-            String digest = images.resolveForContainer(caller, team, request.image(), pull -> pulling.put(id, pull));
+            node = nodes.runtime(admitted.node());
+            String digest = images.resolveForContainer(caller, team, request.image(), node, pull -> pulling.put(id, pull));
             pulling.remove(id);
-            RuntimeService local = runtime();
-            ImageInfo image = local.image(digest);
-            local.applyTeamLimits(admitted.limits());
-            local.create(spec(container, team, image, digest, request, withProjectAlias(network, request.name(), project)));
+            ImageInfo image = node.image(digest);
+            node.applyTeamLimits(admitted.limits());
+            node.create(spec(container, team, image, digest, request, withProjectAlias(network, request.name(), project)));
             created = true;
             if (start) {
-                local.start(id);
+                node.start(id);
             }
-            return observe(id, local.inspect(id), row -> row.placed(admitted.node(), digest));
+            return observe(id, node.inspect(id), row -> row.placed(admitted.node(), digest));
         } catch (RuntimeException e) {
             pulling.remove(id);
             if (created) {
                 try {
-                    runtime().remove(id, true);
+                    node.remove(id, true);
                 } catch (RuntimeException cleanup) {
                     e.addSuppressed(cleanup);
                 }
@@ -321,14 +322,15 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
             row.desire(ContainerStates.DESIRED_RUNNING);
             row.resetRestarts();
         });
-        runtime().start(container.getId());
-        return observe(container.getId(), runtime().inspect(container.getId()));
+        RuntimeService node = runtime(container);
+        node.start(container.getId());
+        return observe(container.getId(), node.inspect(container.getId()));
     }
 
     Container stop(Caller caller, String teamName, String name, Duration timeout) {
         Container container = operable(caller, teamName, name);
         update(container.getId(), row -> row.desire(ContainerStates.DESIRED_STOPPED));
-        return observe(container.getId(), runtime().stop(container.getId(), timeout));
+        return observe(container.getId(), runtime(container).stop(container.getId(), timeout));
     }
 
     Container restart(Caller caller, String teamName, String name, Duration timeout) {
@@ -344,7 +346,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         } catch (RuntimeFailure e) {
             throw WharfException.invalidField("signal", e.getMessage());
         }
-        runtime().kill(container.getId(), normalized);
+        runtime(container).kill(container.getId(), normalized);
     }
 
     void delete(Caller caller, String teamName, String name, boolean force) {
@@ -357,11 +359,13 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
 
     private void remove(Container container, boolean force) {
         update(container.getId(), row -> row.state(ContainerStates.REMOVING, null));
-        try {
-            runtime().remove(container.getId(), true);
-        } catch (RuntimeFailure e) {
-            if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
-                throw e;
+        if (nodes.isJoined(container.getNode())) { // a removed node's containers went with it
+            try {
+                runtime(container).remove(container.getId(), true);
+            } catch (RuntimeFailure e) {
+                if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
+                    throw e;
+                }
             }
         }
         containers.deleteRow(container.getId());
@@ -369,17 +373,18 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
 
     Stream<LogLine> logs(Caller caller, String teamName, String name, LogQuery query) {
         Container container = get(caller, teamName, name);
-        return runtime().logs(container.getId(), query);
+        return runtime(container).logs(container.getId(), query);
     }
 
     ContainerStats stats(Caller caller, String teamName, String name) {
-        return runtime().stats(get(caller, teamName, name).getId());
+        Container container = get(caller, teamName, name);
+        return runtime(container).stats(container.getId());
     }
 
     ExecResult exec(Caller caller, String teamName, String name, List<String> command, Integer timeoutSeconds) {
         Container container = operable(caller, teamName, name);
         try {
-            return runtime().exec(container.getId(), new ExecSpec(command, null, null,
+            return runtime(container).exec(container.getId(), new ExecSpec(command, null, null,
                     timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds)));
         } catch (RuntimeFailure e) {
             if (e.kind() == RuntimeFailure.Kind.INVALID_ARGUMENT) {
@@ -391,7 +396,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
 
     TerminalSession terminal(Caller caller, String teamName, String name, int cols, int rows) {
         Container container = operable(caller, teamName, name);
-        return runtime().openTerminal(container.getId(), List.of("/bin/sh"), cols, rows);
+        return runtime(container).openTerminal(container.getId(), List.of("/bin/sh"), cols, rows);
     }
 
     @Override
@@ -469,8 +474,9 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         }
     }
 
-    RuntimeService runtime() {
-        return nodes.runtime("run containers");
+    /** The runtime of the node the container is placed on (503 when that node is down). */
+    RuntimeService runtime(Container container) {
+        return nodes.runtime(container.getNode());
     }
 
     Instant now() {

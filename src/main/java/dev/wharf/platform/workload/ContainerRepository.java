@@ -30,6 +30,17 @@ interface ContainerRepository extends JpaRepository<Container, String> {
 
     List<Container> findByNode(String node);
 
+    /** Containers placed on nodes other than these (nodes that were removed). */
+    @Query("select c from Container c where c.node is not null and c.node not in :nodes")
+    List<Container> findByNodeNotIn(@Param("nodes") java.util.Collection<String> nodes);
+
+    /** (node, count) of the team's placed containers. */
+    @Query("select c.node, count(c) from Container c where c.teamId = :teamId and c.node is not null group by c.node")
+    List<Object[]> countByNodeForTeam(@Param("teamId") long teamId);
+
+    @Query("select distinct c.teamId from Container c where c.node = :node")
+    List<Long> teamsOn(@Param("node") String node);
+
     long countByTeamId(Long teamId);
 
     /** Records a container's measured layer size; 0 rows when it was deleted meanwhile. */

@@ -1,5 +1,7 @@
 package dev.wharf.platform.workload;
 
+import dev.wharf.platform.node.Leases;
+import dev.wharf.platform.node.NodeRegistry;
 import dev.wharf.platform.node.NodeUsage;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerState;
@@ -17,7 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
@@ -37,7 +38,8 @@ class Reconciler implements NodeUsage {
 
     private final ContainerRepository containers;
     private final ContainerManagement management;
-    private final ObjectProvider<RuntimeService> runtime;
+    private final NodeRegistry nodes;
+    private final Leases leases;
     private final Duration interval;
     private final Duration storageInterval;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(task -> {
@@ -51,34 +53,73 @@ class Reconciler implements NodeUsage {
         thread.setDaemon(true);
         return thread;
     });
-    private final Set<String> unmanaged = ConcurrentHashMap.newKeySet();
+    /** containers each node runs that the platform has no record of */
+    private final Map<String, Set<String>> unmanaged = new ConcurrentHashMap<>();
     private final Map<String, Boolean> pendingRestarts = new ConcurrentHashMap<>();
+    private final Map<String, AutoCloseable> subscriptions = new ConcurrentHashMap<>();
+    /** whether this replica holds the reconciler's lease (only the holder acts: one replica restarts a container, not all) */
+    private volatile boolean leader;
 
-    Reconciler(ContainerRepository containers, ContainerManagement management, ObjectProvider<RuntimeService> runtime,
+    Reconciler(ContainerRepository containers, ContainerManagement management, NodeRegistry nodes, Leases leases,
             @Value("${wharf.reconcile-interval:10s}") Duration interval, @Value("${wharf.storage-interval:60s}") Duration storageInterval) {
         this.containers = containers;
         this.management = management;
-        this.runtime = runtime;
+        this.nodes = nodes;
+        this.leases = leases;
         this.interval = interval;
         this.storageInterval = storageInterval;
     }
 
     @EventListener(ApplicationReadyEvent.class)
     void start() {
-        RuntimeService node = runtime.getIfAvailable();
-        if (node == null) {
-            return;
+        if (nodes.isJoined(NodeRegistry.LOCAL)) {
+            subscribe(NodeRegistry.LOCAL);
         }
-        node.subscribe(event -> scheduler.execute(() -> handle(event)));
         scheduler.scheduleWithFixedDelay(this::reconcileQuietly, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
         measurer.scheduleWithFixedDelay(this::measureQuietly, storageInterval.toMillis(), storageInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A node that is (back) up: its events are heard from now on and its containers compared at once. */
+    @EventListener
+    void nodeUp(NodeRegistry.NodeUp event) {
+        subscribe(event.name());
+        scheduler.execute(this::reconcileQuietly);
+    }
+
+    private void subscribe(String name) {
+        try {
+            AutoCloseable subscription = nodes.runtime(name).subscribe(event -> scheduler.execute(() -> handle(event)));
+            close(subscriptions.put(name, subscription));
+        } catch (RuntimeException e) {
+            log.warn("cannot hear node {}'s events yet: {}", name, e.getMessage());
+        }
+    }
+
+    private static void close(AutoCloseable subscription) {
+        if (subscription != null) {
+            try {
+                subscription.close();
+            } catch (Exception e) {
+                // the stream is gone either way
+            }
+        }
     }
 
     @jakarta.annotation.PreDestroy
     void stop() {
         scheduler.shutdownNow();
         measurer.shutdownNow();
+        subscriptions.values().forEach(Reconciler::close);
+        if (leader) {
+            try {
+                leases.release(LEASE);
+            } catch (RuntimeException e) {
+                // it expires by itself
+            }
+        }
     }
+
+    private static final String LEASE = "reconciler";
 
     private void measureQuietly() {
         try {
@@ -90,39 +131,65 @@ class Reconciler implements NodeUsage {
 
     /** Records what each container has written to its own layer: it counts against the team's storage quota. */
     void measure() {
-        RuntimeService node = runtime.getIfAvailable();
-        if (node == null || !node.status().ready()) {
+        if (!leader) {
             return;
         }
-        for (Container container : containers.findByNode(ContainerManagement.LOCAL_NODE)) {
-            long bytes;
-            try {
-                bytes = node.writableBytes(container.getId());
-            } catch (RuntimeFailure e) {
-                continue; // gone meanwhile; the reconciler deals with it
+        nodes.up().forEach((name, node) -> {
+            for (Container container : containers.findByNode(name)) {
+                long bytes;
+                try {
+                    bytes = node.writableBytes(container.getId());
+                } catch (RuntimeFailure e) {
+                    continue; // gone meanwhile; the reconciler deals with it
+                }
+                if (bytes != container.getWritableBytes()) {
+                    containers.recordWritableBytes(container.getId(), bytes);
+                }
             }
-            if (bytes != container.getWritableBytes()) {
-                containers.recordWritableBytes(container.getId(), bytes);
-            }
-        }
+        });
     }
 
     private void reconcileQuietly() {
         try {
             reconcile();
         } catch (RuntimeException e) {
-            log.warn("reconciling with the node failed; trying again in {} s", interval.toSeconds(), e);
+            log.warn("reconciling with the nodes failed; trying again in {} s", interval.toSeconds(), e);
         }
     }
 
-    /** One pass: the database's containers against the node's. */
+    /** One pass, on the replica that holds the lease: the database's containers against each node's. */
     void reconcile() {
-        RuntimeService node = runtime.getIfAvailable();
-        if (node == null || !node.status().ready()) {
+        leader = leases.hold(LEASE, interval.multipliedBy(3));
+        if (!leader) {
             return;
         }
+        List<String> names = nodes.names();
+        for (String name : names) {
+            if (nodes.isUp(name)) {
+                if (!subscriptions.containsKey(name)) {
+                    subscribe(name);
+                }
+                reconcile(name, nodes.runtime(name));
+            } else if (!NodeRegistry.LOCAL.equals(name)) { // the server's own runtime being down is shown on the node, not per container
+                markUnknown(containers.findByNode(name), "node " + name + " is not answering; the container's state is unknown until it is back");
+            }
+        }
+        markUnknown(containers.findByNodeNotIn(names), "its node was removed; delete the container or create it again");
+    }
+
+    private void markUnknown(List<Container> lost, String reason) {
+        for (Container container : lost) {
+            if (!ContainerStates.UNKNOWN.equals(container.getState()) && !ContainerStates.REMOVING.equals(container.getState())) {
+                log.warn("container {} ({}) on node {}: {}", container.getName(), container.getId(), container.getNode(), reason);
+                management.update(container.getId(), row -> row.state(ContainerStates.UNKNOWN, reason));
+            }
+        }
+    }
+
+    /** The database's containers on one node against what the node reports. */
+    private void reconcile(String name, RuntimeService node) {
         Set<String> known = new HashSet<>();
-        for (Container container : containers.findByNode(ContainerManagement.LOCAL_NODE)) {
+        for (Container container : containers.findByNode(name)) {
             known.add(container.getId());
             if (ContainerStates.REMOVING.equals(container.getState()) || pendingRestarts.containsKey(container.getId())) {
                 continue;
@@ -132,7 +199,7 @@ class Reconciler implements NodeUsage {
                 info = node.inspect(container.getId());
             } catch (RuntimeFailure e) {
                 if (e.kind() == RuntimeFailure.Kind.NOT_FOUND && !ContainerStates.UNKNOWN.equals(container.getState())) {
-                    log.warn("container {} ({}) is gone from the node; marking it unknown", container.getName(), container.getId());
+                    log.warn("container {} ({}) is gone from node {}; marking it unknown", container.getName(), container.getId(), name);
                     management.update(container.getId(), row -> row.state(ContainerStates.UNKNOWN,
                             "the node no longer has this container (host reboot or manual removal); delete it or create it again"));
                 }
@@ -145,24 +212,31 @@ class Reconciler implements NodeUsage {
                     row.started(info.startedAt());
                     row.address(info.ipAddress());
                 });
+            } else if (info.state() == ContainerState.CREATED && ContainerStates.UNKNOWN.equals(container.getState())) {
+                management.update(container.getId(), row -> row.state(ContainerStates.CREATED, null));
             } else if (info.state() == ContainerState.RUNNING && !java.util.Objects.equals(info.ipAddress(), container.getIpAddress())) {
                 management.update(container.getId(), row -> row.address(info.ipAddress()));
             }
         }
         known.addAll(containers.findAllIds());
         Set<String> strangers = new HashSet<>();
+        Set<String> reported = unmanaged.computeIfAbsent(name, k -> ConcurrentHashMap.newKeySet());
         for (ContainerInfo info : node.list()) {
             if (!known.contains(info.id())) {
                 strangers.add(info.id());
-                if (unmanaged.add(info.id())) {
-                    log.warn("the node runs container {} ({}) that the platform has no record of; it is left alone", info.id(), info.name());
+                if (reported.add(info.id())) {
+                    log.warn("node {} runs container {} ({}) that the platform has no record of; it is left alone", name, info.id(),
+                            info.name());
                 }
             }
         }
-        unmanaged.retainAll(strangers);
+        reported.retainAll(strangers);
     }
 
     private void handle(RuntimeEvent event) {
+        if (!leader) {
+            return; // the replica holding the lease acts on it
+        }
         try {
             if (event instanceof RuntimeEvent.ContainerExited exited) {
                 exited(exited.containerId(), exited.exitCode(), exited.oomKilled());
@@ -209,7 +283,7 @@ class Reconciler implements NodeUsage {
             if (!containers.existsById(id)) {
                 return;
             }
-            ContainerInfo info = management.runtime().start(id);
+            ContainerInfo info = management.runtime(containers.findById(id).orElseThrow()).start(id);
             management.update(id, c -> {
                 c.started(info.startedAt());
                 c.address(info.ipAddress());
@@ -223,10 +297,10 @@ class Reconciler implements NodeUsage {
             pendingRestarts.remove(id);
         }
         // an exit that came while the restart was pending is handled now
-        RuntimeService node = runtime.getIfAvailable();
-        if (node != null && containers.existsById(id)) {
+        java.util.Optional<Container> row = containers.findById(id);
+        if (row.isPresent() && nodes.isUp(row.get().getNode())) {
             try {
-                ContainerInfo now = node.inspect(id);
+                ContainerInfo now = management.runtime(row.get()).inspect(id);
                 if (now.state() == ContainerState.EXITED) {
                     exited(id, now.exitCode(), now.oomKilled());
                 }
@@ -245,6 +319,20 @@ class Reconciler implements NodeUsage {
 
     @Override
     public List<String> unmanaged(String node) {
-        return List.copyOf(unmanaged);
+        return List.copyOf(unmanaged.getOrDefault(node, Set.of()));
+    }
+
+    @Override
+    public Map<String, Long> teamContainers(long teamId) {
+        Map<String, Long> counts = new java.util.HashMap<>();
+        for (Object[] row : containers.countByNodeForTeam(teamId)) {
+            counts.put((String) row[0], ((Number) row[1]).longValue());
+        }
+        return counts;
+    }
+
+    @Override
+    public Set<Long> teamsOn(String node) {
+        return Set.copyOf(containers.teamsOn(node));
     }
 }

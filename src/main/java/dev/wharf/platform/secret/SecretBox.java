@@ -1,4 +1,4 @@
-package dev.wharf.platform.image;
+package dev.wharf.platform.secret;
 
 import dev.wharf.WharfSettings;
 import java.io.IOException;
@@ -17,12 +17,12 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * Encrypts stored secrets (registry passwords) with AES-256-GCM. The key is
+ * Encrypts stored secrets (registry passwords, node credentials) with AES-256-GCM. The key is
  * {@code wharf.secrets.key} (base64 of 32 bytes; set it on every server replica); without it, an
  * all-in-one server makes one at {@code <data dir>/secret.key} (mode 0600) on first use.
  */
 @Component
-class SecretBox {
+public class SecretBox {
 
     private static final int IV_BYTES = 12;
     private final SecureRandom random = new SecureRandom();
@@ -36,7 +36,7 @@ class SecretBox {
         }
     }
 
-    String seal(String plain) {
+    public String seal(String plain) {
         try {
             byte[] iv = new byte[IV_BYTES];
             random.nextBytes(iv);
@@ -52,7 +52,7 @@ class SecretBox {
         }
     }
 
-    String open(String sealed) {
+    public String open(String sealed) {
         try {
             byte[] in = Base64.getDecoder().decode(sealed);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
@@ -76,6 +76,16 @@ class SecretBox {
             return fresh;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the secret key " + file, e);
+        }
+    }
+
+    /** Hex SHA-256 of a random secret (API tokens, join tokens): a fast hash suits secrets with that much entropy. */
+    public static String sha256(String secret) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(secret.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 }
