@@ -85,6 +85,7 @@ class NodeJoining {
             store.releaseToken(hash);
             throw WharfException.alreadyExists("a node named \"" + name + "\" has joined already; remove it first or choose another name");
         }
+        registry.joined(name);
         log.info("node {} joined from {}", name, uri);
         return new Joined(name, credential);
     }

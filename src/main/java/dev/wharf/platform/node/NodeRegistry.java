@@ -189,6 +189,15 @@ public class NodeRegistry {
         }
     }
 
+    /** Knows a node that just joined at once on this replica (other replicas at their next heartbeat), and greets it soon. */
+    void joined(String name) {
+        store.find(name).ifPresent(row -> {
+            Remote remote = new Remote(row);
+            remotes.put(name, remote);
+            scheduler.schedule(() -> beat(remote), 500, TimeUnit.MILLISECONDS); // the node finishes starting meanwhile
+        });
+    }
+
     /** Forgets a revoked node at once on this replica (other replicas at their next heartbeat). */
     void forget(String name) {
         remotes.remove(name);

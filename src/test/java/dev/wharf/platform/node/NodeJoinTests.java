@@ -1,0 +1,99 @@
+package dev.wharf.platform.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.WharfApplication;
+import dev.wharf.testing.Http;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A server without a runtime of its own ({@code server} mode): admins make join tokens, a node
+ * joins once with one and gets its credential; bad, reused and misused tokens change nothing,
+ * and neither tokens nor credentials reach the log or the audit trail.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class NodeJoinTests {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void aJoinTokenLetsOneNodeJoinOnceAndAdminsCanRemoveIt(CapturedOutput output) {
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(WharfApplication.class).run("--server.port=0",
+                "--wharf.mode=server", "--wharf.data-dir=" + dataDir, "--spring.main.banner-mode=off",
+                "--WHARF_ADMIN_PASSWORD=join-test-password", "--wharf.node.heartbeat-interval=200ms")) {
+            int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+            Http admin = Http.to(port).basic("admin", "join-test-password");
+            Http anonymous = Http.to(port);
+            assertThat(admin.get("/api/v1/nodes").json()).as("server mode has no runtime of its own").isEmpty();
+            admin.post("/api/v1/teams", "{\"name\":\"solo\"}");
+            Http.Response noNode = admin.post("/api/v1/teams/solo/containers", "{\"name\":\"c\",\"image\":\"busybox:1\"}");
+            assertThat(noNode.status()).as(noNode.toString()).isEqualTo(503);
+            assertThat(noNode.json().get("detail").asString()).isEqualTo("no node is available to run containers");
+
+            admin.post("/api/v1/users", "{\"name\":\"plain\",\"password\":\"plain-password\"}");
+            assertThat(Http.to(port).basic("plain", "plain-password").post("/api/v1/nodes/join-tokens", "{}").status()).isEqualTo(403);
+            assertThat(admin.post("/api/v1/nodes/join-tokens", "{\"expiresInMinutes\":0}").status()).isEqualTo(400);
+            Http.Response created = admin.post("/api/v1/nodes/join-tokens", "{\"expiresInMinutes\":5}");
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            String token = created.json().get("token").asString();
+            assertThat(token).startsWith("wharf-join-").hasSizeGreaterThan(40);
+
+            Http.Response wrong = anonymous.post("/api/v1/nodes/join", join("wharf-join-nope", "node-a", "http://127.0.0.1:9"));
+            assertThat(wrong.status()).as(wrong.toString()).isEqualTo(401);
+            assertThat(wrong.json().get("detail").asString()).contains("unknown, used or expired");
+            assertThat(anonymous.post("/api/v1/nodes/join", join(token, "local", "http://127.0.0.1:9")).status()).isEqualTo(400);
+            Http.Response badUrl = anonymous.post("/api/v1/nodes/join", join(token, "node-a", "ftp://x"));
+            assertThat(badUrl.status()).isEqualTo(400);
+            assertThat(badUrl.json().get("errors").get(0).get("field").asString()).isEqualTo("url");
+            assertThat(admin.get("/api/v1/nodes").json()).as("refused joins leave no node").isEmpty();
+
+            Http.Response joined = anonymous.post("/api/v1/nodes/join", join(token, "node-a", "http://127.0.0.1:9"));
+            assertThat(joined.status()).as(joined.toString()).isEqualTo(201);
+            assertThat(joined.header("Location")).isEqualTo("/api/v1/nodes/node-a");
+            String credential = joined.json().get("credential").asString();
+            assertThat(credential).hasSizeGreaterThan(40);
+            assertThat(anonymous.post("/api/v1/nodes/join", join(token, "node-b", "http://127.0.0.1:9")).status())
+                    .as("a token is single-use").isEqualTo(401);
+
+            JsonNode nodes = admin.get("/api/v1/nodes").json();
+            assertThat(nodes).hasSize(1);
+            assertThat(nodes.get(0).get("name").asString()).isEqualTo("node-a");
+            assertThat(nodes.get(0).get("url").asString()).isEqualTo("http://127.0.0.1:9");
+            assertThat(nodes.get(0).get("state").asString()).as("nothing answers on port 9").isIn("joining", "down");
+            assertThat(nodes.get(0).toString()).doesNotContain(credential);
+
+            String second = admin.post("/api/v1/nodes/join-tokens", "{}").json().get("token").asString();
+            assertThat(anonymous.post("/api/v1/nodes/join", join(second, "node-a", "http://127.0.0.1:9")).status())
+                    .as("names are unique").isEqualTo(409);
+            assertThat(anonymous.post("/api/v1/nodes/join", join(second, "node-b", "http://127.0.0.1:10")).status())
+                    .as("a join refused for its name gives the token back").isEqualTo(201);
+
+            Http.Response placed = admin.post("/api/v1/teams/solo/containers", "{\"name\":\"c\",\"image\":\"busybox:1\"}");
+            assertThat(placed.status()).isEqualTo(503);
+            assertThat(placed.json().get("detail").asString()).startsWith("no node has room for this container: node node-a is ");
+
+            assertThat(Http.to(port).basic("plain", "plain-password").delete("/api/v1/nodes/node-a").status()).isEqualTo(403);
+            assertThat(admin.delete("/api/v1/nodes/node-a").status()).isEqualTo(204);
+            assertThat(admin.delete("/api/v1/nodes/node-a").status()).isEqualTo(404);
+            assertThat(admin.get("/api/v1/nodes").json()).extracting(n -> n.get("name").asString()).containsExactly("node-b");
+
+            String audit = admin.get("/api/v1/audit?limit=1000").body();
+            assertThat(audit).contains("POST /api/v1/nodes/join", "DELETE /api/v1/nodes/{node}").doesNotContain(token, credential);
+            assertThat(output.getAll()).doesNotContain(token, second, credential);
+        }
+    }
+
+    private static String join(String token, String name, String url) {
+        return "{\"token\":\"" + token + "\",\"name\":\"" + name + "\",\"url\":\"" + url + "\"}";
+    }
+}
