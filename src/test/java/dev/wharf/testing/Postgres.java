@@ -50,6 +50,14 @@ public final class Postgres {
 
     /** Points the context's datasource and Flyway at a new, empty schema. */
     public static void register(DynamicPropertyRegistry registry) {
+        newSchema().forEach((name, value) -> registry.add(name, () -> value));
+    }
+
+    /**
+     * A new, empty schema, as the Spring properties that point a context's datasource and Flyway at
+     * it (several contexts given the same properties share one database, like server replicas).
+     */
+    public static java.util.Map<String, String> newSchema() {
         if (!available()) {
             throw new IllegalStateException("no PostgreSQL available");
         }
@@ -58,10 +66,8 @@ public final class Postgres {
         synchronized (Postgres.class) {
             CREATED.add(schema);
         }
-        registry.add("spring.datasource.url", () -> baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        registry.add("spring.datasource.username", () -> "");
-        registry.add("spring.flyway.schemas", () -> schema);
-        registry.add("spring.flyway.default-schema", () -> schema);
+        return java.util.Map.of("spring.datasource.url", baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema,
+                "spring.datasource.username", "", "spring.flyway.schemas", schema, "spring.flyway.default-schema", schema);
     }
 
     private static boolean dockerAvailable() {

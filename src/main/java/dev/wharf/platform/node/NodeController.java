@@ -35,13 +35,15 @@ class NodeController {
         return nodes.nodes();
     }
 
-    record NewJoinToken(Integer expiresInMinutes) {
+    /** @param nodes how many nodes may join with the token (default 1: single use) */
+    record NewJoinToken(Integer expiresInMinutes, Integer nodes) {
     }
 
     @PostMapping("/join-tokens")
-    @Operation(summary = "A single-use join token for one node (default 60 minutes; shown only here)")
+    @Operation(summary = "A join token: single-use unless nodes > 1 (a DaemonSet), expires after expiresInMinutes (default 60); shown only here")
     ResponseEntity<NodeJoining.JoinToken> createJoinToken(Caller caller, @RequestBody(required = false) NewJoinToken body) {
-        NodeJoining.JoinToken token = joining.createToken(caller, body == null ? null : body.expiresInMinutes());
+        NodeJoining.JoinToken token = joining.createToken(caller, body == null ? null : body.expiresInMinutes(),
+                body == null ? null : body.nodes());
         return ResponseEntity.status(201).body(token);
     }
 

@@ -46,22 +46,27 @@ class NodeJoining {
         this.clock = clock;
     }
 
-    record JoinToken(String token, Instant expiresAt) {
+    /** @param nodes how many nodes may join with it (1 unless an admin asked for more, e.g. for a DaemonSet) */
+    record JoinToken(String token, Instant expiresAt, int nodes) {
     }
 
     record Joined(String name, String credential) {
     }
 
-    JoinToken createToken(Caller caller, Integer expiresInMinutes) {
+    JoinToken createToken(Caller caller, Integer expiresInMinutes, Integer nodes) {
         caller.requireAdmin("create node join tokens");
         Duration ttl = expiresInMinutes == null ? DEFAULT_TTL : Duration.ofMinutes(expiresInMinutes);
         if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(MAX_TTL) > 0) {
             throw WharfException.invalidField("expiresInMinutes", "expiresInMinutes must be between 1 and " + MAX_TTL.toMinutes());
         }
+        int uses = nodes == null ? 1 : nodes;
+        if (uses < 1 || uses > 1000) {
+            throw WharfException.invalidField("nodes", "nodes (how many nodes may join with the token) must be between 1 and 1000");
+        }
         String token = TOKEN_PREFIX + secret();
         Instant now = clock.instant();
-        store.insertToken(SecretBox.sha256(token), now.plus(ttl), caller.name(), now);
-        return new JoinToken(token, now.plus(ttl));
+        store.insertToken(SecretBox.sha256(token), uses, now.plus(ttl), caller.name(), now);
+        return new JoinToken(token, now.plus(ttl), uses);
     }
 
     Joined join(String token, String name, String url) {

@@ -38,7 +38,7 @@ class NodePages {
     @PostMapping("/admin/nodes/join-tokens")
     String createJoinToken(Caller caller, HttpServletRequest request, RedirectAttributes flash) {
         return PageActions.run(request, flash, "/admin/nodes", () -> {
-            NodeJoining.JoinToken token = joining.createToken(caller, null);
+            NodeJoining.JoinToken token = joining.createToken(caller, null, null);
             String server = ServletUriComponentsBuilder.fromContextPath(request).build().toUriString();
             flash.addFlashAttribute("joinCommand", "java -jar wharf.jar --wharf.mode=node --wharf.node.server=" + server
                     + " --wharf.node.join-token=" + token.token() + " --server.port=7070");

@@ -53,20 +53,23 @@ class NodeStore {
         return jdbc.update("delete from nodes where name = ?", name) == 1;
     }
 
-    void insertToken(String hash, Instant expiresAt, String createdBy, Instant now) {
-        jdbc.update("insert into node_join_tokens (token_hash, expires_at, created_by, created_at) values (?, ?, ?, ?)",
-                hash, time(expiresAt), createdBy, time(now));
+    void insertToken(String hash, int uses, Instant expiresAt, String createdBy, Instant now) {
+        jdbc.update("insert into node_join_tokens (token_hash, uses_left, expires_at, created_by, created_at) values (?, ?, ?, ?, ?)",
+                hash, uses, time(expiresAt), createdBy, time(now));
     }
 
-    /** Marks the token used by {@code node}; false when it is unknown, used or expired (one statement: single use across replicas). */
+    /**
+     * Uses the token once for {@code node}; false when it is unknown, used up or expired (one
+     * statement, so two replicas never let more nodes join than it allows).
+     */
     boolean useToken(String hash, String node, Instant now) {
-        return jdbc.update("update node_join_tokens set used_at = ?, used_by_node = ? where token_hash = ? and used_at is null"
-                + " and expires_at > ?", time(now), node, hash, time(now)) == 1;
+        return jdbc.update("update node_join_tokens set uses_left = uses_left - 1, used_at = ?, used_by_node = ? where token_hash = ?"
+                + " and uses_left > 0 and expires_at > ?", time(now), node, hash, time(now)) == 1;
     }
 
-    /** Gives a token back when the join it was used for failed afterwards (the name was taken). */
+    /** Gives a use back when the join it was used for failed afterwards (the name was taken). */
     void releaseToken(String hash) {
-        jdbc.update("update node_join_tokens set used_at = null, used_by_node = null where token_hash = ?", hash);
+        jdbc.update("update node_join_tokens set uses_left = uses_left + 1 where token_hash = ?", hash);
     }
 
     static OffsetDateTime time(Instant instant) {

@@ -78,6 +78,15 @@ class NodeJoinTests {
             assertThat(anonymous.post("/api/v1/nodes/join", join(second, "node-b", "http://127.0.0.1:10")).status())
                     .as("a join refused for its name gives the token back").isEqualTo(201);
 
+            String shared = admin.post("/api/v1/nodes/join-tokens", "{\"nodes\":2}").json().get("token").asString();
+            assertThat(anonymous.post("/api/v1/nodes/join", join(shared, "ds-1", "http://127.0.0.1:11")).status()).isEqualTo(201);
+            assertThat(anonymous.post("/api/v1/nodes/join", join(shared, "ds-2", "http://127.0.0.1:12")).status()).isEqualTo(201);
+            assertThat(anonymous.post("/api/v1/nodes/join", join(shared, "ds-3", "http://127.0.0.1:13")).status())
+                    .as("a token for two nodes lets two join").isEqualTo(401);
+            assertThat(admin.post("/api/v1/nodes/join-tokens", "{\"nodes\":0}").status()).isEqualTo(400);
+            assertThat(admin.delete("/api/v1/nodes/ds-1").status()).isEqualTo(204);
+            assertThat(admin.delete("/api/v1/nodes/ds-2").status()).isEqualTo(204);
+
             Http.Response placed = admin.post("/api/v1/teams/solo/containers", "{\"name\":\"c\",\"image\":\"busybox:1\"}");
             assertThat(placed.status()).isEqualTo(503);
             assertThat(placed.json().get("detail").asString()).startsWith("no node has room for this container: node node-a is ");
