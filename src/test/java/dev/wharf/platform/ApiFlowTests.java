@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -355,9 +354,7 @@ class ApiFlowTests {
     }
 
     static String csrf(String html) {
-        Matcher matcher = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(html);
-        assertThat(matcher.find()).as("CSRF field in page").isTrue();
-        return matcher.group(1);
+        return Http.csrf(html);
     }
 
     static java.util.stream.Stream<JsonNode> stream(JsonNode array) {

@@ -32,6 +32,15 @@ public final class Http {
         return new Http("http://localhost:" + port, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 
+    /** The CSRF token of a page's form ({@code <input name="_csrf" value="...">}). */
+    public static String csrf(String html) {
+        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(html);
+        if (!matcher.find()) {
+            throw new AssertionError("no CSRF field in the page: " + html);
+        }
+        return matcher.group(1);
+    }
+
     /** A client that keeps cookies, like a browser session. */
     public static Http withCookies(int port) {
         return new Http("http://localhost:" + port, HttpClient.newBuilder().cookieHandler(new CookieManager())

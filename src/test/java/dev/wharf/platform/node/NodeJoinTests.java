@@ -96,6 +96,20 @@ class NodeJoinTests {
             assertThat(admin.delete("/api/v1/nodes/node-a").status()).isEqualTo(404);
             assertThat(admin.get("/api/v1/nodes").json()).extracting(n -> n.get("name").asString()).containsExactly("node-b");
 
+            Http browser = Http.withCookies(port);
+            browser.form("/login", "username=admin&password=join-test-password&_csrf="
+                    + Http.csrf(browser.get("/login").body()));
+            String page = browser.get("/admin/nodes").body();
+            assertThat(page).contains("node-b", "http://127.0.0.1:10", "Make a join token");
+            Http.Response made = browser.form("/admin/nodes/join-tokens", "_csrf=" + Http.csrf(page));
+            assertThat(made.status()).isEqualTo(302);
+            String shown = browser.get("/admin/nodes").body();
+            assertThat(shown).contains("--wharf.mode=node --wharf.node.server=http://localhost:" + port + " --wharf.node.join-token=wharf-join-");
+            String pageToken = shown.replaceAll("(?s).*--wharf.node.join-token=(wharf-join-[A-Za-z0-9_-]+).*", "$1");
+            assertThat(anonymous.post("/api/v1/nodes/join", join(pageToken, "from-page", "http://127.0.0.1:14")).status())
+                    .as("the token on the page works").isEqualTo(201);
+            assertThat(browser.get("/admin/nodes").body()).as("shown once").doesNotContain(pageToken);
+
             String audit = admin.get("/api/v1/audit?limit=1000").body();
             assertThat(audit).contains("POST /api/v1/nodes/join", "DELETE /api/v1/nodes/{node}").doesNotContain(token, credential);
             assertThat(output.getAll()).doesNotContain(token, second, credential);
