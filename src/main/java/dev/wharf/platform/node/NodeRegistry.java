@@ -152,7 +152,12 @@ public class NodeRegistry {
             joined.add(row.name());
             Remote known = remotes.get(row.name());
             if (known == null || !known.url.equals(row.url())) {
-                remotes.put(row.name(), new Remote(row));
+                try {
+                    remotes.put(row.name(), new Remote(row));
+                } catch (RuntimeException e) {
+                    log.error("cannot reach node {}: its credential does not open with this server's key ({}); every replica needs"
+                            + " the same wharf.secrets.key", row.name(), e.getMessage());
+                }
             }
         }
         remotes.keySet().retainAll(joined);

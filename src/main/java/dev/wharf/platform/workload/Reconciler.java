@@ -61,11 +61,12 @@ class Reconciler implements NodeUsage {
     private volatile boolean leader;
 
     Reconciler(ContainerRepository containers, ContainerManagement management, NodeRegistry nodes, Leases leases,
-            @Value("${wharf.reconcile-interval:10s}") Duration interval, @Value("${wharf.storage-interval:60s}") Duration storageInterval) {
+            dev.wharf.WharfSettings settings, @Value("${wharf.reconcile-interval:10s}") Duration interval,
+            @Value("${wharf.storage-interval:60s}") Duration storageInterval) {
         this.containers = containers;
         this.management = management;
         this.nodes = nodes;
-        this.leases = leases;
+        this.leases = settings.mode() == dev.wharf.WharfSettings.Mode.ALL ? null : leases; // all-in-one: one process by definition
         this.interval = interval;
         this.storageInterval = storageInterval;
     }
@@ -110,7 +111,7 @@ class Reconciler implements NodeUsage {
         scheduler.shutdownNow();
         measurer.shutdownNow();
         subscriptions.values().forEach(Reconciler::close);
-        if (leader) {
+        if (leader && leases != null) {
             try {
                 leases.release(LEASE);
             } catch (RuntimeException e) {
@@ -159,7 +160,7 @@ class Reconciler implements NodeUsage {
 
     /** One pass, on the replica that holds the lease: the database's containers against each node's. */
     void reconcile() {
-        leader = leases.hold(LEASE, interval.multipliedBy(3));
+        leader = leases == null || leases.hold(LEASE, interval.multipliedBy(3));
         if (!leader) {
             return;
         }
