@@ -272,6 +272,16 @@ public class NodeRegistry {
         return store.find(node).isPresent();
     }
 
+    /** The in-process node (if any) and every node that joined and was not removed, as the database says now. */
+    public List<String> joinedNames() {
+        List<String> names = new ArrayList<>();
+        if (local.getIfAvailable() != null) {
+            names.add(LOCAL);
+        }
+        store.all().forEach(row -> names.add(row.name()));
+        return names;
+    }
+
     /** Every node this replica knows: the in-process one and those that joined. */
     public List<String> names() {
         List<String> names = new ArrayList<>();

@@ -121,6 +121,8 @@ class Reconciler implements NodeUsage {
     }
 
     private static final String LEASE = "reconciler";
+    /** longer than any create takes (a pull of a big image included) */
+    static final Duration ABANDONED_AFTER = Duration.ofMinutes(30);
 
     private void measureQuietly() {
         try {
@@ -175,7 +177,30 @@ class Reconciler implements NodeUsage {
                 markUnknown(containers.findByNode(name), "node " + name + " is not answering; the container's state is unknown until it is back");
             }
         }
-        markUnknown(containers.findByNodeNotIn(names), "its node was removed; delete the container or create it again");
+        List<String> joined = new java.util.ArrayList<>(nodes.joinedNames());
+        joined.add(""); // never a node's name: keeps the list non-empty for the query
+        markUnknown(containers.findByNodeNotIn(joined), "its node was removed; delete the container or create it again");
+    }
+
+    /**
+     * A create that never finished (the replica handling it died after admission): once it is
+     * older than any pull, whatever the node made goes and the row too, which gives its quota back.
+     */
+    private void abandoned(Container container, RuntimeService node) {
+        if (container.getCreatedAt().isAfter(management.now().minus(ABANDONED_AFTER))) {
+            return;
+        }
+        log.warn("container {} ({}) of team {} was admitted {} ago but never finished being created; removing it", container.getName(),
+                container.getId(), container.getTeamId(), ABANDONED_AFTER);
+        try {
+            node.remove(container.getId(), true);
+        } catch (RuntimeFailure e) {
+            if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
+                log.warn("could not remove abandoned container {} from its node: {}", container.getId(), e.getMessage());
+                return;
+            }
+        }
+        containers.deleteRow(container.getId());
     }
 
     private void markUnknown(List<Container> lost, String reason) {
@@ -193,6 +218,10 @@ class Reconciler implements NodeUsage {
         for (Container container : containers.findByNode(name)) {
             known.add(container.getId());
             if (ContainerStates.REMOVING.equals(container.getState()) || pendingRestarts.containsKey(container.getId())) {
+                continue;
+            }
+            if (container.getImageDigest() == null) { // still being created (pulling, or the node making it)
+                abandoned(container, node);
                 continue;
             }
             ContainerInfo info;
