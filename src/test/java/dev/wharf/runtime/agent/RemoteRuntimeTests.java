@@ -15,7 +15,14 @@ import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.local.LocalRuntime;
 import dev.wharf.runtime.network.NetworkSettings;
+import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.BusyboxRootfs;
+import dev.wharf.testing.Commands;
+import dev.wharf.testing.TestRegistry;
+import dev.wharf.runtime.api.ImageInfo;
+import dev.wharf.runtime.api.PullProgress;
+import dev.wharf.runtime.api.RegistryCredentials;
+import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
 import dev.wharf.testing.TestRuntimes;
@@ -61,6 +68,8 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
     static URI url;
     static RemoteRuntime runtime;
     static final HttpClient http = HttpClient.newHttpClient();
+    static Path layout;
+    static TestRegistry registry;
 
     @BeforeAll
     static void startNode() throws Exception {
@@ -72,6 +81,11 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         work = WorkDirs.create("wharf-node-test-");
         rootfs = BusyboxRootfs.create(Files.createDirectories(work.resolve("busybox")));
         dataDir = Files.createDirectories(work.resolve("data"));
+        if (BusyboxLayout.available() && TestRegistry.available()) {
+            layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
+            registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
+            registry.push("oci:" + layout + ":" + BusyboxLayout.AMD64, "team/busybox:1");
+        }
         new NodeCredential(dataDir).write(CREDENTIAL);
         // command-line arguments: they outrank application.yml (builder properties would not)
         node = new SpringApplicationBuilder(WharfApplication.class).run(
@@ -83,6 +97,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
                 "--wharf.runtime.network.bridge-prefix=" + NETWORK.bridgePrefix(),
                 "--server.address=127.0.0.1",
                 "--server.port=0",
+                "--wharf.registries.insecure=" + (registry == null ? "" : registry.host()),
                 "--spring.main.banner-mode=off");
         assertThat(node.getEnvironment().getProperty("wharf.runtime.data-dir")).isEqualTo(dataDir.toString());
         url = URI.create("http://127.0.0.1:" + node.getEnvironment().getProperty("local.server.port"));
@@ -91,13 +106,16 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
     }
 
     @AfterAll
-    static void stopNode() throws IOException {
+    static void stopNode() throws Exception {
         if (node != null && dataDir.toString().equals(node.getEnvironment().getProperty("wharf.runtime.data-dir"))) {
             LocalRuntime local = node.getBean(LocalRuntime.class);
             TestRuntimes.removeAll(local);
         }
         if (node != null) {
             node.close();
+        }
+        if (registry != null) {
+            registry.close();
         }
         TestCgroups.removeTree(CGROUP_ROOT);
         WorkDirs.delete(work);
@@ -224,5 +242,77 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         assertThat(runtime.volumes(teamA)).noneMatch(v -> v.name().equals(name));
         assertThatThrownBy(() -> runtime.image("sha256:" + "0".repeat(64))).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.NOT_FOUND));
+    }
+
+    @Test
+    void imagesArePulledWithProgressImportedFromAStreamedArchiveAndRun() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(registry != null, "umoci, skopeo and docker-registry are not installed");
+        List<PullProgress> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> askedFor = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String reference = registry.host() + "/team/busybox:1";
+        ImageInfo pulled = runtime.pullImage(reference, host -> {
+            askedFor.add(host);
+            return new RegistryCredentials("puller", "pull-secret");
+        }, progress::add);
+        assertThat(askedFor).containsExactly(registry.host());
+        assertThat(pulled.references()).containsExactly(reference);
+        assertThat(progress).isNotEmpty().anySatisfy(p -> assertThat(p.done()).isEqualTo(p.total()).isPositive());
+        assertThat(runtime.images()).extracting(ImageInfo::digest).contains(pulled.digest());
+        assertThat(runtime.image(pulled.digest())).isEqualTo(pulled);
+        assertThatThrownBy(() -> runtime.pullImage(registry.host() + "/team/busybox:nope", null, p -> { }))
+                .isInstanceOf(RuntimeFailure.class).hasMessageContaining("team/busybox:nope")
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.NOT_FOUND));
+        assertThatThrownBy(() -> runtime.pullImage("Not A Reference", host -> null, p -> { })).isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT));
+
+        Path archive = work.resolve("busybox-docker.tar");
+        Commands.run(List.of("skopeo", "copy", "--quiet", "oci:" + layout + ":" + BusyboxLayout.AMD64,
+                "docker-archive:" + archive + ":example/busybox:saved"));
+        ImageInfo imported;
+        try (java.io.InputStream in = Files.newInputStream(archive)) {
+            imported = runtime.importImage(in);
+        }
+        assertThat(imported.references()).containsExactly("docker.io/example/busybox:saved");
+        assertThatThrownBy(() -> runtime.importImage(new java.io.ByteArrayInputStream("not a tar".getBytes())))
+                .isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT));
+
+        runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerSpec spec = new ContainerSpec("img" + UUID.randomUUID().toString().replace("-", "").substring(0, 12), "from-image", teamA,
+                new Rootfs.Image(imported.digest()), List.of("/bin/sh", "-c", "echo from-image"), null, null, null, null, null);
+        runtime.create(spec);
+        created.add(spec.id());
+        runtime.start(spec.id());
+        assertThat(awaitExit(spec.id(), Duration.ofSeconds(20)).exitCode()).isZero();
+        assertThat(logText(spec.id())).isEqualTo("STDOUT:from-image");
+        assertThatThrownBy(() -> runtime.removeImage(imported.digest())).isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.FAILED_PRECONDITION));
+        runtime.remove(spec.id(), false);
+        runtime.removeImage(imported.digest());
+        if (!pulled.digest().equals(imported.digest())) {
+            runtime.removeImage(pulled.digest());
+        }
+        assertThat(runtime.images()).extracting(ImageInfo::digest).doesNotContain(pulled.digest(), imported.digest());
+    }
+
+    @Test
+    void eventsFlowUntilTheSubscriptionIsClosed() throws Exception {
+        runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        List<dev.wharf.runtime.api.RuntimeEvent> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AutoCloseable subscription = runtime.subscribe(events::add);
+        ContainerInfo first = run(teamA, Resources.UNLIMITED, "/bin/true");
+        awaitExit(first.id(), Duration.ofSeconds(20));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (events.stream().noneMatch(e -> e.containerId().equals(first.id()) && e instanceof dev.wharf.runtime.api.RuntimeEvent.ContainerExited)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(events).anyMatch(e -> e.containerId().equals(first.id()) && e instanceof dev.wharf.runtime.api.RuntimeEvent.ContainerExited);
+        subscription.close();
+        Thread.sleep(300);
+        ContainerInfo second = run(teamA, Resources.UNLIMITED, "/bin/true");
+        awaitExit(second.id(), Duration.ofSeconds(20));
+        Thread.sleep(500);
+        assertThat(events).noneMatch(e -> e.containerId().equals(second.id()));
     }
 }
