@@ -63,8 +63,30 @@ class NodeController implements DisposableBean {
         return thread;
     });
 
+    /** The queues of the streams now open: ended when the node shuts down, so it need not wait for them. */
+    private final java.util.Set<BlockingQueue<Object>> openStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     NodeController(RuntimeService runtime) {
         this.runtime = runtime;
+    }
+
+    @org.springframework.context.event.EventListener(org.springframework.context.event.ContextClosedEvent.class)
+    void endStreams() {
+        RuntimeFailure closing = new RuntimeFailure(RuntimeFailure.Kind.UNAVAILABLE, "the node is shutting down");
+        openStreams.forEach(queue -> {
+            queue.clear();
+            queue.offer(closing);
+        });
+    }
+
+    /** Writes what the queue delivers until it ends, the caller hangs up or the node shuts down. */
+    private void drain(ServletOutputStream out, BlockingQueue<Object> queue) {
+        openStreams.add(queue);
+        try {
+            NdjsonResponse.drain(out, queue, KEEP_ALIVE);
+        } finally {
+            openStreams.remove(queue);
+        }
     }
 
     @Override
@@ -182,7 +204,7 @@ class NodeController implements DisposableBean {
             }
         });
         try {
-            NdjsonResponse.drain(out, queue, KEEP_ALIVE);
+            drain(out, queue);
         } finally {
             pump.cancel(true);
         }
@@ -194,7 +216,7 @@ class NodeController implements DisposableBean {
         BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
         try (AutoCloseable subscription = runtime.subscribe(queue::offer)) {
             ServletOutputStream out = NdjsonResponse.open(response);
-            NdjsonResponse.drain(out, queue, KEEP_ALIVE);
+            drain(out, queue);
         }
     }
 
@@ -232,7 +254,7 @@ class NodeController implements DisposableBean {
             }
         });
         try {
-            NdjsonResponse.drain(out, queue, KEEP_ALIVE);
+            drain(out, queue);
         } finally {
             pump.cancel(true);
         }
