@@ -71,7 +71,7 @@ final class NodeJoin {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new JoinFailed("cannot join " + base + ": the server is not answering (" + e + ")", e);
+            throw new JoinFailed("cannot join " + base + ": the server is not answering (" + describe(e) + ")", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new JoinFailed("interrupted while joining " + base, e);
@@ -97,6 +97,16 @@ final class NodeJoin {
         String joinedAs = answer.path("name").asString(name);
         log.info("joined {} as node {}; credential stored in {}", base, joinedAs, credential.file());
         return Outcome.JOINED;
+    }
+
+    /** The first message along the causes ({@code ConnectException} often has none of its own). */
+    private static String describe(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+                return cause.getClass().getSimpleName() + ": " + cause.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     private static boolean isBlank(String value) {

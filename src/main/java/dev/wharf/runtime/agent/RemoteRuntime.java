@@ -500,8 +500,12 @@ public final class RemoteRuntime implements RuntimeService {
     }
 
     private static String describe(Throwable e) {
-        String message = e.getMessage();
-        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+                return cause.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
     }
 
     static void closeQuietly(InputStream in) {

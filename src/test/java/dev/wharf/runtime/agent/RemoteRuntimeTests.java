@@ -210,14 +210,21 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
     @Test
     void closingAFollowedLogStreamEarlyReturnsAtOnce() throws Exception {
         runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
-        ContainerInfo info = run(teamA, Resources.UNLIMITED, "/bin/sh", "-c", "echo first; sleep 300");
+        ContainerInfo info = run(teamA, Resources.UNLIMITED, "/bin/sh", "-c", "echo first; while true; do echo more; sleep 0.2; done");
         long start;
         try (Stream<LogLine> lines = runtime.logs(info.id(), new LogQuery(null, null, true))) {
             Iterator<LogLine> iterator = lines.iterator();
             assertThat(iterator.next().text()).isEqualTo("first");
+            assertThat(servingLogs()).isPositive();
             start = System.nanoTime();
         }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        // the node notices the closed connection and stops following
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (servingLogs() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(servingLogs()).isZero();
         assertThatThrownBy(() -> runtime.logs("nosuchcontainer", LogQuery.ALL)).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.NOT_FOUND));
     }
@@ -314,5 +321,13 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         awaitExit(second.id(), Duration.ofSeconds(20));
         Thread.sleep(500);
         assertThat(events).noneMatch(e -> e.containerId().equals(second.id()));
+    }
+
+    /** Request threads of the node (same JVM) that are serving a log stream now. */
+    private static long servingLogs() {
+        return Thread.getAllStackTraces().values().stream()
+                .filter(stack -> Arrays.stream(stack).anyMatch(frame -> frame.getClassName().equals(NodeController.class.getName())
+                        && frame.getMethodName().equals("logs")))
+                .count();
     }
 }
