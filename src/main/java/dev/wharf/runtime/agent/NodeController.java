@@ -6,7 +6,6 @@ import dev.wharf.runtime.api.ImageInfo;
 import dev.wharf.runtime.api.LogLine;
 import dev.wharf.runtime.api.LogQuery;
 import dev.wharf.runtime.api.RegistryCredentials;
-import dev.wharf.runtime.api.RuntimeEvent;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.TeamLimits;
