@@ -2,12 +2,27 @@ package dev.wharf;
 
 import java.time.Clock;
 import org.springframework.boot.SpringApplication;
-import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.AutoConfigurationExcludeFilter;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.context.TypeExcludeFilter;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ComponentScan;
+import org.springframework.context.annotation.FilterType;
 
-/** Wharf: one artifact, three modes ({@code all}, {@code server}, {@code node}); see ARCHITECTURE.md. */
-@SpringBootApplication
+/**
+ * Wharf: one artifact, three modes ({@code all}, {@code server}, {@code node}); see ARCHITECTURE.md.
+ * {@code @SpringBootApplication} spelled out, with one more scan filter: in {@code node} mode the
+ * control plane ({@code dev.wharf.platform..}) is not scanned at all ({@link ModeScanFilter}), and
+ * {@link ModeEnvironment} switches off its database auto-configuration.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@ComponentScan(excludeFilters = {
+        @ComponentScan.Filter(type = FilterType.CUSTOM, classes = TypeExcludeFilter.class),
+        @ComponentScan.Filter(type = FilterType.CUSTOM, classes = AutoConfigurationExcludeFilter.class),
+        @ComponentScan.Filter(type = FilterType.CUSTOM, classes = ModeScanFilter.class)})
 @ConfigurationPropertiesScan
 public class WharfApplication {
 

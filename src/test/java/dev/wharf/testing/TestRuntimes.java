@@ -42,6 +42,20 @@ public final class TestRuntimes {
         return new NetworkSettings(null, "10." + (100 + RANDOM.nextInt(150)) + ".0.0/16", 24, prefix.toString());
     }
 
+    /** Whether runc and conmon are on the PATH (what a runtime on this host needs besides root). */
+    public static boolean runcAndConmonInstalled() {
+        return onPath("runc") && onPath("conmon");
+    }
+
+    private static boolean onPath(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
+            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, name))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Removes every container the runtime has, running or not, and (for a local runtime) its networks' bridges and rules. */
     public static void removeAll(RuntimeService runtime) {
         for (ContainerInfo info : runtime.list()) {

@@ -1,0 +1,110 @@
+package dev.wharf.runtime.agent;
+
+import dev.wharf.WharfSettings;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * A node trusts one caller: the control plane that holds its credential. Every request but
+ * {@code /actuator/health} must carry {@code Authorization: Bearer <credential>}; without it, or with
+ * another, the answer is 401 and nothing runs. Before the node has joined (no credential file)
+ * the answer is 503.
+ */
+@Configuration
+@ConditionalOnProperty(name = "wharf.mode", havingValue = "node")
+class NodeSecurityConfiguration {
+
+    @Bean
+    NodeCredential nodeCredential(WharfSettings settings) {
+        return new NodeCredential(settings.dataDir());
+    }
+
+    @Bean
+    SecurityFilterChain nodeChain(HttpSecurity http, NodeCredential credential) throws Exception {
+        http.authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
+                        .anyRequest().authenticated())
+                .addFilterBefore(new CredentialFilter(credential), BasicAuthenticationFilter.class)
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .csrf(csrf -> csrf.disable())
+                .requestCache(cache -> cache.disable())
+                .formLogin(form -> form.disable())
+                .httpBasic(basic -> basic.disable())
+                .logout(logout -> logout.disable())
+                .exceptionHandling(ex -> ex.authenticationEntryPoint((request, response, failure) -> refuse(response,
+                        HttpServletResponse.SC_UNAUTHORIZED, "this node answers only its control plane: send \"Authorization: Bearer <node credential>\"")));
+        return http.build();
+    }
+
+    static void refuse(HttpServletResponse response, int status, String message) throws IOException {
+        if (status == HttpServletResponse.SC_UNAUTHORIZED) {
+            response.setHeader("WWW-Authenticate", "Bearer realm=\"wharf-node\"");
+        }
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.getOutputStream().write(AgentJson.write(new AgentJson.Failure(
+                status == HttpServletResponse.SC_UNAUTHORIZED ? "UNAUTHENTICATED" : "UNAVAILABLE", message)));
+    }
+
+    /** Checks the bearer credential against the stored one, in constant time; the health probe needs none. */
+    static final class CredentialFilter extends OncePerRequestFilter {
+
+        private static final String BEARER = "Bearer ";
+
+        private final NodeCredential credential;
+
+        CredentialFilter(NodeCredential credential) {
+            this.credential = credential;
+        }
+
+        @Override
+        protected boolean shouldNotFilter(HttpServletRequest request) {
+            String path = request.getRequestURI().substring(request.getContextPath().length());
+            return path.equals("/actuator/health") || path.startsWith("/actuator/health/") || path.equals("/error");
+        }
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            Optional<String> expected = credential.read();
+            if (expected.isEmpty()) {
+                refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+                        "this node has not joined a control plane yet: it has no credential");
+                return;
+            }
+            String header = request.getHeader("Authorization");
+            String presented = header != null && header.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                    ? header.substring(BEARER.length()).strip() : null;
+            if (!NodeCredential.matches(expected.get(), presented)) {
+                refuse(response, HttpServletResponse.SC_UNAUTHORIZED, presented == null
+                        ? "this node answers only its control plane: send \"Authorization: Bearer <node credential>\""
+                        : "the node credential is wrong");
+                return;
+            }
+            SecurityContextHolder.getContext().setAuthentication(UsernamePasswordAuthenticationToken.authenticated(
+                    "control-plane", null, List.of(new SimpleGrantedAuthority("ROLE_CONTROL_PLANE"))));
+            try {
+                chain.doFilter(request, response);
+            } finally {
+                SecurityContextHolder.clearContext();
+            }
+        }
+    }
+}
