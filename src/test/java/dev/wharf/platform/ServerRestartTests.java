@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.WharfApplication;
 import dev.wharf.runtime.local.LocalRuntime;
+import dev.wharf.runtime.network.NetworkSettings;
 import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.WorkDirs;
 import dev.wharf.testing.Http;
@@ -39,6 +40,7 @@ class ServerRestartTests {
                 "busybox-static, umoci, skopeo and docker-registry are not installed");
         Path work = WorkDirs.create("wharf-restart-");
         String cgroupRoot = "wharf-test-" + UUID.randomUUID().toString().substring(0, 8);
+        NetworkSettings network = TestRuntimes.network();
         Path layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
         Process server = null;
         try (TestRegistry registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")))) {
@@ -47,7 +49,8 @@ class ServerRestartTests {
             List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp",
                     System.getProperty("java.class.path"), WharfApplication.class.getName(), "--server.port=" + port,
                     "--wharf.data-dir=" + work.resolve("data"), "--wharf.runtime.cgroup-root=" + cgroupRoot,
-                    "--wharf.registries.insecure=" + registry.host(), "--WHARF_ADMIN_PASSWORD=" + PASSWORD, "--logging.level.root=warn");
+                    "--wharf.registries.insecure=" + registry.host(), "--WHARF_ADMIN_PASSWORD=" + PASSWORD, "--logging.level.root=warn",
+                    "--wharf.runtime.network.pool=" + network.pool(), "--wharf.runtime.network.bridge-prefix=" + network.bridgePrefix());
             server = start(command, work.resolve("server-1.log"), port);
             Http admin = Http.to(port).basic("admin", PASSWORD);
             assertThat(admin.post("/api/v1/teams", "{\"name\":\"ops\"}").status()).isEqualTo(201);
@@ -75,7 +78,7 @@ class ServerRestartTests {
                 server.destroy();
                 server.waitFor();
             }
-            cleanUp(work, cgroupRoot);
+            cleanUp(work, cgroupRoot, network);
         }
     }
 
@@ -99,8 +102,9 @@ class ServerRestartTests {
     }
 
     /** Whatever the test left on the node goes, through a runtime opened on the same data dir. */
-    private static void cleanUp(Path work, String cgroupRoot) throws IOException {
-        LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("data"), cgroupRoot, 1_000_000, Set.of()), Clock.systemUTC());
+    private static void cleanUp(Path work, String cgroupRoot, NetworkSettings network) throws IOException {
+        LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("data"), cgroupRoot, 1_000_000, Set.of(), network),
+                Clock.systemUTC());
         TestRuntimes.removeAll(runtime);
         runtime.close();
         TestCgroups.removeTree(cgroupRoot);
