@@ -172,7 +172,15 @@ class Reconciler implements NodeUsage {
                 if (!subscriptions.containsKey(name)) {
                     subscribe(name);
                 }
-                reconcile(name, nodes.runtime(name));
+                try {
+                    reconcile(name, nodes.runtime(name));
+                } catch (RuntimeFailure e) {
+                    if (e.kind() != RuntimeFailure.Kind.UNAVAILABLE) {
+                        throw e;
+                    }
+                    log.info("node {} stopped answering while being reconciled ({}); the heartbeats decide whether it is down", name,
+                            e.getMessage());
+                }
             } else if (!NodeRegistry.LOCAL.equals(name)) { // the server's own runtime being down is shown on the node, not per container
                 markUnknown(containers.findByNode(name), "node " + name + " is not answering; the container's state is unknown until it is back");
             }
