@@ -100,6 +100,10 @@ class MultiNodeTests {
                     assertThat(terminal.closedWith()).startsWith("1000");
                 }
             }
+            assertThat(admin.put("/api/v1/teams/spread/quota", "{\"memory\":\"3Gi\"}").status()).isEqualTo(200);
+            for (NodeProcess node : nodes.subList(0, 2)) {
+                assertThat(teamMemoryLimit(node)).as("the quota reaches the team's cgroup on " + node.name).isEqualTo(3L << 30);
+            }
             JsonNode listed = admin.get("/api/v1/nodes").json();
             for (JsonNode node : listed) {
                 assertThat(node.get("allocated").get("containers").asLong()).as(node.toString()).isEqualTo(2);
@@ -135,6 +139,18 @@ class MultiNodeTests {
                 node.close();
             }
             WorkDirs.delete(work);
+        }
+    }
+
+    /** The memory limit of the (only) team cgroup under the node's cgroup root, v1 or v2. */
+    private static long teamMemoryLimit(NodeProcess node) throws java.io.IOException {
+        Map<String, String> own = dev.wharf.testing.TestCgroups.own();
+        boolean v1 = own.containsKey("memory");
+        Path root = Path.of("/sys/fs/cgroup", v1 ? "memory" : "").resolve(own.get(v1 ? "memory" : "unified").substring(1))
+                .resolve(node.cgroupRoot);
+        try (var teams = Files.list(root)) {
+            Path team = teams.filter(p -> p.getFileName().toString().startsWith("team-")).findFirst().orElseThrow();
+            return Long.parseLong(Files.readString(team.resolve(v1 ? "memory.limit_in_bytes" : "memory.max")).strip());
         }
     }
 
