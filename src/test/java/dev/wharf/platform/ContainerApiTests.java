@@ -49,6 +49,9 @@ class ContainerApiTests {
     @org.springframework.beans.factory.annotation.Autowired
     dev.wharf.runtime.api.RuntimeService runtime;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
+
     static dev.wharf.runtime.api.RuntimeService node;
 
     Http admin;
@@ -375,6 +378,28 @@ class ContainerApiTests {
         assertThat(admin.delete("/api/v1/teams/" + team).status()).as("a team with volumes stays").isEqualTo(409);
         assertThat(member.delete("/api/v1/teams/" + team + "/volumes/data").status()).isEqualTo(204);
         assertThat(viewer.get("/api/v1/teams/" + team + "/volumes").json()).isEmpty();
+    }
+
+    @Test
+    void aCreateAbandonedByADeadServerIsRemovedAndItsQuotaGivenBack() throws Exception {
+        // what a replica that died between admission and the node's create leaves: a row with a node, no image, nothing on the node
+        Long teamId = jdbc.queryForObject("select id from teams where name = ?", Long.class, team);
+        java.time.OffsetDateTime longAgo = java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC).minusMinutes(31);
+        jdbc.update("insert into containers (id, team_id, name, image, spec, restart_policy, desired_state, state, oom_killed,"
+                + " restart_count, created_by, created_at, node) values ('0123456789abcdef', ?, 'ghost', 'busybox:1', '{}', 'no',"
+                + " 'running', 'created', false, 0, 'admin', ?, 'local')", teamId, longAgo);
+        jdbc.update("insert into containers (id, team_id, name, image, spec, restart_policy, desired_state, state, oom_killed,"
+                + " restart_count, created_by, created_at, node) values ('0123456789abcdee', ?, 'young', 'busybox:1', '{}', 'no',"
+                + " 'running', 'created', false, 0, 'admin', ?, 'local')", teamId, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC));
+        assertThat(viewer.get("/api/v1/teams/" + team + "/quota").json().get("usage").get("containers").asLong()).isEqualTo(2);
+        for (int i = 0; i < 50 && member.get("/api/v1/teams/" + team + "/containers/ghost").status() == 200; i++) {
+            Thread.sleep(200);
+        }
+        assertThat(member.get("/api/v1/teams/" + team + "/containers/ghost").status()).as("the abandoned create is gone").isEqualTo(404);
+        JsonNode young = member.get("/api/v1/teams/" + team + "/containers/young").json();
+        assertThat(young.get("state").asString()).as("a create still in progress is left alone").isEqualTo("created");
+        assertThat(viewer.get("/api/v1/teams/" + team + "/quota").json().get("usage").get("containers").asLong()).isEqualTo(1);
+        jdbc.update("delete from containers where id = '0123456789abcdee'");
     }
 
     @Test
