@@ -167,6 +167,8 @@ class Reconciler implements NodeUsage {
             return;
         }
         List<String> names = nodes.names();
+        subscriptions.keySet().stream().filter(name -> !names.contains(name)).toList()
+                .forEach(removed -> close(subscriptions.remove(removed))); // a removed node is not listened to either
         for (String name : names) {
             if (nodes.isUp(name)) {
                 if (!subscriptions.containsKey(name)) {
