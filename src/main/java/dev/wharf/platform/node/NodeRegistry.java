@@ -211,7 +211,11 @@ public class NodeRegistry {
     /** The runtime service of a node, for work on what it runs; 503 when the node is unknown or down. */
     public RuntimeService runtime(String node) {
         if (node == null || LOCAL.equals(node)) {
-            return runtimeFor("run containers");
+            RuntimeService runtime = local.getIfAvailable();
+            if (runtime == null) {
+                throw new WharfException(ErrorCategory.UNAVAILABLE, "this server runs no containers itself (no node \"local\")");
+            }
+            return runtime;
         }
         Remote remote = remotes.get(node);
         if (remote == null) {
