@@ -121,6 +121,17 @@ public class ImageCatalogue {
         return pull(caller, pull).getDigest();
     }
 
+    /**
+     * The digest {@link #resolveForContainer} would give without pulling: when the team lists the
+     * reference and the node has the image. Empty otherwise (and for a digest), so the caller resolves it then.
+     */
+    public java.util.Optional<String> resolveCached(Team team, String image) {
+        if (image != null && image.matches("sha256:[0-9a-f]{64}")) {
+            return java.util.Optional.empty();
+        }
+        return images.findByTeamIdAndReference(team.getId(), parse(image).toString()).map(TeamImage::getDigest).filter(this::onNode);
+    }
+
     private boolean onNode(String digest) {
         try {
             runtime().image(digest);

@@ -11,10 +11,25 @@ import org.springframework.transaction.annotation.Transactional;
 interface ContainerRepository extends JpaRepository<Container, String> {
 
     /** Every column, into {@link Container}'s read-only copy constructor: lists read rows, not managed entities. */
-    String COPIES = "select new dev.wharf.platform.workload.Container(c.id, c.teamId, c.projectId, c.name, c.image, c.imageDigest,"
+    String COPIES = "select new dev.wharf.platform.workload.Container(c.id, c.version, c.teamId, c.projectId, c.name, c.image, c.imageDigest,"
             + " c.spec, c.cpus, c.memoryBytes, c.pids, c.restartPolicy, c.desiredState, c.state, c.stateReason, c.exitCode,"
             + " c.oomKilled, c.restartCount, c.node, c.createdBy, c.createdAt, c.startedAt, c.finishedAt, c.ipAddress, c.writableBytes)"
             + " from Container c";
+
+    /** Keys of containers (see {@link Container.Key}): four small columns, for lists whose views are mostly cached. */
+    String KEYS = "select new dev.wharf.platform.workload.Container$Key(c.id, c.version, c.writableBytes, c.projectId) from Container c";
+
+    /** The team's containers' keys, by name. */
+    @Query(KEYS + " where c.teamId = :teamId order by c.name")
+    List<Container.Key> keysByTeam(Long teamId);
+
+    /** As {@link #keysByTeam}, of one project. */
+    @Query(KEYS + " where c.teamId = :teamId and c.projectId = :projectId order by c.name")
+    List<Container.Key> keysByTeamAndProject(Long teamId, Long projectId);
+
+    /** Read-only copies of these containers' rows (those that still exist), in no order. */
+    @Query(COPIES + " where c.id in :ids")
+    List<Container> copiesOf(java.util.Collection<String> ids);
 
     /** The team's containers by name, as read-only copies (a list of 1,000 must stay cheap to read). */
     @Query(COPIES + " where c.teamId = :teamId order by c.name")
@@ -28,7 +43,13 @@ interface ContainerRepository extends JpaRepository<Container, String> {
 
     List<Container> findByProjectId(Long projectId);
 
-    List<Container> findByNode(String node);
+    /** What the reconciler compares with the node, of each container placed there: a few small columns, not whole rows. */
+    @Query("select new dev.wharf.platform.workload.ContainerRepository$Placement(c.id, c.name, c.state, c.ipAddress, c.writableBytes)"
+            + " from Container c where c.node = :node")
+    List<Placement> placedOnNode(String node);
+
+    record Placement(String id, String name, String state, String ipAddress, long writableBytes) {
+    }
 
     long countByTeamId(Long teamId);
 

@@ -94,15 +94,15 @@ class Reconciler implements NodeUsage {
         if (node == null || !node.status().ready()) {
             return;
         }
-        for (Container container : containers.findByNode(ContainerManagement.LOCAL_NODE)) {
+        for (ContainerRepository.Placement container : containers.placedOnNode(ContainerManagement.LOCAL_NODE)) {
             long bytes;
             try {
-                bytes = node.writableBytes(container.getId());
+                bytes = node.writableBytes(container.id());
             } catch (RuntimeFailure e) {
                 continue; // gone meanwhile; the reconciler deals with it
             }
-            if (bytes != container.getWritableBytes()) {
-                containers.recordWritableBytes(container.getId(), bytes);
+            if (bytes != container.writableBytes()) {
+                containers.recordWritableBytes(container.id(), bytes);
             }
         }
     }
@@ -122,31 +122,31 @@ class Reconciler implements NodeUsage {
             return;
         }
         Set<String> known = new HashSet<>();
-        for (Container container : containers.findByNode(ContainerManagement.LOCAL_NODE)) {
-            known.add(container.getId());
-            if (ContainerStates.REMOVING.equals(container.getState()) || pendingRestarts.containsKey(container.getId())) {
+        for (ContainerRepository.Placement container : containers.placedOnNode(ContainerManagement.LOCAL_NODE)) {
+            known.add(container.id());
+            if (ContainerStates.REMOVING.equals(container.state()) || pendingRestarts.containsKey(container.id())) {
                 continue;
             }
             ContainerInfo info;
             try {
-                info = node.inspect(container.getId());
+                info = node.inspect(container.id());
             } catch (RuntimeFailure e) {
-                if (e.kind() == RuntimeFailure.Kind.NOT_FOUND && !ContainerStates.UNKNOWN.equals(container.getState())) {
-                    log.warn("container {} ({}) is gone from the node; marking it unknown", container.getName(), container.getId());
-                    management.update(container.getId(), row -> row.state(ContainerStates.UNKNOWN,
+                if (e.kind() == RuntimeFailure.Kind.NOT_FOUND && !ContainerStates.UNKNOWN.equals(container.state())) {
+                    log.warn("container {} ({}) is gone from the node; marking it unknown", container.name(), container.id());
+                    management.update(container.id(), row -> row.state(ContainerStates.UNKNOWN,
                             "the node no longer has this container (host reboot or manual removal); delete it or create it again"));
                 }
                 continue;
             }
-            if (info.state() == ContainerState.EXITED && !ContainerStates.EXITED.equals(container.getState())) {
-                exited(container.getId(), info.exitCode(), info.oomKilled());
-            } else if (info.state() == ContainerState.RUNNING && !ContainerStates.RUNNING.equals(container.getState())) {
-                management.update(container.getId(), row -> {
+            if (info.state() == ContainerState.EXITED && !ContainerStates.EXITED.equals(container.state())) {
+                exited(container.id(), info.exitCode(), info.oomKilled());
+            } else if (info.state() == ContainerState.RUNNING && !ContainerStates.RUNNING.equals(container.state())) {
+                management.update(container.id(), row -> {
                     row.started(info.startedAt());
                     row.address(info.ipAddress());
                 });
-            } else if (info.state() == ContainerState.RUNNING && !java.util.Objects.equals(info.ipAddress(), container.getIpAddress())) {
-                management.update(container.getId(), row -> row.address(info.ipAddress()));
+            } else if (info.state() == ContainerState.RUNNING && !java.util.Objects.equals(info.ipAddress(), container.ipAddress())) {
+                management.update(container.id(), row -> row.address(info.ipAddress()));
             }
         }
         known.addAll(containers.findAllIds());
@@ -166,8 +166,10 @@ class Reconciler implements NodeUsage {
         try {
             if (event instanceof RuntimeEvent.ContainerExited exited) {
                 exited(exited.containerId(), exited.exitCode(), exited.oomKilled());
-            } else if (event instanceof RuntimeEvent.ContainerStarted started && containers.existsById(started.containerId())) {
-                management.update(started.containerId(), row -> row.started(started.time()));
+            } else if (event instanceof RuntimeEvent.ContainerStarted started && !management.isObserving(started.containerId())) {
+                // a start a request made is written by that request (observe); this one came from elsewhere (a restart policy)
+                containers.findById(started.containerId()).filter(row -> !row.saysStarted(started.time()))
+                        .ifPresent(row -> management.update(started.containerId(), c -> c.started(started.time())));
             }
         } catch (RuntimeException e) {
             log.warn("could not record {}", event, e);
