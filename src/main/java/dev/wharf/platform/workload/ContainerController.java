@@ -50,6 +50,8 @@ class ContainerController {
     });
 
     private static final int SPECS_CACHED = 20_000;
+    private static final int WRITE_CHUNK = 64 * 1024;
+    private static final byte[] EMPTY = new byte[0];
 
     private final ContainerManagement containers;
     /** the mapper Spring MVC writes answers with, so a list written from cached rows reads exactly as one written whole */
@@ -165,15 +167,30 @@ class ContainerController {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
         response.setContentLengthLong(length);
+        // in chunks of ~64 KiB, each handed to the connection in one write (not one small write per entry)
         java.io.OutputStream out = response.getOutputStream();
-        out.write('[');
-        for (int i = 0; i < entries.size(); i++) {
-            if (i > 0) {
-                out.write(',');
+        byte[] chunk = new byte[(int) Math.min(length, WRITE_CHUNK)];
+        int filled = 0;
+        for (int i = 0; i <= entries.size(); i++) {
+            byte[] json = i < entries.size() ? entries.get(i) : EMPTY;
+            int needed = json.length + 1;
+            if (filled + needed > chunk.length && filled > 0) {
+                out.write(chunk, 0, filled);
+                filled = 0;
             }
-            out.write(entries.get(i));
+            if (needed > chunk.length) { // an entry larger than a chunk goes as it is
+                out.write(i == 0 ? '[' : ',');
+                out.write(json);
+                continue;
+            }
+            chunk[filled++] = (byte) (i == 0 ? '[' : i == entries.size() ? ']' : ',');
+            System.arraycopy(json, 0, chunk, filled, json.length);
+            filled += json.length;
         }
-        out.write(']');
+        if (entries.isEmpty()) {
+            chunk[filled++] = ']';
+        }
+        out.write(chunk, 0, filled);
     }
 
     /** The cached view of a list entry if it still holds: same version, layer size and project, and no pull in progress. */
