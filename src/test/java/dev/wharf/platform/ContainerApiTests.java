@@ -309,6 +309,8 @@ class ContainerApiTests {
         write("dd if=/dev/zero of=/blob bs=1M count=12");
         awaitStorage(used -> used >= 12L << 20);
         assertThat(member.get("/api/v1/teams/" + team + "/containers/writer").json().get("writableBytes").asLong()).isEqualTo(12L << 20);
+        // measured sizes are written without a new row version: the list shows them all the same
+        assertThat(listedAs(member, "writer").get("writableBytes").asLong()).isEqualTo(12L << 20);
         Response volume = member.post("/api/v1/teams/" + team + "/volumes", "{\"name\":\"data\",\"size\":\"10Mi\"}");
         assertThat(volume.status()).as(volume.toString()).isEqualTo(403);
         assertThat(volume.json().get("resource").asString()).isEqualTo("storage");
@@ -321,6 +323,7 @@ class ContainerApiTests {
 
         write("rm /blob");
         awaitStorage(used -> used < 1L << 20);
+        assertThat(listedAs(member, "writer").get("writableBytes").asLong()).isLessThan(1L << 20);
         assertThat(member.post("/api/v1/teams/" + team + "/volumes", "{\"name\":\"data\",\"size\":\"10Mi\"}").status()).isEqualTo(201);
         deleteAll();
         assertThat(member.delete("/api/v1/teams/" + team + "/volumes/data").status()).isEqualTo(204);
@@ -425,6 +428,63 @@ class ContainerApiTests {
         assertThat(noProject.status()).isEqualTo(404);
         assertThat(viewer.get("/api/v1/teams/" + team + "/containers").json()).isEmpty();
         assertThat(viewer.get("/api/v1/teams/" + team + "/quota").json().get("usage").get("containers").asLong()).isZero();
+    }
+
+    @Test
+    void theListShowsEachContainerAsItsOwnAnswerDoesAndFollowsItsChanges() throws Exception {
+        assertThat(member.post("/api/v1/teams/" + team + "/projects", "{\"name\":\"shop\"}").status()).isEqualTo(201);
+        assertThat(create(member, "a-web", ",\"project\":\"shop\",\"command\":[\"/bin/sleep\",\"300\"]").status()).isEqualTo(201);
+        // the answer may reach the client before its audit event is written; a reader of the log still finds it
+        assertThat(admin.get("/api/v1/audit?team=" + team + "&limit=5").body()).contains("/api/v1/teams/" + team + "/containers/a-web");
+        assertThat(create(member, "b-job", ",\"start\":false,\"command\":[\"/bin/true\"],\"env\":{\"A\":\"1\"}").status())
+                .isEqualTo(201);
+        for (int round = 0; round < 3; round++) { // later lists are written from cached entries
+            Response list = viewer.get("/api/v1/teams/" + team + "/containers");
+            assertThat(list.status()).isEqualTo(200);
+            assertThat(list.contentType()).startsWith("application/json");
+            assertThat(ApiFlowTests.stream(list.json()).map(c -> c.get("name").asString()).toList()).containsExactly("a-web", "b-job");
+            awaitListedAsAlone("a-web");
+            awaitListedAsAlone("b-job");
+        }
+        assertThat(listed("a-web").get("project").asString()).isEqualTo("shop");
+        assertThat(listed("a-web").get("state").asString()).isEqualTo("running");
+        assertThat(viewer.get("/api/v1/teams/" + team + "/containers?project=shop").json()).hasSize(1);
+
+        // a change of the row shows in the next list
+        assertThat(member.post("/api/v1/teams/" + team + "/containers/a-web/stop?timeout=1", null).status()).isEqualTo(200);
+        assertThat(listed("a-web").get("state").asString()).isEqualTo("exited");
+        assertThat(listed("a-web").get("exitCode").asInt()).isEqualTo(137);
+        awaitListedAsAlone("a-web");
+        assertThat(member.post("/api/v1/teams/" + team + "/containers/a-web/start", null).status()).isEqualTo(200);
+        assertThat(listed("a-web").get("state").asString()).isEqualTo("running");
+        awaitListedAsAlone("a-web");
+        assertThat(member.delete("/api/v1/teams/" + team + "/containers/b-job").status()).isEqualTo(204);
+        assertThat(ApiFlowTests.stream(viewer.get("/api/v1/teams/" + team + "/containers").json()).map(c -> c.get("name").asString())
+                .toList()).containsExactly("a-web");
+        deleteAll();
+    }
+
+    private JsonNode listedAs(Http as, String name) {
+        return ApiFlowTests.find(as.get("/api/v1/teams/" + team + "/containers").json(), c -> c.get("name").asString().equals(name));
+    }
+
+    private JsonNode listed(String name) {
+        return ApiFlowTests.find(viewer.get("/api/v1/teams/" + team + "/containers").json(), c -> c.get("name").asString().equals(name));
+    }
+
+    /** The list's entry equals the container's own answer (retried briefly: the reconciler may write an exit in between). */
+    private void awaitListedAsAlone(String name) throws InterruptedException {
+        JsonNode inList = null;
+        JsonNode alone = null;
+        for (int i = 0; i < 20; i++) {
+            inList = listed(name);
+            alone = viewer.get("/api/v1/teams/" + team + "/containers/" + name).json();
+            if (inList.equals(alone)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(inList).isEqualTo(alone);
     }
 
     @Test

@@ -43,8 +43,29 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
         registry.addInterceptor(this);
     }
 
+    /** The ticket of a mutating request's answer written before its event (see {@link AuditLog#answering}). */
+    static final String TICKET = AuditInterceptor.class.getName() + ".ticket";
+
+    /** Called as a mutating request's answer body is about to be written: the log's readers wait for its event from now. */
+    static void answering(HttpServletRequest request, AuditLog audit) {
+        if (!SAFE_METHODS.contains(request.getMethod()) && request.getAttribute(TICKET) == null) {
+            request.setAttribute(TICKET, audit.answering());
+        }
+    }
+
     @Override
     public void afterCompletion(HttpServletRequest request, HttpServletResponse response, Object handler, Exception ex) {
+        try {
+            record(request, response, handler, ex);
+        } finally {
+            if (request.getAttribute(TICKET) instanceof Long ticket) {
+                request.removeAttribute(TICKET);
+                audit.written(ticket);
+            }
+        }
+    }
+
+    private void record(HttpServletRequest request, HttpServletResponse response, Object handler, Exception ex) {
         if (SAFE_METHODS.contains(request.getMethod()) || !(handler instanceof HandlerMethod)) {
             return;
         }

@@ -21,9 +21,15 @@ public class AuditLog {
     public static final String FAILURE = "failure";
     static final int MAX_LIMIT = 1000;
 
+    /** how long a reader waits at most for the events of answers already sent (a lost ticket must not stall the log) */
+    private static final java.time.Duration AWAIT_ANSWERED = java.time.Duration.ofSeconds(5);
+
     private final AuditRepository events;
     private final TeamManagement teams;
     private final Clock clock;
+    /** answers written before their audit event (see {@link #answering}): ticket → when */
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, Long> unwritten = new java.util.concurrent.ConcurrentSkipListMap<>();
+    private final java.util.concurrent.atomic.AtomicLong lastTicket = new java.util.concurrent.atomic.AtomicLong();
 
     AuditLog(AuditRepository events, TeamManagement teams, Clock clock) {
         this.events = events;
@@ -34,6 +40,43 @@ public class AuditLog {
     /** What happened; {@code status} is the HTTP status of the answer when there was one. */
     public record Entry(String actor, String authMethod, String tokenId, String action, String target, String team,
             String sourceAddress, String outcome, Integer status, String detail) {
+    }
+
+    /**
+     * A mutating request's answer is about to be written, and may reach its client before the request's
+     * event is written (an answer of known length is complete for the client once sent): until
+     * {@link #written} is called with the ticket, readers of the log wait for it, so a client that got
+     * its answer always finds the event.
+     */
+    long answering() {
+        long ticket = lastTicket.incrementAndGet();
+        unwritten.put(ticket, System.nanoTime());
+        return ticket;
+    }
+
+    /** The event of the answer with this ticket is written, or could not be (and was logged). */
+    void written(long ticket) {
+        unwritten.remove(ticket);
+    }
+
+    /** Waits until the events of every answer sent before now are written (at most {@link #AWAIT_ANSWERED}). */
+    private void awaitAnswered() {
+        long upTo = lastTicket.get();
+        long deadline = System.nanoTime() + AWAIT_ANSWERED.toNanos();
+        for (var first = unwritten.firstEntry(); first != null && first.getKey() <= upTo; first = unwritten.firstEntry()) {
+            if (System.nanoTime() - first.getValue() > AWAIT_ANSWERED.toNanos()) {
+                unwritten.remove(first.getKey()); // its request never finished as it should: not worth waiting for
+            } else if (System.nanoTime() > deadline) {
+                return;
+            } else {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     @Transactional(propagation = Propagation.REQUIRES_NEW)
@@ -50,6 +93,7 @@ public class AuditLog {
     @Transactional(readOnly = true)
     public Slice<AuditEvent> search(Caller caller, Filter filter, int page, int size) {
         caller.requireAdmin("search the audit log");
+        awaitAnswered();
         String action = filter.action() == null ? "" : filter.action().strip().toLowerCase(java.util.Locale.ROOT)
                 .replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
         return events.search(blankToEmpty(filter.team()), blankToEmpty(filter.actor()), "%" + action + "%",
@@ -63,6 +107,7 @@ public class AuditLog {
     /** Newest first. Admins read everything; team owners read their team's events. */
     @Transactional(readOnly = true)
     public List<AuditEvent> read(Caller caller, String team, Instant since, int limit) {
+        awaitAnswered();
         Instant from = since == null ? Instant.EPOCH : since;
         Limit max = Limit.of(Math.max(1, Math.min(limit, MAX_LIMIT)));
         if (team == null || team.isBlank()) {

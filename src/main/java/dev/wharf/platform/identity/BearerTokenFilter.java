@@ -16,16 +16,21 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.authentication.WebAuthenticationDetailsSource;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** Authenticates {@code Authorization: Bearer wharf_…} API tokens. The context is never stored in a session. */
+/**
+ * Authenticates {@code Authorization: Bearer wharf_…} API tokens, asking {@link RecentTokens} before the
+ * database. The context is never stored in a session.
+ */
 final class BearerTokenFilter extends OncePerRequestFilter {
 
     private final TokenManagement tokens;
+    private final RecentTokens recent;
     private final AuthenticationEntryPoint entryPoint;
     private final ApplicationEventPublisher events;
     private final WebAuthenticationDetailsSource details = new WebAuthenticationDetailsSource();
 
-    BearerTokenFilter(TokenManagement tokens, AuthenticationEntryPoint entryPoint, ApplicationEventPublisher events) {
+    BearerTokenFilter(TokenManagement tokens, RecentTokens recent, AuthenticationEntryPoint entryPoint, ApplicationEventPublisher events) {
         this.tokens = tokens;
+        this.recent = recent;
         this.entryPoint = entryPoint;
         this.events = events;
     }
@@ -38,8 +43,18 @@ final class BearerTokenFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        Optional<WharfUser> user = tokens.authenticate(header.substring(7).strip());
-        if (user.isEmpty()) {
+        String secret = header.substring(7).strip();
+        Optional<RecentTokens.Holder> holder = Optional.empty();
+        if (secret.startsWith(TokenManagement.PREFIX)) {
+            String hash = TokenManagement.hash(secret);
+            holder = recent.get(hash);
+            if (holder.isEmpty()) {
+                long readAt = recent.generation();
+                holder = tokens.authenticate(hash);
+                holder.ifPresent(found -> recent.remember(hash, found, readAt));
+            }
+        }
+        if (holder.isEmpty()) {
             SecurityContextHolder.clearContext();
             UsernamePasswordAuthenticationToken attempt = UsernamePasswordAuthenticationToken.unauthenticated("(api token)", null);
             attempt.setDetails(details.buildDetails(request));
@@ -48,14 +63,16 @@ final class BearerTokenFilter extends OncePerRequestFilter {
             entryPoint.commence(request, response, failure);
             return;
         }
+        Caller caller = holder.get().caller();
+        WharfUser user = new WharfUser(caller.id(), caller.name(), null, caller.admin(), caller.tokenId());
         UsernamePasswordAuthenticationToken authentication =
-                UsernamePasswordAuthenticationToken.authenticated(user.get(), null, user.get().getAuthorities());
+                UsernamePasswordAuthenticationToken.authenticated(user, null, user.getAuthorities());
         authentication.setDetails(details.buildDetails(request));
         SecurityContext context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(authentication);
         SecurityContextHolder.setContext(context);
         // the user row was read just now to check the token: the caller needs no second look-up
-        request.setAttribute(Caller.REQUEST_ATTRIBUTE, user.get().caller());
+        request.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
         chain.doFilter(request, response);
     }
 }

@@ -65,7 +65,7 @@ class SecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain apiChain(HttpSecurity http, AuthenticationManager authenticationManager, TokenManagement tokens,
-            Problems problems, WharfSettings settings, ApplicationEventPublisher events) throws Exception {
+            RecentTokens recentTokens, Problems problems, WharfSettings settings, ApplicationEventPublisher events) throws Exception {
         AuthenticationEntryPoint entryPoint = (request, response, failure) -> {
             if (failure instanceof LoginLockedException locked) {
                 response.setHeader("Retry-After", Long.toString(locked.retryAfterSeconds()));
@@ -97,7 +97,7 @@ class SecurityConfiguration {
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/api/v1/nodes/join").permitAll() // the join token is the proof
                         .requestMatchers("/actuator/**").hasRole("ADMIN")
                         .anyRequest().authenticated())
-                .addFilterBefore(new BearerTokenFilter(tokens, entryPoint, events), BasicAuthenticationFilter.class)
+                .addFilterBefore(new BearerTokenFilter(tokens, recentTokens, entryPoint, events), BasicAuthenticationFilter.class)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.NEVER))
                 .csrf(csrf -> csrf.requireCsrfProtectionMatcher(csrfNeeded))
                 .requestCache(cache -> cache.disable())

@@ -29,11 +29,13 @@ public class TokenManagement {
     private static final Duration LAST_USED_RESOLUTION = Duration.ofSeconds(30);
 
     private final ApiTokenRepository tokens;
+    private final RecentTokens recent;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    TokenManagement(ApiTokenRepository tokens, Clock clock) {
+    TokenManagement(ApiTokenRepository tokens, RecentTokens recent, Clock clock) {
         this.tokens = tokens;
+        this.recent = recent;
         this.clock = clock;
     }
 
@@ -71,20 +73,22 @@ public class TokenManagement {
                 .filter(t -> t.getUserId().equals(caller.id()) && t.getRevokedAt() == null)
                 .orElseThrow(() -> WharfException.notFound("token \"" + id + "\" not found"));
         token.revoke(clock.instant());
+        recent.forgetAll();
     }
 
-    /** The user a presented secret belongs to, when the token exists, is not revoked and has not expired. */
-    Optional<WharfUser> authenticate(String secret) {
-        if (secret == null || !secret.startsWith(PREFIX)) {
-            return Optional.empty();
-        }
+    /**
+     * The holder of a presented secret, when the token exists, is not revoked and has not expired (see
+     * {@link RecentTokens}: the filter asks there first, and remembers what this read).
+     */
+    Optional<RecentTokens.Holder> authenticate(String secretHash) {
         Instant now = clock.instant();
-        return tokens.findWithUser(hash(secret)).filter(found -> found.token().isUsable(now)).map(found -> {
+        return tokens.findWithUser(secretHash).filter(found -> found.token().isUsable(now)).map(found -> {
             ApiToken token = found.token();
             if (token.getLastUsedAt() == null || token.getLastUsedAt().isBefore(now.minus(LAST_USED_RESOLUTION))) {
                 token.used(now);
             }
-            return WharfUser.of(found.user(), token.getId());
+            UserAccount user = found.user();
+            return new RecentTokens.Holder(new Caller(user.getId(), user.getName(), user.isAdmin(), token.getId()), token.getExpiresAt());
         });
     }
 

@@ -19,11 +19,13 @@ public class UserManagement {
 
     private final UserRepository users;
     private final PasswordEncoder passwords;
+    private final RecentTokens recentTokens;
     private final Clock clock;
 
-    UserManagement(UserRepository users, PasswordEncoder passwords, Clock clock) {
+    UserManagement(UserRepository users, PasswordEncoder passwords, RecentTokens recentTokens, Clock clock) {
         this.users = users;
         this.passwords = passwords;
+        this.recentTokens = recentTokens;
         this.clock = clock;
     }
 
@@ -68,6 +70,7 @@ public class UserManagement {
             }
             user.setAdmin(admin);
         }
+        recentTokens.forgetAll(); // the user's token requests see the change at once
         return user;
     }
 
@@ -81,6 +84,7 @@ public class UserManagement {
             requireAnotherAdmin(user, "delete");
         }
         users.delete(user);
+        recentTokens.forgetAll(); // the user's tokens stop working at once
     }
 
     public void changeOwnPassword(Caller caller, String currentPassword, String newPassword) {

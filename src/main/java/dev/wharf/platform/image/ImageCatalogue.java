@@ -131,6 +131,18 @@ public class ImageCatalogue {
         return pull(caller, pull, node).getDigest();
     }
 
+    /**
+     * The digest {@link #resolveForContainer} would give without pulling: when the team lists the
+     * reference and {@code node} has the image. Empty otherwise (and for a digest), so the caller resolves it then.
+     */
+    public java.util.Optional<String> resolveCached(Team team, String image, RuntimeService node) {
+        if (image != null && image.matches("sha256:[0-9a-f]{64}")) {
+            return java.util.Optional.empty();
+        }
+        return images.findByTeamIdAndReference(team.getId(), parse(image).toString()).map(TeamImage::getDigest)
+                .filter(digest -> onNode(node, digest));
+    }
+
     private static boolean onNode(RuntimeService node, String digest) {
         try {
             node.image(digest);

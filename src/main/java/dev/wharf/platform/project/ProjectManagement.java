@@ -46,6 +46,16 @@ public class ProjectManagement {
         return find(team, name).orElseThrow(() -> notFound(team.getName(), name));
     }
 
+    /** The names of these projects (those that exist), by id, in one query. */
+    @Transactional(readOnly = true)
+    public java.util.Map<Long, String> namesById(java.util.Collection<Long> ids) {
+        java.util.Map<Long, String> names = new java.util.HashMap<>();
+        if (!ids.isEmpty()) {
+            projects.findAllById(ids).forEach(p -> names.put(p.getId(), p.getName()));
+        }
+        return names;
+    }
+
     @Transactional(readOnly = true)
     public Optional<Project> byId(Long id) {
         return id == null ? Optional.empty() : projects.findById(id);

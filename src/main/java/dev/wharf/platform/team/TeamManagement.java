@@ -56,8 +56,9 @@ public class TeamManagement {
      */
     @Transactional(readOnly = true)
     public TeamAccess require(Caller caller, String teamName, TeamRole minimum) {
-        Team team = teams.findByName(teamName).orElseThrow(() -> notFound(teamName));
-        Optional<TeamRole> role = memberships.roleOf(team.getId(), caller.id());
+        TeamRepository.TeamAndRole found = teams.findWithRoleOf(teamName, caller.id()).orElseThrow(() -> notFound(teamName));
+        Team team = found.team();
+        Optional<TeamRole> role = Optional.ofNullable(found.role());
         if (caller.admin()) {
             return new TeamAccess(team, role.orElse(null));
         }

@@ -126,11 +126,12 @@ class Container implements Persistable<String> {
      * A read-only copy of a row, for lists (see {@code ContainerRepository.COPIES}): not managed,
      * so never saved; changes go through a loaded entity.
      */
-    Container(String id, Long teamId, Long projectId, String name, String image, String imageDigest, String spec, BigDecimal cpus,
-            Long memoryBytes, Long pids, String restartPolicy, String desiredState, String state, String stateReason, Integer exitCode,
-            boolean oomKilled, int restartCount, String node, String createdBy, Instant createdAt, Instant startedAt,
+    Container(String id, long version, Long teamId, Long projectId, String name, String image, String imageDigest, String spec,
+            BigDecimal cpus, Long memoryBytes, Long pids, String restartPolicy, String desiredState, String state, String stateReason,
+            Integer exitCode, boolean oomKilled, int restartCount, String node, String createdBy, Instant createdAt, Instant startedAt,
             Instant finishedAt, String ipAddress, long writableBytes) {
         this.id = id;
+        this.version = version;
         this.teamId = teamId;
         this.projectId = projectId;
         this.name = name;
@@ -156,6 +157,13 @@ class Container implements Persistable<String> {
         this.writableBytes = writableBytes;
     }
 
+    /**
+     * What says whether a view of the row made earlier still holds: the version (bumped by every write
+     * of the row but the measured layer size's) and that size. See {@code ContainerRepository.KEYS}.
+     */
+    record Key(String id, long version, long writableBytes, Long projectId) {
+    }
+
     @Override
     public String getId() { return id; }
 
@@ -168,6 +176,8 @@ class Container implements Persistable<String> {
         isNew = false;
     }
 
+    /** Bumped by every write of the row except {@link ContainerRepository#recordWritableBytes}. */
+    long getVersion() { return version; }
     Long getTeamId() { return teamId; }
     Long getProjectId() { return projectId; }
     String getName() { return name; }
@@ -208,6 +218,12 @@ class Container implements Persistable<String> {
         finishedAt = null;
         exitCode = null;
         oomKilled = false;
+    }
+
+    /** Whether the row already records a start at {@code at} (to the database's microsecond), so that start needs no write. */
+    boolean saysStarted(Instant at) {
+        return ContainerStates.RUNNING.equals(state) && startedAt != null && at != null
+                && startedAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS).equals(at.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
     }
 
     /** The address the node gave it on its team's network (null: none, e.g. not running). */

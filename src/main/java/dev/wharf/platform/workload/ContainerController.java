@@ -7,7 +7,12 @@ import dev.wharf.runtime.api.LogLine;
 import dev.wharf.runtime.api.LogQuery;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import java.io.IOException;
@@ -45,13 +50,27 @@ class ContainerController {
     });
 
     private static final int SPECS_CACHED = 20_000;
+    private static final int WRITE_CHUNK = 64 * 1024;
+    private static final byte[] EMPTY = new byte[0];
 
     private final ContainerManagement containers;
+    /** the mapper Spring MVC writes answers with, so a list written from cached rows reads exactly as one written whole */
+    private final JsonMapper answers;
     /** parsed stored specs by container id (see {@link #storedSpec}) */
     private final Map<String, ContainerManagement.StoredSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
+    /** list entries as written JSON, by container id (see {@link #listEntry}) */
+    private final Map<String, ListEntry> listed = new java.util.concurrent.ConcurrentHashMap<>();
 
-    ContainerController(ContainerManagement containers) {
+    ContainerController(ContainerManagement containers, JsonMapper answers) {
         this.containers = containers;
+        this.answers = answers;
+    }
+
+    /**
+     * One container's view as the list writes it, with what it was made of: the row's version (bumped by
+     * every write of the row), its measured layer size (written without a version bump) and its project's name.
+     */
+    private record ListEntry(long version, long writableBytes, String project, byte[] json) {
     }
 
     record ResourcesView(Double cpus, Long memory, Long pids) {
@@ -95,20 +114,104 @@ class ContainerController {
         return spec;
     }
 
+    /**
+     * The answer is written whole, with its length (the bytes Spring MVC would write for the view): the client
+     * has it as soon as it is sent, while the request's audit event is written (readers of the audit log
+     * wait for that event).
+     */
     @PostMapping
     @Operation(summary = "Create (and by default start) a container; pulls its image when the node lacks it. "
             + "403 quota-exceeded when the team's quota would be passed")
-    ResponseEntity<ContainerView> create(Caller caller, @PathVariable String team, @Valid @RequestBody ContainerRequest body) {
+    @ApiResponse(responseCode = "201", description = "The container", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            schema = @Schema(implementation = ContainerView.class)))
+    ResponseEntity<byte[]> create(Caller caller, @PathVariable String team, @Valid @RequestBody ContainerRequest body) {
         Container created = containers.create(caller, team, body);
-        return ResponseEntity.created(URI.create("/api/v1/teams/" + team + "/containers/" + created.getName())).body(view(created));
+        return ResponseEntity.created(URI.create("/api/v1/teams/" + team + "/containers/" + created.getName()))
+                .contentType(MediaType.APPLICATION_JSON).body(answers.writeValueAsBytes(view(created)));
     }
 
+    /**
+     * The list is written from each container's cached JSON (a team may have 1,000 containers, and a
+     * dashboard asks every few seconds): the same bytes Spring MVC writes for the list of views. Only
+     * the rows whose cached view no longer holds are read whole.
+     */
     @GetMapping
     @Operation(summary = "The team's containers, optionally of one project")
-    List<ContainerView> list(Caller caller, @PathVariable String team, @RequestParam(required = false) String project) {
-        List<Container> rows = containers.list(caller, team, project);
-        Map<Long, String> projects = containers.projectNames(rows);
-        return rows.stream().map(c -> view(c, projects.get(c.getProjectId()))).toList();
+    @ApiResponse(responseCode = "200", description = "The containers, by name", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+            array = @ArraySchema(schema = @Schema(implementation = ContainerView.class))))
+    void list(Caller caller, @PathVariable String team, @RequestParam(required = false) String project, HttpServletResponse response)
+            throws IOException {
+        Map<String, ListEntry> hits = new java.util.HashMap<>(); // decided once: the rows not read are these
+        ContainerManagement.Listing listing = containers.listing(caller, team, project, (key, projectName) -> {
+            ListEntry entry = cached(key, projectName);
+            if (entry != null) {
+                hits.put(key.id(), entry);
+            }
+            return entry == null;
+        });
+        List<byte[]> entries = new java.util.ArrayList<>(listing.keys().size());
+        long length = 2;
+        for (Container.Key key : listing.keys()) {
+            ListEntry entry = hits.get(key.id());
+            byte[] json;
+            if (entry != null) {
+                json = entry.json();
+            } else if (listing.rows().containsKey(key.id())) {
+                json = listEntry(listing.rows().get(key.id()), listing.projectNames().get(key.projectId()));
+            } else {
+                continue; // deleted between the two reads
+            }
+            length += json.length + (entries.isEmpty() ? 0 : 1);
+            entries.add(json);
+        }
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        response.setContentLengthLong(length);
+        // in chunks of ~64 KiB, each handed to the connection in one write (not one small write per entry)
+        java.io.OutputStream out = response.getOutputStream();
+        byte[] chunk = new byte[(int) Math.min(length, WRITE_CHUNK)];
+        int filled = 0;
+        for (int i = 0; i <= entries.size(); i++) {
+            byte[] json = i < entries.size() ? entries.get(i) : EMPTY;
+            int needed = json.length + 1;
+            if (filled + needed > chunk.length && filled > 0) {
+                out.write(chunk, 0, filled);
+                filled = 0;
+            }
+            if (needed > chunk.length) { // an entry larger than a chunk goes as it is
+                out.write(i == 0 ? '[' : ',');
+                out.write(json);
+                continue;
+            }
+            chunk[filled++] = (byte) (i == 0 ? '[' : i == entries.size() ? ']' : ',');
+            System.arraycopy(json, 0, chunk, filled, json.length);
+            filled += json.length;
+        }
+        if (entries.isEmpty()) {
+            chunk[filled++] = ']';
+        }
+        out.write(chunk, 0, filled);
+    }
+
+    /** The cached view of a list entry if it still holds: same version, layer size and project, and no pull in progress. */
+    private ListEntry cached(Container.Key key, String projectName) {
+        ListEntry cached = listed.get(key.id());
+        boolean holds = cached != null && cached.version() == key.version() && cached.writableBytes() == key.writableBytes()
+                && java.util.Objects.equals(cached.project(), projectName) && !containers.isPulling(key.id());
+        return holds ? cached : null;
+    }
+
+    /** The container's view as JSON, kept for the next list unless a pull's progress is part of it. */
+    private byte[] listEntry(Container row, String project) {
+        ContainerView view = view(row, project);
+        byte[] json = answers.writeValueAsBytes(view);
+        if (view.pull() == null) {
+            if (listed.size() >= SPECS_CACHED) {
+                listed.clear(); // bounded; ids of deleted containers go this way too
+            }
+            listed.put(row.getId(), new ListEntry(row.getVersion(), row.getWritableBytes(), project, json));
+        }
+        return json;
     }
 
     @GetMapping("/{name}")

@@ -75,6 +75,8 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     private final SecureRandom random = new SecureRandom();
     /** pulls that containers are waiting for, by container id, so their progress shows on the container */
     private final Map<String, PullTracker.Pull> pulling = new ConcurrentHashMap<>();
+    /** containers a request is starting and will write the outcome of itself (the reconciler leaves their start events alone) */
+    private final java.util.Set<String> observing = ConcurrentHashMap.newKeySet();
 
     ContainerManagement(ContainerRepository containers, TeamManagement teams, ProjectManagement projects, QuotaAdmission quotas,
             ImageCatalogue images, NodeRegistry nodes, VolumeManagement volumes, TransactionTemplate tx,
@@ -100,32 +102,35 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     }
 
     /**
-     * Creates (and by default starts) a container. Admission, placement and the row are one transaction;
+     * Creates (and by default starts) a container. The access check, validation, admission, placement,
+     * the row and the look-up of a cached image are one transaction;
      * if anything after it fails (pull, runtime create or start) the row is deleted, which
      * releases the quota, and whatever the node made is removed.
      */
     Container create(Caller caller, String teamName, ContainerRequest request) {
-        Team team = teams.require(caller, teamName, TeamRole.MEMBER).team();
-        RestartPolicy policy = RestartPolicy.parse(request.restartPolicy());
-        NetworkSpec network = network(request);
-        List<VolumeMount> mounts = volumeMounts(request);
-        String volumesNode = volumes.nodeOf(team, mounts.stream().map(VolumeMount::name).toList());
-        Project project = request.project() == null ? null : projects.require(team, request.project());
-        Resources resources = resources(team, request.resources());
-        boolean start = request.start() == null || request.start();
-        String spec = JSON.writeValueAsString(new StoredSpec(request.command(), request.env(), request.workingDir(), request.user(),
-                request.volumes(), network.mode().name().toLowerCase(java.util.Locale.ROOT), network.ports().stream()
-                        .map(p -> new ContainerRequest.PortRequest(p.containerPort(), p.hostPort(), p.protocol(), p.hostIp())).toList()));
         String id = randomId();
-        if (request.env() != null) {
-            request.env().forEach((key, value) -> {
-                if (key == null || !key.matches("[A-Za-z_][A-Za-z0-9_]*") || value == null) {
-                    throw WharfException.invalidField("env", "env must map variable names (letters, digits, _) to string values; \""
-                            + key + "\" does not");
-                }
-            });
-        }
+        boolean start = request.start() == null || request.start();
+        // the checks in the order a client learns of them, the admission, the row and (when the node has
+        // the image) its digest: one transaction
         Admitted admitted = tx.execute(status -> {
+            Team team = teams.require(caller, teamName, TeamRole.MEMBER).team();
+            RestartPolicy policy = RestartPolicy.parse(request.restartPolicy());
+            NetworkSpec network = network(request);
+            List<VolumeMount> mounts = volumeMounts(request);
+            String volumesNode = volumes.nodeOf(team, mounts.stream().map(VolumeMount::name).toList());
+            Project project = request.project() == null ? null : projects.require(team, request.project());
+            Resources resources = resources(team, request.resources());
+            String spec = JSON.writeValueAsString(new StoredSpec(request.command(), request.env(), request.workingDir(), request.user(),
+                    request.volumes(), network.mode().name().toLowerCase(java.util.Locale.ROOT), network.ports().stream()
+                            .map(p -> new ContainerRequest.PortRequest(p.containerPort(), p.hostPort(), p.protocol(), p.hostIp())).toList()));
+            if (request.env() != null) {
+                request.env().forEach((key, value) -> {
+                    if (key == null || !key.matches("[A-Za-z_][A-Za-z0-9_]*") || value == null) {
+                        throw WharfException.invalidField("env", "env must map variable names (letters, digits, _) to string values; \""
+                                + key + "\" does not");
+                    }
+                });
+            }
             quotas.admitContainer(team, resources); // holds the team's quota lock: names are checked one request at a time too
             if (containers.findByTeamIdAndName(team.getId(), request.name()).isPresent()) {
                 throw WharfException.alreadyExists("team \"" + team.getName() + "\" already has a container \"" + request.name() + "\"");
@@ -135,20 +140,26 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
                     request.image().strip(), spec, resources.cpus(), resources.memoryBytes(), resources.pids(), policy.toString(),
                     start ? ContainerStates.DESIRED_RUNNING : ContainerStates.DESIRED_STOPPED, caller.name(), clock.instant());
             row.placed(node, null); // before anything runs there: a server that dies now still knows where to look
-            return new Admitted(containers.save(row), quotas.kernelLimits(team.getId()), node); // the quota row admission just read: no second look-up
+            return new Admitted(containers.save(row), team, project, network, quotas.kernelLimits(team.getId()), node, // the quota row admission just read
+                    images.resolveCached(team, request.image(), nodes.runtime(node)).orElse(null));
         });
+        Team team = admitted.team();
+        Project project = admitted.project();
+        NetworkSpec network = admitted.network();
         Container container = admitted.container();
         boolean created = false;
         RuntimeService node = null;
         try {
             node = nodes.runtime(admitted.node());
-            String digest = images.resolveForContainer(caller, team, request.image(), node, pull -> pulling.put(id, pull));
+            String digest = admitted.digest() != null ? admitted.digest()
+                    : images.resolveForContainer(caller, team, request.image(), node, pull -> pulling.put(id, pull));
             pulling.remove(id);
             ImageInfo image = node.image(digest);
             node.applyTeamLimits(admitted.limits());
             node.create(spec(container, team, image, digest, request, withProjectAlias(network, request.name(), project)));
             created = true;
             if (start) {
+                observing.add(id);
                 node.start(id);
             }
             return observe(id, node.inspect(id), row -> row.placed(admitted.node(), digest));
@@ -164,11 +175,22 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
             containers.deleteRow(id);
             log.info("container {} of team {} was not created: {}", request.name(), team.getName(), e.getMessage());
             throw e;
+        } finally {
+            observing.remove(id);
         }
     }
 
-    /** The admitted row, the team's kernel limits as the quota said, and the node chosen, all in one transaction. */
-    private record Admitted(Container container, TeamLimits limits, String node) {
+    /** Whether a request is starting the container and records the start itself. */
+    boolean isObserving(String id) {
+        return observing.contains(id);
+    }
+
+    /**
+     * The admitted row with what was read to admit it, the team's kernel limits as the quota said, the node
+     * chosen and the image's digest when the node has it ({@code null}: resolve, maybe pull), all in one transaction.
+     */
+    private record Admitted(Container container, Team team, Project project, NetworkSpec network, TeamLimits limits, String node,
+            String digest) {
     }
 
     /** 16 hex digits: the container's id on the node (runc, cgroup, directories). */
@@ -289,10 +311,37 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         return containers.listByTeamAndProject(team.getId(), projects.require(team, projectName).getId());
     }
 
+    /**
+     * A list as keys (by name), the names of their projects, and the rows of those keys {@code needsRow} asks for
+     * (the others' views are known to the caller): one read-only transaction, the rows in a second query only when asked.
+     */
+    record Listing(List<Container.Key> keys, Map<Long, String> projectNames, Map<String, Container> rows) {
+    }
+
+    @Transactional(readOnly = true)
+    Listing listing(Caller caller, String teamName, String projectName, java.util.function.BiPredicate<Container.Key, String> needsRow) {
+        Team team = teams.require(caller, teamName, TeamRole.VIEWER).team();
+        List<Container.Key> keys = projectName == null || projectName.isBlank() ? containers.keysByTeam(team.getId())
+                : containers.keysByTeamAndProject(team.getId(), projects.require(team, projectName).getId());
+        Map<Long, String> names = projects.namesById(keys.stream().map(Container.Key::projectId).filter(java.util.Objects::nonNull)
+                .collect(java.util.stream.Collectors.toSet()));
+        List<String> wanted = keys.stream().filter(k -> needsRow.test(k, names.get(k.projectId()))).map(Container.Key::id).toList();
+        Map<String, Container> rows = new java.util.HashMap<>();
+        for (int from = 0; from < wanted.size(); from += 500) { // bounded IN lists
+            containers.copiesOf(wanted.subList(from, Math.min(wanted.size(), from + 500))).forEach(c -> rows.put(c.getId(), c));
+        }
+        return new Listing(keys, names, rows);
+    }
+
     @Transactional(readOnly = true)
     Container get(Caller caller, String teamName, String name) {
         Team team = teams.require(caller, teamName, TeamRole.VIEWER).team();
         return find(team, name);
+    }
+
+    /** Whether a pull the container waits for is in progress (its view then shows the pull's progress). */
+    boolean isPulling(String id) {
+        return pulling.containsKey(id);
     }
 
     Optional<PullView> pullOf(Container container) {
@@ -304,15 +353,10 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         return Optional.of(new PullView(view.reference(), view.bytesDone(), view.bytesTotal()));
     }
 
-    /** Project names of the given containers' projects, in one query (lists must not ask once per row). */
-    Map<Long, String> projectNames(List<Container> rows) {
-        Map<Long, String> names = new java.util.HashMap<>();
-        rows.stream().map(Container::getProjectId).filter(java.util.Objects::nonNull).distinct()
-                .forEach(id -> names.computeIfAbsent(id, k -> projects.byId(k).map(Project::getName).orElse(null)));
-        return names;
-    }
-
     String projectName(Container container) {
+        if (container.getProjectId() == null) {
+            return null; // no transaction to find out
+        }
         return projects.byId(container.getProjectId()).map(Project::getName).orElse(null);
     }
 
@@ -323,8 +367,13 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
             row.resetRestarts();
         });
         RuntimeService node = runtime(container);
-        node.start(container.getId());
-        return observe(container.getId(), node.inspect(container.getId()));
+        observing.add(container.getId());
+        try {
+            node.start(container.getId());
+            return observe(container.getId(), node.inspect(container.getId()));
+        } finally {
+            observing.remove(container.getId());
+        }
     }
 
     Container stop(Caller caller, String teamName, String name, Duration timeout) {

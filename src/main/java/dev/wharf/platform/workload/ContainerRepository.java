@@ -11,10 +11,25 @@ import org.springframework.transaction.annotation.Transactional;
 interface ContainerRepository extends JpaRepository<Container, String> {
 
     /** Every column, into {@link Container}'s read-only copy constructor: lists read rows, not managed entities. */
-    String COPIES = "select new dev.wharf.platform.workload.Container(c.id, c.teamId, c.projectId, c.name, c.image, c.imageDigest,"
+    String COPIES = "select new dev.wharf.platform.workload.Container(c.id, c.version, c.teamId, c.projectId, c.name, c.image, c.imageDigest,"
             + " c.spec, c.cpus, c.memoryBytes, c.pids, c.restartPolicy, c.desiredState, c.state, c.stateReason, c.exitCode,"
             + " c.oomKilled, c.restartCount, c.node, c.createdBy, c.createdAt, c.startedAt, c.finishedAt, c.ipAddress, c.writableBytes)"
             + " from Container c";
+
+    /** Keys of containers (see {@link Container.Key}): four small columns, for lists whose views are mostly cached. */
+    String KEYS = "select new dev.wharf.platform.workload.Container$Key(c.id, c.version, c.writableBytes, c.projectId) from Container c";
+
+    /** The team's containers' keys, by name. */
+    @Query(KEYS + " where c.teamId = :teamId order by c.name")
+    List<Container.Key> keysByTeam(Long teamId);
+
+    /** As {@link #keysByTeam}, of one project. */
+    @Query(KEYS + " where c.teamId = :teamId and c.projectId = :projectId order by c.name")
+    List<Container.Key> keysByTeamAndProject(Long teamId, Long projectId);
+
+    /** Read-only copies of these containers' rows (those that still exist), in no order. */
+    @Query(COPIES + " where c.id in :ids")
+    List<Container> copiesOf(java.util.Collection<String> ids);
 
     /** The team's containers by name, as read-only copies (a list of 1,000 must stay cheap to read). */
     @Query(COPIES + " where c.teamId = :teamId order by c.name")
@@ -28,11 +43,20 @@ interface ContainerRepository extends JpaRepository<Container, String> {
 
     List<Container> findByProjectId(Long projectId);
 
-    List<Container> findByNode(String node);
+    /** What the reconciler compares with the node, of each container placed there: a few small columns, not whole rows. */
+    @Query("select new dev.wharf.platform.workload.ContainerRepository$Placement(c.id, c.name, c.teamId, c.node, c.state, c.ipAddress,"
+            + " c.writableBytes, c.imageDigest, c.createdAt) from Container c where c.node = :node")
+    List<Placement> placedOnNode(String node);
 
-    /** Containers placed on nodes other than these (nodes that were removed). */
-    @Query("select c from Container c where c.node is not null and c.node not in :nodes")
-    List<Container> findByNodeNotIn(@Param("nodes") java.util.Collection<String> nodes);
+    /** As {@link #placedOnNode}, for the containers placed on nodes other than these (nodes that were removed). */
+    @Query("select new dev.wharf.platform.workload.ContainerRepository$Placement(c.id, c.name, c.teamId, c.node, c.state, c.ipAddress,"
+            + " c.writableBytes, c.imageDigest, c.createdAt) from Container c where c.node is not null and c.node not in :nodes")
+    List<Placement> placedOutside(@Param("nodes") java.util.Collection<String> nodes);
+
+    /** @param imageDigest {@code null} while the container is being created */
+    record Placement(String id, String name, Long teamId, String node, String state, String ipAddress, long writableBytes,
+            String imageDigest, java.time.Instant createdAt) {
+    }
 
     /** (node, count) of the team's placed containers. */
     @Query("select c.node, count(c) from Container c where c.teamId = :teamId and c.node is not null group by c.node")

@@ -138,15 +138,15 @@ class Reconciler implements NodeUsage {
             return;
         }
         nodes.up().forEach((name, node) -> {
-            for (Container container : containers.findByNode(name)) {
+            for (ContainerRepository.Placement container : containers.placedOnNode(name)) {
                 long bytes;
                 try {
-                    bytes = node.writableBytes(container.getId());
+                    bytes = node.writableBytes(container.id());
                 } catch (RuntimeFailure e) {
                     continue; // gone meanwhile; the reconciler deals with it
                 }
-                if (bytes != container.getWritableBytes()) {
-                    containers.recordWritableBytes(container.getId(), bytes);
+                if (bytes != container.writableBytes()) {
+                    containers.recordWritableBytes(container.id(), bytes);
                 }
             }
         });
@@ -184,40 +184,40 @@ class Reconciler implements NodeUsage {
                             e.getMessage());
                 }
             } else if (!NodeRegistry.LOCAL.equals(name)) { // the server's own runtime being down is shown on the node, not per container
-                markUnknown(containers.findByNode(name), "node " + name + " is not answering; the container's state is unknown until it is back");
+                markUnknown(containers.placedOnNode(name), "node " + name + " is not answering; the container's state is unknown until it is back");
             }
         }
         List<String> joined = new java.util.ArrayList<>(nodes.joinedNames());
         joined.add(""); // never a node's name: keeps the list non-empty for the query
-        markUnknown(containers.findByNodeNotIn(joined), "its node was removed; delete the container or create it again");
+        markUnknown(containers.placedOutside(joined), "its node was removed; delete the container or create it again");
     }
 
     /**
      * A create that never finished (the replica handling it died after admission): once it is
      * older than any pull, whatever the node made goes and the row too, which gives its quota back.
      */
-    private void abandoned(Container container, RuntimeService node) {
-        if (container.getCreatedAt().isAfter(management.now().minus(ABANDONED_AFTER))) {
+    private void abandoned(ContainerRepository.Placement container, RuntimeService node) {
+        if (container.createdAt().isAfter(management.now().minus(ABANDONED_AFTER))) {
             return;
         }
-        log.warn("container {} ({}) of team {} was admitted {} ago but never finished being created; removing it", container.getName(),
-                container.getId(), container.getTeamId(), ABANDONED_AFTER);
+        log.warn("container {} ({}) of team {} was admitted {} ago but never finished being created; removing it", container.name(),
+                container.id(), container.teamId(), ABANDONED_AFTER);
         try {
-            node.remove(container.getId(), true);
+            node.remove(container.id(), true);
         } catch (RuntimeFailure e) {
             if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
-                log.warn("could not remove abandoned container {} from its node: {}", container.getId(), e.getMessage());
+                log.warn("could not remove abandoned container {} from its node: {}", container.id(), e.getMessage());
                 return;
             }
         }
-        containers.deleteRow(container.getId());
+        containers.deleteRow(container.id());
     }
 
-    private void markUnknown(List<Container> lost, String reason) {
-        for (Container container : lost) {
-            if (!ContainerStates.UNKNOWN.equals(container.getState()) && !ContainerStates.REMOVING.equals(container.getState())) {
-                log.warn("container {} ({}) on node {}: {}", container.getName(), container.getId(), container.getNode(), reason);
-                management.update(container.getId(), row -> row.state(ContainerStates.UNKNOWN, reason));
+    private void markUnknown(List<ContainerRepository.Placement> lost, String reason) {
+        for (ContainerRepository.Placement container : lost) {
+            if (!ContainerStates.UNKNOWN.equals(container.state()) && !ContainerStates.REMOVING.equals(container.state())) {
+                log.warn("container {} ({}) on node {}: {}", container.name(), container.id(), container.node(), reason);
+                management.update(container.id(), row -> row.state(ContainerStates.UNKNOWN, reason));
             }
         }
     }
@@ -225,37 +225,37 @@ class Reconciler implements NodeUsage {
     /** The database's containers on one node against what the node reports. */
     private void reconcile(String name, RuntimeService node) {
         Set<String> known = new HashSet<>();
-        for (Container container : containers.findByNode(name)) {
-            known.add(container.getId());
-            if (ContainerStates.REMOVING.equals(container.getState()) || pendingRestarts.containsKey(container.getId())) {
+        for (ContainerRepository.Placement container : containers.placedOnNode(name)) {
+            known.add(container.id());
+            if (ContainerStates.REMOVING.equals(container.state()) || pendingRestarts.containsKey(container.id())) {
                 continue;
             }
-            if (container.getImageDigest() == null) { // still being created (pulling, or the node making it)
+            if (container.imageDigest() == null) { // still being created (pulling, or the node making it)
                 abandoned(container, node);
                 continue;
             }
             ContainerInfo info;
             try {
-                info = node.inspect(container.getId());
+                info = node.inspect(container.id());
             } catch (RuntimeFailure e) {
-                if (e.kind() == RuntimeFailure.Kind.NOT_FOUND && !ContainerStates.UNKNOWN.equals(container.getState())) {
-                    log.warn("container {} ({}) is gone from node {}; marking it unknown", container.getName(), container.getId(), name);
-                    management.update(container.getId(), row -> row.state(ContainerStates.UNKNOWN,
+                if (e.kind() == RuntimeFailure.Kind.NOT_FOUND && !ContainerStates.UNKNOWN.equals(container.state())) {
+                    log.warn("container {} ({}) is gone from node {}; marking it unknown", container.name(), container.id(), name);
+                    management.update(container.id(), row -> row.state(ContainerStates.UNKNOWN,
                             "the node no longer has this container (host reboot or manual removal); delete it or create it again"));
                 }
                 continue;
             }
-            if (info.state() == ContainerState.EXITED && !ContainerStates.EXITED.equals(container.getState())) {
-                exited(container.getId(), info.exitCode(), info.oomKilled());
-            } else if (info.state() == ContainerState.RUNNING && !ContainerStates.RUNNING.equals(container.getState())) {
-                management.update(container.getId(), row -> {
+            if (info.state() == ContainerState.EXITED && !ContainerStates.EXITED.equals(container.state())) {
+                exited(container.id(), info.exitCode(), info.oomKilled());
+            } else if (info.state() == ContainerState.RUNNING && !ContainerStates.RUNNING.equals(container.state())) {
+                management.update(container.id(), row -> {
                     row.started(info.startedAt());
                     row.address(info.ipAddress());
                 });
-            } else if (info.state() == ContainerState.CREATED && ContainerStates.UNKNOWN.equals(container.getState())) {
-                management.update(container.getId(), row -> row.state(ContainerStates.CREATED, null));
-            } else if (info.state() == ContainerState.RUNNING && !java.util.Objects.equals(info.ipAddress(), container.getIpAddress())) {
-                management.update(container.getId(), row -> row.address(info.ipAddress()));
+            } else if (info.state() == ContainerState.CREATED && ContainerStates.UNKNOWN.equals(container.state())) {
+                management.update(container.id(), row -> row.state(ContainerStates.CREATED, null));
+            } else if (info.state() == ContainerState.RUNNING && !java.util.Objects.equals(info.ipAddress(), container.ipAddress())) {
+                management.update(container.id(), row -> row.address(info.ipAddress()));
             }
         }
         known.addAll(containers.findAllIds());
@@ -280,8 +280,10 @@ class Reconciler implements NodeUsage {
         try {
             if (event instanceof RuntimeEvent.ContainerExited exited) {
                 exited(exited.containerId(), exited.exitCode(), exited.oomKilled());
-            } else if (event instanceof RuntimeEvent.ContainerStarted started && containers.existsById(started.containerId())) {
-                management.update(started.containerId(), row -> row.started(started.time()));
+            } else if (event instanceof RuntimeEvent.ContainerStarted started && !management.isObserving(started.containerId())) {
+                // a start a request made is written by that request (observe); this one came from elsewhere (a restart policy)
+                containers.findById(started.containerId()).filter(row -> !row.saysStarted(started.time()))
+                        .ifPresent(row -> management.update(started.containerId(), c -> c.started(started.time())));
             }
         } catch (RuntimeException e) {
             log.warn("could not record {}", event, e);

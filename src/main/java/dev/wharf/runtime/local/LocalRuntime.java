@@ -378,7 +378,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             if (record.networkResult == null) {
                 attachNetwork(record); // a port taken meanwhile fails the start here, before the process runs
             }
-            driver.start(id);
+            driver.start(id, record.pid);
             record.state = ContainerState.RUNNING;
             record.startedAt = clock.instant();
             record.finishedAt = null;

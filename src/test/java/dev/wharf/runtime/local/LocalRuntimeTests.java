@@ -91,6 +91,35 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
         return rootfs;
     }
 
+    /** The container's status as runc itself reports it ({@code runc state}). */
+    static String runcStatus(String id) throws Exception {
+        Process state = new ProcessBuilder("runc", "--root", settings.dataDir().toAbsolutePath().resolve("runc").toString(), "state", id)
+                .redirectErrorStream(true).start();
+        String out = new String(state.getInputStream().readAllBytes());
+        state.waitFor();
+        java.util.regex.Matcher status = java.util.regex.Pattern.compile("\"status\":\\s*\"(\\w+)\"").matcher(out);
+        return status.find() ? status.group(1) : out;
+    }
+
+    @Test
+    void aStartedContainerRunsForRuncTooAndAStartWhoseInitDiedFailsClearly() throws Exception {
+        runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerInfo running = run(teamA, Resources.UNLIMITED, "/bin/sleep", "300");
+        assertThat(runcStatus(running.id())).isEqualTo("running");
+        assertThat(read(Path.of("/proc", String.valueOf(running.pid()), "cmdline")).replace('\0', ' ')).startsWith("/bin/sleep 300");
+        assertThatThrownBy(() -> runtime.start(running.id())).isInstanceOf(RuntimeFailure.class);
+
+        ContainerInfo waiting = runtime.create(spec(teamA, List.of("/bin/sleep", "300"), Resources.UNLIMITED));
+        created.add(waiting.id());
+        assertThat(runcStatus(waiting.id())).isEqualTo("created");
+        new ProcessBuilder("kill", "-KILL", String.valueOf(waiting.pid())).start().waitFor(); // runc's init, waiting to be started
+        long begin = System.nanoTime();
+        assertThatThrownBy(() -> runtime.start(waiting.id())).isInstanceOf(RuntimeFailure.class).hasMessageContaining("start");
+        assertThat(Duration.ofNanos(System.nanoTime() - begin)).isLessThan(Duration.ofSeconds(5));
+        runtime.remove(waiting.id(), true);
+        created.remove(waiting.id());
+    }
+
     @Test
     void containersGetTheirOwnNamespacesAndTheTeamsUidRange() throws Exception {
         runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
