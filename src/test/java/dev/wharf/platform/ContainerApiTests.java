@@ -7,6 +7,7 @@ import dev.wharf.testing.Http;
 import dev.wharf.testing.Http.Response;
 import dev.wharf.testing.TestCgroups;
 import dev.wharf.testing.TestNode;
+import dev.wharf.testing.Terminal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -166,48 +167,16 @@ class ContainerApiTests {
     @Test
     void theTerminalWebSocketGivesAShellThatFollowsResizes() throws Exception {
         assertThat(create(member, "shell", ",\"command\":[\"/bin/sh\",\"-c\",\"sleep 300\"]").status()).isEqualTo(201);
-        StringBuffer screen = new StringBuffer();
-        java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
-        java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((team + "-member:" + PASSWORD).getBytes()))
-                .buildAsync(java.net.URI.create("ws://localhost:" + port + "/api/v1/teams/" + team + "/containers/shell/terminal?cols=80&rows=24"),
-                        new java.net.http.WebSocket.Listener() {
-                            @Override
-                            public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket ws, java.nio.ByteBuffer data, boolean last) {
-                                byte[] bytes = new byte[data.remaining()];
-                                data.get(bytes);
-                                screen.append(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
-                                ws.request(1);
-                                return null;
-                            }
-
-                            @Override
-                            public java.util.concurrent.CompletionStage<?> onClose(java.net.http.WebSocket ws, int status, String reason) {
-                                closed.complete(status + " " + reason);
-                                return null;
-                            }
-                        }).get(20, java.util.concurrent.TimeUnit.SECONDS);
-        socket.sendText("{\"type\":\"input\",\"data\":\"echo hi-$((6*7)); stty size\\r\"}", true).get();
-        awaitScreen(screen, "24 80");
-        assertThat(screen.toString()).contains("hi-42");
-        socket.sendText("{\"type\":\"resize\",\"cols\":132,\"rows\":43}", true).get();
-        socket.sendText("{\"type\":\"input\",\"data\":\"stty size; exit\\r\"}", true).get();
-        awaitScreen(screen, "43 132");
-        assertThat(closed.get(20, java.util.concurrent.TimeUnit.SECONDS)).startsWith("1000");
-
-        var refused = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString((team + "-viewer:" + PASSWORD).getBytes()))
-                .buildAsync(java.net.URI.create("ws://localhost:" + port + "/api/v1/teams/" + team + "/containers/shell/terminal"),
-                        new java.net.http.WebSocket.Listener() { });
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> refused.get(20, java.util.concurrent.TimeUnit.SECONDS)))
-                .as("a viewer gets no terminal").isNotNull();
-    }
-
-    private static void awaitScreen(StringBuffer screen, String expected) throws InterruptedException {
-        for (int i = 0; i < 100 && !screen.toString().contains(expected); i++) {
-            Thread.sleep(100);
+        try (Terminal terminal = Terminal.open(port, team, "shell", team + "-member", PASSWORD)) {
+            terminal.type("echo hi-$((6*7)); stty size");
+            assertThat(terminal.await("24 80")).contains("hi-42");
+            terminal.resize(132, 43);
+            terminal.type("stty size; exit");
+            terminal.await("43 132");
+            assertThat(terminal.closedWith()).startsWith("1000");
         }
-        assertThat(screen.toString()).contains(expected);
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Terminal.open(port, team, "shell", team + "-viewer", PASSWORD)))
+                .as("a viewer gets no terminal").isNotNull();
     }
 
     @Test
