@@ -121,14 +121,11 @@ public class ImageCatalogue {
             }
             return image;
         }
-        String reference = parse(image).toString();
-        java.util.Optional<TeamImage> known = images.findByTeamIdAndReference(team.getId(), reference);
-        if (known.isPresent() && onNode(node, known.get().getDigest())) {
-            return known.get().getDigest();
-        }
-        PullTracker.Pull pull = pulls.start(team.getId(), reference);
-        onPull.accept(pull);
-        return pull(caller, pull, node).getDigest();
+        return resolveCached(team, image, node).orElseGet(() -> {
+            PullTracker.Pull pull = pulls.start(team.getId(), parse(image).toString());
+            onPull.accept(pull);
+            return pull(caller, pull, node).getDigest();
+        });
     }
 
     /**
