@@ -53,6 +53,9 @@ class ContainerApiTests {
     @org.springframework.beans.factory.annotation.Autowired
     org.springframework.jdbc.core.JdbcTemplate jdbc;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.springframework.context.ApplicationContext context;
+
     static dev.wharf.runtime.api.RuntimeService node;
 
     Http admin;
@@ -407,7 +410,7 @@ class ContainerApiTests {
         assertThat(admin.get("/api/v1/audit?team=" + team + "&limit=5").body()).contains("/api/v1/teams/" + team + "/containers/a-web");
         assertThat(create(member, "b-job", ",\"start\":false,\"command\":[\"/bin/true\"],\"env\":{\"A\":\"1\"}").status())
                 .isEqualTo(201);
-        for (int round = 0; round < 3; round++) { // later lists are written from cached entries
+        for (int round = 0; round < 3; round++) { // later lists are written from cached entries, or the last answer again
             Response list = viewer.get("/api/v1/teams/" + team + "/containers");
             assertThat(list.status()).isEqualTo(200);
             assertThat(list.contentType()).startsWith("application/json");
@@ -417,7 +420,20 @@ class ContainerApiTests {
         }
         assertThat(listed("a-web").get("project").asString()).isEqualTo("shop");
         assertThat(listed("a-web").get("state").asString()).isEqualTo("running");
-        assertThat(viewer.get("/api/v1/teams/" + team + "/containers?project=shop").json()).hasSize(1);
+        // the project's list is its own answer, not the team's
+        assertThat(ApiFlowTests.stream(viewer.get("/api/v1/teams/" + team + "/containers?project=shop").json())
+                .map(c -> c.get("name").asString()).toList()).containsExactly("a-web");
+        assertThat(viewer.get("/api/v1/teams/" + team + "/containers").json()).hasSize(2);
+        // another team's list of the same project name is that team's own
+        String other = "lst" + java.util.UUID.randomUUID().toString().substring(0, 6);
+        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + other + "\"}").status()).isEqualTo(201);
+        assertThat(admin.post("/api/v1/teams/" + other + "/projects", "{\"name\":\"shop\"}").status()).isEqualTo(201);
+        assertThat(admin.get("/api/v1/teams/" + other + "/containers?project=shop").json()).isEmpty();
+        assertThat(admin.delete("/api/v1/teams/" + other).status()).isEqualTo(204);
+        // lists are big: the server hands them to the socket in 64 KiB writes (Tomcat's default is 8 KiB)
+        var server = (org.springframework.boot.tomcat.TomcatWebServer) ((org.springframework.boot.web.server.context.WebServerApplicationContext)
+                context).getWebServer();
+        assertThat(server.getTomcat().getConnector().getProperty("socket.appWriteBufSize")).hasToString(Integer.toString(64 * 1024));
 
         // a change of the row shows in the next list
         assertThat(member.post("/api/v1/teams/" + team + "/containers/a-web/stop?timeout=1", null).status()).isEqualTo(200);

@@ -159,7 +159,7 @@ class Container implements Persistable<String> {
 
     /**
      * What says whether a view of the row made earlier still holds: the version (bumped by every write
-     * of the row but the measured layer size's) and that size. See {@code ContainerRepository.KEYS}.
+     * of the row but the measured layer size's) and that size. Read by {@link ContainerKeys}.
      */
     record Key(String id, long version, long writableBytes, Long projectId) {
     }

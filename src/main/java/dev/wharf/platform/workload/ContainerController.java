@@ -50,8 +50,8 @@ class ContainerController {
     });
 
     private static final int SPECS_CACHED = 20_000;
-    private static final int WRITE_CHUNK = 64 * 1024;
-    private static final byte[] EMPTY = new byte[0];
+    private static final int ANSWERS_KEPT = 64;
+    private static final long ANSWER_BYTES_KEPT = 64L << 20;
 
     private final ContainerManagement containers;
     /** the mapper Spring MVC writes answers with, so a list written from cached rows reads exactly as one written whole */
@@ -60,6 +60,8 @@ class ContainerController {
     private final Map<String, ContainerManagement.StoredSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
     /** list entries as written JSON, by container id (see {@link #listEntry}) */
     private final Map<String, ListEntry> listed = new java.util.concurrent.ConcurrentHashMap<>();
+    /** the last answer to each list ("team/project"), with the keys it was made for (see {@link #list}) */
+    private final Map<String, Answer> answered = new java.util.concurrent.ConcurrentHashMap<>();
 
     ContainerController(ContainerManagement containers, JsonMapper answers) {
         this.containers = containers;
@@ -71,6 +73,10 @@ class ContainerController {
      * every write of the row), its measured layer size (written without a version bump) and its project's name.
      */
     private record ListEntry(long version, long writableBytes, String project, byte[] json) {
+    }
+
+    /** A list's answer and the keys and project names it was made for. */
+    private record Answer(ContainerManagement.Listing listing, byte[] body) {
     }
 
     record ResourcesView(Double cpus, Long memory, Long pids) {
@@ -131,9 +137,11 @@ class ContainerController {
     }
 
     /**
-     * The list is written from each container's cached JSON (a team may have 1,000 containers, and a
-     * dashboard asks every few seconds): the same bytes Spring MVC writes for the list of views. Only
-     * the rows whose cached view no longer holds are read whole.
+     * The list is written from cached JSON (a team may have 1,000 containers, and a dashboard asks every
+     * few seconds): the same bytes Spring MVC writes for the list of views. The keys are read each time;
+     * when they and their projects' names are those of the last answer to this list (and no pull is in
+     * progress here), that answer is written again; otherwise it is made from each container's cached
+     * entry, reading whole only the rows whose entry no longer holds.
      */
     @GetMapping
     @Operation(summary = "The team's containers, optionally of one project")
@@ -141,56 +149,65 @@ class ContainerController {
             array = @ArraySchema(schema = @Schema(implementation = ContainerView.class))))
     void list(Caller caller, @PathVariable String team, @RequestParam(required = false) String project, HttpServletResponse response)
             throws IOException {
-        Map<String, ListEntry> hits = new java.util.HashMap<>(); // decided once: the rows not read are these
-        ContainerManagement.Listing listing = containers.listing(caller, team, project, (key, projectName) -> {
-            ListEntry entry = cached(key, projectName);
-            if (entry != null) {
-                hits.put(key.id(), entry);
-            }
-            return entry == null;
-        });
-        List<byte[]> entries = new java.util.ArrayList<>(listing.keys().size());
-        long length = 2;
-        for (Container.Key key : listing.keys()) {
-            ListEntry entry = hits.get(key.id());
-            byte[] json;
-            if (entry != null) {
-                json = entry.json();
-            } else if (listing.rows().containsKey(key.id())) {
-                json = listEntry(listing.rows().get(key.id()), listing.projectNames().get(key.projectId()));
-            } else {
-                continue; // deleted between the two reads
-            }
-            length += json.length + (entries.isEmpty() ? 0 : 1);
-            entries.add(json);
+        ContainerManagement.Listing listing = containers.listing(caller, team, project);
+        String list = team + "/" + (project == null ? "" : project);
+        Answer last = answered.get(list);
+        byte[] body;
+        if (last != null && last.listing().equals(listing) && !containers.anyPulling()) {
+            body = last.body();
+        } else {
+            body = body(listing);
+            remember(list, new Answer(listing, body));
         }
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        response.setContentLengthLong(length);
-        // in chunks of ~64 KiB, each handed to the connection in one write (not one small write per entry)
-        java.io.OutputStream out = response.getOutputStream();
-        byte[] chunk = new byte[(int) Math.min(length, WRITE_CHUNK)];
-        int filled = 0;
-        for (int i = 0; i <= entries.size(); i++) {
-            byte[] json = i < entries.size() ? entries.get(i) : EMPTY;
-            int needed = json.length + 1;
-            if (filled + needed > chunk.length && filled > 0) {
-                out.write(chunk, 0, filled);
-                filled = 0;
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+
+    /** The list's JSON from the entries that still hold and the rows of the others, read whole. */
+    private byte[] body(ContainerManagement.Listing listing) {
+        List<Container.Key> keys = listing.keys();
+        byte[][] entries = new byte[keys.size()][];
+        List<String> missing = new java.util.ArrayList<>();
+        for (int i = 0; i < entries.length; i++) {
+            ListEntry entry = cached(keys.get(i), listing.projectNames().get(keys.get(i).projectId()));
+            if (entry != null) {
+                entries[i] = entry.json();
+            } else {
+                missing.add(keys.get(i).id());
             }
-            if (needed > chunk.length) { // an entry larger than a chunk goes as it is
-                out.write(i == 0 ? '[' : ',');
-                out.write(json);
-                continue;
+        }
+        Map<String, Container> rows = missing.isEmpty() ? Map.of() : containers.rows(missing);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(keys.size() * 700 + 2);
+        out.write('[');
+        boolean first = true;
+        for (int i = 0; i < entries.length; i++) {
+            byte[] json = entries[i];
+            if (json == null) {
+                Container row = rows.get(keys.get(i).id());
+                if (row == null) {
+                    continue; // deleted between the two reads
+                }
+                json = listEntry(row, listing.projectNames().get(keys.get(i).projectId()));
             }
-            chunk[filled++] = (byte) (i == 0 ? '[' : i == entries.size() ? ']' : ',');
-            System.arraycopy(json, 0, chunk, filled, json.length);
-            filled += json.length;
+            if (!first) {
+                out.write(',');
+            }
+            out.write(json, 0, json.length);
+            first = false;
         }
-        if (entries.isEmpty()) {
-            chunk[filled++] = ']';
+        out.write(']');
+        return out.toByteArray();
+    }
+
+    /** Bounded: at most {@value #ANSWERS_KEPT} lists and {@value #ANSWER_BYTES_KEPT} bytes; past that, all are forgotten. */
+    private void remember(String list, Answer answer) {
+        long bytes = answer.body().length + answered.values().stream().mapToLong(a -> a.body().length).sum();
+        if (answered.size() >= ANSWERS_KEPT || bytes > ANSWER_BYTES_KEPT) {
+            answered.clear();
         }
-        out.write(chunk, 0, filled);
+        answered.put(list, answer);
     }
 
     /** The cached view of a list entry if it still holds: same version, layer size and project, and no pull in progress. */

@@ -311,26 +311,28 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         return containers.listByTeamAndProject(team.getId(), projects.require(team, projectName).getId());
     }
 
-    /**
-     * A list as keys (by name), the names of their projects, and the rows of those keys {@code needsRow} asks for
-     * (the others' views are known to the caller): one read-only transaction, the rows in a second query only when asked.
-     */
-    record Listing(List<Container.Key> keys, Map<Long, String> projectNames, Map<String, Container> rows) {
+    /** A list as keys (by name) and the names of their projects: what says whether views made earlier still hold. */
+    record Listing(List<Container.Key> keys, Map<Long, String> projectNames) {
     }
 
     @Transactional(readOnly = true)
-    Listing listing(Caller caller, String teamName, String projectName, java.util.function.BiPredicate<Container.Key, String> needsRow) {
+    Listing listing(Caller caller, String teamName, String projectName) {
         Team team = teams.require(caller, teamName, TeamRole.VIEWER).team();
         List<Container.Key> keys = projectName == null || projectName.isBlank() ? containers.keysByTeam(team.getId())
                 : containers.keysByTeamAndProject(team.getId(), projects.require(team, projectName).getId());
         Map<Long, String> names = projects.namesById(keys.stream().map(Container.Key::projectId).filter(java.util.Objects::nonNull)
                 .collect(java.util.stream.Collectors.toSet()));
-        List<String> wanted = keys.stream().filter(k -> needsRow.test(k, names.get(k.projectId()))).map(Container.Key::id).toList();
+        return new Listing(keys, names);
+    }
+
+    /** Read-only copies of these containers' rows by id (those still there), for the keys of a {@link Listing}. */
+    @Transactional(readOnly = true)
+    Map<String, Container> rows(List<String> ids) {
         Map<String, Container> rows = new java.util.HashMap<>();
-        for (int from = 0; from < wanted.size(); from += 500) { // bounded IN lists
-            containers.copiesOf(wanted.subList(from, Math.min(wanted.size(), from + 500))).forEach(c -> rows.put(c.getId(), c));
+        for (int from = 0; from < ids.size(); from += 500) { // bounded IN lists
+            containers.copiesOf(ids.subList(from, Math.min(ids.size(), from + 500))).forEach(c -> rows.put(c.getId(), c));
         }
-        return new Listing(keys, names, rows);
+        return rows;
     }
 
     @Transactional(readOnly = true)
@@ -342,6 +344,11 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     /** Whether a pull the container waits for is in progress (its view then shows the pull's progress). */
     boolean isPulling(String id) {
         return pulling.containsKey(id);
+    }
+
+    /** Whether any container of any team waits for a pull here (views made earlier may then lack its progress). */
+    boolean anyPulling() {
+        return !pulling.isEmpty();
     }
 
     Optional<PullView> pullOf(Container container) {

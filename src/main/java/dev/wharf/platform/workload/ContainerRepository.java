@@ -8,24 +8,13 @@ import org.springframework.data.jpa.repository.Query;
 import org.springframework.data.repository.query.Param;
 import org.springframework.transaction.annotation.Transactional;
 
-interface ContainerRepository extends JpaRepository<Container, String> {
+interface ContainerRepository extends JpaRepository<Container, String>, ContainerKeys {
 
     /** Every column, into {@link Container}'s read-only copy constructor: lists read rows, not managed entities. */
     String COPIES = "select new dev.wharf.platform.workload.Container(c.id, c.version, c.teamId, c.projectId, c.name, c.image, c.imageDigest,"
             + " c.spec, c.cpus, c.memoryBytes, c.pids, c.restartPolicy, c.desiredState, c.state, c.stateReason, c.exitCode,"
             + " c.oomKilled, c.restartCount, c.node, c.createdBy, c.createdAt, c.startedAt, c.finishedAt, c.ipAddress, c.writableBytes)"
             + " from Container c";
-
-    /** Keys of containers (see {@link Container.Key}): four small columns, for lists whose views are mostly cached. */
-    String KEYS = "select new dev.wharf.platform.workload.Container$Key(c.id, c.version, c.writableBytes, c.projectId) from Container c";
-
-    /** The team's containers' keys, by name. */
-    @Query(KEYS + " where c.teamId = :teamId order by c.name")
-    List<Container.Key> keysByTeam(Long teamId);
-
-    /** As {@link #keysByTeam}, of one project. */
-    @Query(KEYS + " where c.teamId = :teamId and c.projectId = :projectId order by c.name")
-    List<Container.Key> keysByTeamAndProject(Long teamId, Long projectId);
 
     /** Read-only copies of these containers' rows (those that still exist), in no order. */
     @Query(COPIES + " where c.id in :ids")
