@@ -156,8 +156,7 @@ class ContainerController {
         if (last != null && last.listing().equals(listing) && !containers.anyPulling()) {
             body = last.body();
         } else {
-            body = body(listing);
-            remember(list, new Answer(listing, body));
+            body = body(list, listing);
         }
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
@@ -165,8 +164,11 @@ class ContainerController {
         response.getOutputStream().write(body);
     }
 
-    /** The list's JSON from the entries that still hold and the rows of the others, read whole. */
-    private byte[] body(ContainerManagement.Listing listing) {
+    /**
+     * The list's JSON from the entries that still hold and the rows of the others, read whole; remembered as the
+     * list's answer only when every entry held (a row read after the keys may be newer than its key).
+     */
+    private byte[] body(String list, ContainerManagement.Listing listing) {
         List<Container.Key> keys = listing.keys();
         byte[][] entries = new byte[keys.size()][];
         List<String> missing = new java.util.ArrayList<>();
@@ -198,7 +200,11 @@ class ContainerController {
             first = false;
         }
         out.write(']');
-        return out.toByteArray();
+        byte[] body = out.toByteArray();
+        if (missing.isEmpty()) {
+            remember(list, new Answer(listing, body));
+        }
+        return body;
     }
 
     /** Bounded: at most {@value #ANSWERS_KEPT} lists and {@value #ANSWER_BYTES_KEPT} bytes; past that, all are forgotten. */
