@@ -50,7 +50,8 @@ import java.util.stream.Stream;
  * <li>create+start → running latency of {@code POST …/containers} (cached image), beside bare
  * {@code runc run -d} of an equivalent bundle in the same run;</li>
  * <li>{@code GET …/containers} latency with as many containers in the team as could be created
- * (with {@code "start": false}) in a bounded time, up to 1,000;</li>
+ * (with {@code "start": false}) in a bounded time, up to 1,000: after 20 s of untimed GETs, timed with
+ * {@link KeepAliveClient} (the target's number) and with the JDK's {@code HttpClient} (beside it);</li>
  * <li>200 concurrent clients doing mixed reads for a bounded time and request count.</li>
  * </ol>
  * Every loop is bounded in count and time; all traffic goes to 127.0.0.1.
@@ -166,11 +167,18 @@ public final class ApiBenchmark {
                         count, listTarget, populateSeconds, count, listTarget);
             }
             // untimed GETs first: on 2 cores the server's JIT keeps compiling the list path for ~15 s of traffic
-            Timings list = sequentialGets(token, port, "/api/v1/teams/" + TEAM + "/containers", LIST_WARM_UP_SECONDS, 500, 180);
+            Timings list = sequentialGets(work, token, port, "/api/v1/teams/" + TEAM + "/containers", LIST_WARM_UP_SECONDS, 500, 180);
             System.out.printf("%-26s n=%d  p50 %.1f ms  p99 %.1f ms  max %.1f ms  (containers: %d)  target: p99 < 20 ms -> %s%n",
                     "GET list (lean client)", list.lean().size(), percentile(list.lean(), 50) / 1000.0,
                     percentile(list.lean(), 99) / 1000.0, percentile(list.lean(), 100) / 1000.0, count,
                     percentile(list.lean(), 99) < 20_000 ? "met" : "NOT met");
+            if (list.curl().isEmpty()) {
+                System.out.println("GET list (curl)            curl is not installed, skipped");
+            } else {
+                System.out.printf("%-26s n=%d  p50 %.1f ms  p99 %.1f ms  max %.1f ms  (one curl process on one connection, as curl "
+                        + "times each)%n", "GET list (curl)", list.curl().size(), percentile(list.curl(), 50) / 1000.0,
+                        percentile(list.curl(), 99) / 1000.0, percentile(list.curl(), 100) / 1000.0);
+            }
             System.out.printf("%-26s n=%d  p50 %.1f ms  p99 %.1f ms  max %.1f ms  (the same GET; the difference is the JDK "
                     + "client's own cost)%n", "GET list (JDK HttpClient)", list.jdk().size(), percentile(list.jdk(), 50) / 1000.0,
                     percentile(list.jdk(), 99) / 1000.0, percentile(list.jdk(), 100) / 1000.0);
@@ -265,6 +273,46 @@ public final class ApiBenchmark {
         }
     }
 
+    /**
+     * {@code runs} GETs by one curl process (after 100 untimed), kept alive on one connection as curl does for the URLs
+     * of one command, each as curl times it ({@code time_total}); empty when curl is not installed.
+     */
+    private static List<Long> curlGets(Path work, String token, int port, String path, int runs) throws Exception {
+        StringBuilder config = new StringBuilder("silent\nshow-error\nfail\nheader = \"Authorization: Bearer " + token
+                + "\"\nwrite-out = \"%{time_total}\\n\"\n");
+        for (int i = 0; i < 100 + runs; i++) {
+            config.append("url = \"http://127.0.0.1:").append(port).append(path).append("\"\noutput = \"/dev/null\"\n");
+        }
+        Path file = work.resolve("curl.config"); // holds the token: the owner's only
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, config);
+        Process curl;
+        try {
+            curl = new ProcessBuilder("curl", "--config", file.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        } catch (IOException noCurl) {
+            return List.of();
+        }
+        List<Long> micros = new ArrayList<>();
+        try (java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(curl.getInputStream()))) {
+            int i = 0;
+            for (String line = lines.readLine(); line != null; line = lines.readLine(), i++) {
+                if (i >= 100) {
+                    micros.add(Math.round(Double.parseDouble(line.strip().replace(',', '.')) * 1e6));
+                }
+            }
+        } finally {
+            if (!curl.waitFor(120, TimeUnit.SECONDS)) {
+                curl.destroyForcibly();
+            }
+            Files.delete(file);
+        }
+        if (curl.exitValue() != 0) {
+            throw new IllegalStateException("curl exited with " + curl.exitValue());
+        }
+        return micros;
+    }
+
     private static String dockerLine() {
         try {
             Process info = new ProcessBuilder("docker", "info").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
@@ -339,19 +387,19 @@ public final class ApiBenchmark {
                 .header("Authorization", "Bearer " + token).GET().build();
     }
 
-    /** Timed GETs of one path by the two clients: a minimal kept-alive one, and the JDK's {@code HttpClient}. */
-    private record Timings(List<Long> lean, List<Long> jdk) {
+    /** Timed GETs of one path by three clients: a minimal kept-alive one, curl, and the JDK's {@code HttpClient}. */
+    private record Timings(List<Long> lean, List<Long> curl, List<Long> jdk) {
     }
 
     /**
      * One GET at a time: untimed for {@code warmUpSeconds} (the server's JIT compiles the path meanwhile), then
-     * {@code runs} timed by {@link KeepAliveClient}, then {@code runs} by the JDK's {@code HttpClient} (after 100 untimed,
-     * for the client's own JIT), all within {@code seconds}.
+     * {@code runs} timed by {@link KeepAliveClient}, then {@code runs} by curl (see {@link #curlGets}), then {@code runs} by
+     * the JDK's {@code HttpClient} (after 100 untimed, for the client's own JIT), all within {@code seconds}.
      */
-    private static Timings sequentialGets(String token, int port, String path, int warmUpSeconds, int runs, int seconds)
+    private static Timings sequentialGets(Path work, String token, int port, String path, int warmUpSeconds, int runs, int seconds)
             throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        Timings timings = new Timings(new ArrayList<>(), new ArrayList<>());
+        Timings timings = new Timings(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         try (KeepAliveClient lean = new KeepAliveClient(port, path, token)) {
             long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(warmUpSeconds);
             int untimed = 0;
@@ -365,6 +413,7 @@ public final class ApiBenchmark {
                 timings.lean().add((System.nanoTime() - start) / 1000);
             }
         }
+        timings.curl().addAll(curlGets(work, token, port, path, runs));
         HttpClient client = client();
         HttpRequest request = get(port, path, token);
         for (int i = 0; i < 100 + runs && System.nanoTime() < deadline; i++) {
