@@ -100,6 +100,13 @@ class ReplicaTests {
             assertThat(jdbc.queryForList("select holder from leases where name = 'reconciler'", String.class))
                     .as("one replica holds the reconciler's lease").hasSize(1);
 
+            // replica A's list, answered again while nothing changes, follows a change made through replica B
+            JsonNode listed = adminA.get("/api/v1/teams/rush/containers").json();
+            assertThat(adminA.get("/api/v1/teams/rush/containers").json()).isEqualTo(listed);
+            String gone = listed.get(0).get("name").asString();
+            assertThat(adminB.delete("/api/v1/teams/rush/containers/" + gone).status()).isEqualTo(204);
+            assertThat(adminA.get("/api/v1/teams/rush/containers").json().findValuesAsString("name")).hasSize(9).doesNotContain(gone);
+
             for (JsonNode container : adminB.get("/api/v1/teams/rush/containers").json()) {
                 assertThat(adminA.delete("/api/v1/teams/rush/containers/" + container.get("name").asString()).status()).isEqualTo(204);
             }
