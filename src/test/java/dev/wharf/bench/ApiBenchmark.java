@@ -51,7 +51,7 @@ import java.util.stream.Stream;
  * {@code runc run -d} of an equivalent bundle in the same run;</li>
  * <li>{@code GET …/containers} latency with as many containers in the team as could be created
  * (with {@code "start": false}) in a bounded time, up to 1,000: after 20 s of untimed GETs, timed with
- * {@link KeepAliveClient} (the target's number) and with the JDK's {@code HttpClient} (beside it);</li>
+ * {@link KeepAliveClient} (the target's number), and beside it by curl and by the JDK's {@code HttpClient};</li>
  * <li>200 concurrent clients doing mixed reads for a bounded time and request count.</li>
  * </ol>
  * Every loop is bounded in count and time; all traffic goes to 127.0.0.1.
@@ -168,20 +168,11 @@ public final class ApiBenchmark {
             }
             // untimed GETs first: on 2 cores the server's JIT keeps compiling the list path for ~15 s of traffic
             Timings list = sequentialGets(work, token, port, "/api/v1/teams/" + TEAM + "/containers", LIST_WARM_UP_SECONDS, 500, 180);
-            System.out.printf("%-26s n=%d  p50 %.1f ms  p99 %.1f ms  max %.1f ms  (containers: %d)  target: p99 < 20 ms -> %s%n",
-                    "GET list (lean client)", list.lean().size(), percentile(list.lean(), 50) / 1000.0,
-                    percentile(list.lean(), 99) / 1000.0, percentile(list.lean(), 100) / 1000.0, count,
+            System.out.printf("%s  (containers: %d)  target: p99 < 20 ms -> %s%n", tail("GET list (lean client)", list.lean()), count,
                     percentile(list.lean(), 99) < 20_000 ? "met" : "NOT met");
-            if (list.curl().isEmpty()) {
-                System.out.println("GET list (curl)            curl is not installed, skipped");
-            } else {
-                System.out.printf("%-26s n=%d  p50 %.1f ms  p99 %.1f ms  max %.1f ms  (one curl process on one connection, as curl "
-                        + "times each)%n", "GET list (curl)", list.curl().size(), percentile(list.curl(), 50) / 1000.0,
-                        percentile(list.curl(), 99) / 1000.0, percentile(list.curl(), 100) / 1000.0);
-            }
-            System.out.printf("%-26s n=%d  p50 %.1f ms  p99 %.1f ms  max %.1f ms  (the same GET; the difference is the JDK "
-                    + "client's own cost)%n", "GET list (JDK HttpClient)", list.jdk().size(), percentile(list.jdk(), 50) / 1000.0,
-                    percentile(list.jdk(), 99) / 1000.0, percentile(list.jdk(), 100) / 1000.0);
+            System.out.println(list.curl().isEmpty() ? "GET list (curl)            curl is not installed, skipped"
+                    : tail("GET list (curl)", list.curl()) + "  (one curl process on one connection, as curl times each)");
+            System.out.println(tail("GET list (JDK HttpClient)", list.jdk()) + "  (the same GET; the difference is the JDK client's own cost)");
 
             // 3. concurrent mixed reads
             System.out.println();
@@ -585,6 +576,12 @@ public final class ApiBenchmark {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    /** {@code name}, count, p50, p99 and max, as one line of the list's timings. */
+    private static String tail(String name, List<Long> micros) {
+        return String.format("%-26s n=%d  p50 %.1f ms  p99 %.1f ms  max %.1f ms", name, micros.size(), percentile(micros, 50) / 1000.0,
+                percentile(micros, 99) / 1000.0, percentile(micros, 100) / 1000.0);
     }
 
     private static void report(String name, List<Long> micros) {
