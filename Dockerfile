@@ -1,4 +1,4 @@
-# Wharf container image: one jar, three modes (see ARCHITECTURE.md, "One artifact, three modes").
+# Wharf container image: one jar, three modes (see docs/architecture.md, "One artifact, three modes").
 #
 # Targets (build, runtime: internal)
 #   server (default, the last stage)  control plane only; non-root (uid 10001); point it at PostgreSQL.

@@ -12,7 +12,7 @@ import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.FilterType;
 
 /**
- * Wharf: one artifact, three modes ({@code all}, {@code server}, {@code node}); see ARCHITECTURE.md.
+ * Wharf: one artifact, three modes ({@code all}, {@code server}, {@code node}); see docs/architecture.md.
  * {@code @SpringBootApplication} spelled out, with one more scan filter: in {@code node} mode the
  * control plane ({@code dev.wharf.platform..}) is not scanned at all ({@link ModeScanFilter}), and
  * {@link ModeEnvironment} switches off its database auto-configuration.

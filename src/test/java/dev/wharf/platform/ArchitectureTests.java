@@ -12,7 +12,7 @@ import com.tngtech.archunit.lang.ArchRule;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The package rules of ARCHITECTURE.md. */
+/** The package rules of docs/architecture.md. */
 @AnalyzeClasses(packages = "dev.wharf", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTests {
 

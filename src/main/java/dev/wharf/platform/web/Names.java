@@ -1,6 +1,6 @@
 package dev.wharf.platform.web;
 
-/** The naming rule of API.md for users, teams, projects, containers and volumes. */
+/** The naming rule of docs/api.md for users, teams, projects, containers and volumes. */
 public final class Names {
 
     public static final String DNS_LABEL = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** API.md's quantities: bytes as a count or with a binary suffix ({@code 256Mi}, {@code 2Gi}); cpus as a decimal. */
+/** docs/api.md's quantities: bytes as a count or with a binary suffix ({@code 256Mi}, {@code 2Gi}); cpus as a decimal. */
 public final class Quantities {
 
     private static final Pattern BYTES = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(Ki|Mi|Gi|Ti|Pi)?");

@@ -8,7 +8,7 @@ import jakarta.validation.constraints.Pattern;
 import java.util.List;
 import java.util.Map;
 
-/** {@code POST /api/v1/teams/{team}/containers}, as in API.md. */
+/** {@code POST /api/v1/teams/{team}/containers}, as in docs/api.md. */
 record ContainerRequest(
         @NotNull @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_RULE) String name,
         @NotBlank String image,

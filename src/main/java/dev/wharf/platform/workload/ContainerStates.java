@@ -1,6 +1,6 @@
 package dev.wharf.platform.workload;
 
-/** The states of API.md, as stored. */
+/** The states of docs/api.md, as stored. */
 final class ContainerStates {
 
     static final String CREATED = "created";
