@@ -368,7 +368,7 @@ class ContainerApiTests {
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
 
         JsonNode stopped = await("filler", "exited");
-        assertThat(stopped.get("reason").asString()).startsWith("stopped: team storage quota exceeded (used ").endsWith(" of 5 MiB)");
+        assertThat(stopped.get("reason").asString()).startsWith("stopped: team storage quota exceeded (used ").endsWith(" of 5Mi)");
         assertThat(stopped.get("exitCode").asInt()).isEqualTo(137);
         assertThat(stopped.get("desiredState").asString()).isEqualTo("stopped");
         Thread.sleep(1500); // its restart policy does not bring it back
