@@ -70,7 +70,13 @@ class StorageMeter {
                 }
             }
         });
-        grown.forEach(this::enforce);
+        grown.forEach((team, list) -> {
+            try {
+                enforce(team, list);
+            } catch (RuntimeException e) { // one team's trouble (deleted meanwhile) never spares the others
+                log.warn("could not hold team {} to its storage quota this time: {}", team, e.getMessage());
+            }
+        });
     }
 
     private void enforce(long teamId, List<Grown> grown) {
