@@ -61,7 +61,7 @@ FROM runtime AS node
 USER root
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      runc conmon containernetworking-plugins iptables iproute2 \
+      runc conmon containernetworking-plugins iptables iproute2 e2fsprogs mount \
  && rm -rf /var/lib/apt/lists/*
 CMD ["--wharf.mode=node"]
 

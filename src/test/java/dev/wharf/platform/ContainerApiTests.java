@@ -287,15 +287,20 @@ class ContainerApiTests {
         assertThat(volume.status()).as(volume.toString()).isEqualTo(403);
         assertThat(volume.json().get("resource").asString()).isEqualTo("storage");
 
+        write("rm /blob");
+        awaitStorage(used -> used < 1L << 20);
+        assertThat(listedAs(member, "writer").get("writableBytes").asLong()).isLessThan(1L << 20);
+
+        // past the quota: the meter stops the writer (aContainerWritingPastItsTeamsStorageQuotaIsStoppedWithTheReasonShown),
+        // and nothing new starts while its layer holds the storage
         write("dd if=/dev/zero of=/blob bs=1M count=25");
         awaitStorage(used -> used > 20L << 20);
         Response another = create(member, "another", ",\"command\":[\"/bin/sleep\",\"300\"]");
         assertThat(another.status()).as(another.toString()).isEqualTo(403);
         assertThat(another.json().get("resource").asString()).isEqualTo("storage");
-
-        write("rm /blob");
-        awaitStorage(used -> used < 1L << 20);
-        assertThat(listedAs(member, "writer").get("writableBytes").asLong()).isLessThan(1L << 20);
+        await("writer", "exited");
+        assertThat(member.delete("/api/v1/teams/" + team + "/containers/writer").status()).isEqualTo(204);
+        awaitStorage(used -> used == 0);
         assertThat(member.post("/api/v1/teams/" + team + "/volumes", "{\"name\":\"data\",\"size\":\"10Mi\"}").status()).isEqualTo(201);
         deleteAll();
         assertThat(member.delete("/api/v1/teams/" + team + "/volumes/data").status()).isEqualTo(204);
@@ -353,6 +358,82 @@ class ContainerApiTests {
         assertThat(admin.delete("/api/v1/teams/" + team).status()).as("a team with volumes stays").isEqualTo(409);
         assertThat(member.delete("/api/v1/teams/" + team + "/volumes/data").status()).isEqualTo(204);
         assertThat(viewer.get("/api/v1/teams/" + team + "/volumes").json()).isEmpty();
+    }
+
+    @Test
+    void aContainerWritingPastItsTeamsStorageQuotaIsStoppedWithTheReasonShown() throws Exception {
+        assertThat(admin.put("/api/v1/teams/" + team + "/quota", "{\"storage\":\"5Mi\"}").status()).isEqualTo(200);
+        Response created = create(member, "filler", ",\"command\":[\"/bin/sh\",\"-c\",\"dd if=/dev/zero of=/blob bs=1M count=30; sleep 300\"],"
+                + "\"restartPolicy\":\"always\"");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+
+        JsonNode stopped = await("filler", "exited");
+        assertThat(stopped.get("reason").asString()).startsWith("stopped: team storage quota exceeded (used ").endsWith(" of 5Mi)");
+        assertThat(stopped.get("exitCode").asInt()).isEqualTo(137);
+        assertThat(stopped.get("desiredState").asString()).isEqualTo("stopped");
+        Thread.sleep(1500); // its restart policy does not bring it back
+        JsonNode later = member.get("/api/v1/teams/" + team + "/containers/filler").json();
+        assertThat(later.get("state").asString()).isEqualTo("exited");
+        assertThat(later.get("restartCount").asInt()).isZero();
+        Response start = member.post("/api/v1/teams/" + team + "/containers/filler/start", "");
+        assertThat(start.status()).as(start.toString()).isEqualTo(403);
+        assertThat(start.json().get("resource").asString()).isEqualTo("storage");
+        JsonNode event = null;
+        for (JsonNode e : admin.get("/api/v1/audit?team=" + team).json()) {
+            if (e.get("action").asString().equals("STOP storage quota")) {
+                event = e;
+            }
+        }
+        assertThat(event).as("the stop is in the audit log").isNotNull();
+        assertThat(event.get("actor").asString()).isEqualTo("wharf");
+        assertThat(event.get("target").asString()).endsWith("/containers/filler");
+        assertThat(event.get("detail").asString()).isEqualTo(stopped.get("reason").asString());
+
+        assertThat(member.delete("/api/v1/teams/" + team + "/containers/filler").status()).isEqualTo(204);
+        assertThat(viewer.get("/api/v1/teams/" + team + "/quota").json().get("usage").get("storage").asLong()).isZero();
+    }
+
+    @Test
+    void aVolumeHoldsNoMoreThanItsSizeAndGoesWithoutATrace() throws Exception {
+        assertThat(admin.put("/api/v1/teams/" + team + "/quota", "{\"storage\":\"5Mi\"}").status()).isEqualTo(200);
+        Response tiny = member.post("/api/v1/teams/" + team + "/volumes", "{\"name\":\"tiny\",\"size\":\"128Ki\"}");
+        assertThat(tiny.status()).as(tiny.toString()).isEqualTo(400);
+        assertThat(tiny.body()).contains("256Ki");
+        Response volume = member.post("/api/v1/teams/" + team + "/volumes", "{\"name\":\"data\",\"size\":\"1Mi\"}");
+        assertThat(volume.status()).as(volume.toString()).isEqualTo(201);
+        Response writer = create(member, "writer", ",\"command\":[\"/bin/sh\",\"-c\",\"dd if=/dev/zero of=/data/f bs=1M count=20 2>&1;"
+                + " s=$?; dd if=/dev/zero of=/data/g bs=4k count=5120 2>&1; exit $s\"],\"volumes\":[{\"name\":\"data\",\"path\":\"/data\"}]");
+        assertThat(writer.status()).as(writer.toString()).isEqualTo(201);
+        assertThat(await("writer", "exited").get("exitCode").asInt()).as("dd fails").isEqualTo(1);
+        assertThat(member.get("/api/v1/teams/" + team + "/containers/writer/logs").body()).contains("No space left on device");
+
+        long teamId = jdbc.queryForObject("select id from teams where name = ?", Long.class, team);
+        Path dir = env.work.resolve("data/volumes/team-" + teamId + "/data");
+        Path image = dir.resolveSibling("data.img");
+        Process stat = new ProcessBuilder("stat", "-c", "%b", image.toString()).start();
+        long onDisk = Long.parseLong(new String(stat.getInputStream().readAllBytes()).strip()) * 512;
+        assertThat(stat.waitFor()).isZero();
+        assertThat(onDisk).as("the volume's bytes on the host's disk").isGreaterThan(512 * 1024).isLessThanOrEqualTo(1L << 20);
+        JsonNode listed = viewer.get("/api/v1/teams/" + team + "/volumes/data").json();
+        assertThat(listed.get("used").asLong()).isLessThanOrEqualTo(1L << 20);
+        assertThat(listed.get("overSize").asBoolean()).isFalse();
+
+        assertThat(member.delete("/api/v1/teams/" + team + "/containers/writer").status()).isEqualTo(204);
+        assertThat(member.delete("/api/v1/teams/" + team + "/volumes/data").status()).isEqualTo(204);
+        assertThat(image).doesNotExist();
+        assertThat(dir).doesNotExist();
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(dir.toString());
+        String loops = "";
+        for (int i = 0; i < 50; i++) {
+            Process losetup = new ProcessBuilder("losetup", "-a").redirectErrorStream(true).start();
+            loops = new String(losetup.getInputStream().readAllBytes());
+            losetup.waitFor();
+            if (!loops.contains(image.toString())) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(loops).as("no loop device holds the image").doesNotContain(image.toString());
     }
 
     @Test

@@ -63,6 +63,7 @@ public final class TestRuntimes {
         }
         if (runtime instanceof LocalRuntime local) {
             local.removeNetworks();
+            local.unmountVolumes(); // their images go with the work dir
         }
     }
 }

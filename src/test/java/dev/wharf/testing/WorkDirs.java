@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 
@@ -24,14 +26,40 @@ public final class WorkDirs {
         return dir;
     }
 
-    /** Deletes a tree, deepest first, without following symlinks out of it. */
+    /**
+     * Deletes a tree, deepest first, without following symlinks out of it. Whatever a failed test
+     * left mounted below it (a volume's filesystem, an overlay) is unmounted first, so its files
+     * are not walked and no loop device stays behind.
+     */
     public static void delete(Path dir) throws IOException {
         if (dir == null || !Files.exists(dir)) {
             return;
         }
+        unmountBelow(dir);
         try (Stream<Path> walk = Files.walk(dir)) {
             for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    /** Unmounts every mount at or below {@code dir}, deepest first. */
+    public static void unmountBelow(Path dir) throws IOException {
+        String root = dir.toRealPath().toString();
+        List<String> mounts = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+            String point = line.split(" ")[4].replace("\\040", " ");
+            if (point.equals(root) || point.startsWith(root + "/")) {
+                mounts.add(point);
+            }
+        }
+        mounts.sort(Comparator.comparing(String::length).reversed());
+        for (String point : mounts) {
+            try {
+                new ProcessBuilder("umount", point).inheritIO().start().waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }

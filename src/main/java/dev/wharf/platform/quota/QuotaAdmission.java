@@ -132,6 +132,33 @@ public class QuotaAdmission {
         check(team, "storage", sizeBytes, usage(team.getId()).storage(), quota.getStorageBytes());
     }
 
+    /** A team's storage: the volumes' sizes plus its containers' layers as last measured, and its limit (null: none). */
+    public record StorageUse(long used, Long limit) {
+
+        public boolean over() {
+            return limit != null && used > limit;
+        }
+
+        /** "used 30 MiB of 5 MiB" */
+        public String describe() {
+            return "used " + format("storage", used) + " of " + (limit == null ? "unlimited" : format("storage", limit));
+        }
+    }
+
+    /** The team's storage use against its quota now (the storage meter asks after each measurement). */
+    @Transactional(readOnly = true)
+    public StorageUse storage(long teamId) {
+        TeamQuota quota = quotas.findById(teamId).orElseThrow();
+        return new StorageUse(usage(teamId).storage(), quota.getStorageBytes());
+    }
+
+    /** Refuses (403, like an admission) to start a container of a team whose storage is past its quota. */
+    @Transactional(readOnly = true)
+    public void requireStorageWithinQuota(Team team) {
+        StorageUse storage = storage(team.getId());
+        check(team, "storage", 0L, storage.used(), storage.limit());
+    }
+
     /** What a container of the team gets when its request names no resources. */
     @Transactional(readOnly = true)
     public DefaultResources defaults(long teamId) {

@@ -20,8 +20,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A team's volumes. Creating one is admitted against the team's storage quota (its declared
- * size counts, like a container's declared limits) and makes the directory on the node in the
- * same all-or-nothing way containers are made; deleting one is refused while a container mounts it.
+ * size counts, like a container's declared limits) and makes the volume on the node in the
+ * same all-or-nothing way containers are made: a filesystem of that size, so writes past it fail
+ * in the container. Deleting one is refused while a container mounts it.
  */
 @Service
 public class VolumeManagement implements TeamDeletionGuard {
@@ -64,6 +65,10 @@ public class VolumeManagement implements TeamDeletionGuard {
         Names.requireDnsLabel("name", name);
         if (sizeBytes == null || sizeBytes < 1) {
             throw WharfException.invalidField("size", "size is required, as bytes or like \"1Gi\"");
+        }
+        if (sizeBytes < VolumeInfo.MIN_SIZE_BYTES) {
+            throw WharfException.invalidField("size", "a volume is a filesystem of its own and needs at least 256Ki (262144 bytes); got "
+                    + sizeBytes + " bytes");
         }
         Volume volume = tx.execute(status -> {
             if (volumes.findByTeamIdAndName(team.getId(), name).isPresent()) {

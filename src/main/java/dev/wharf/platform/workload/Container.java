@@ -244,6 +244,12 @@ class Container implements Persistable<String> {
         this.stateReason = reason;
     }
 
+    /** The platform stops it (its team is past a quota): it stays stopped, and says why, until someone starts it. */
+    void stopping(String reason) {
+        desiredState = ContainerStates.DESIRED_STOPPED;
+        stateReason = reason;
+    }
+
     void restarting(String reason) {
         state = ContainerStates.RESTARTING;
         stateReason = reason;

@@ -369,6 +369,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
 
     Container start(Caller caller, String teamName, String name) {
         Container container = operable(caller, teamName, name);
+        quotas.requireStorageWithinQuota(teams.byId(container.getTeamId())); // a container the storage meter stopped stays stopped
         update(container.getId(), row -> {
             row.desire(ContainerStates.DESIRED_RUNNING);
             row.resetRestarts();

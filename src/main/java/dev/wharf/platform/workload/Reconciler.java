@@ -39,6 +39,7 @@ class Reconciler implements NodeUsage {
     private final ContainerRepository containers;
     private final ContainerManagement management;
     private final NodeRegistry nodes;
+    private final StorageMeter meter;
     private final Leases leases;
     private final Duration interval;
     private final Duration storageInterval;
@@ -60,12 +61,13 @@ class Reconciler implements NodeUsage {
     /** whether this replica holds the reconciler's lease (only the holder acts: one replica restarts a container, not all) */
     private volatile boolean leader;
 
-    Reconciler(ContainerRepository containers, ContainerManagement management, NodeRegistry nodes, Leases leases,
+    Reconciler(ContainerRepository containers, ContainerManagement management, NodeRegistry nodes, StorageMeter meter, Leases leases,
             dev.wharf.WharfSettings settings, @Value("${wharf.reconcile-interval:10s}") Duration interval,
             @Value("${wharf.storage-interval:60s}") Duration storageInterval) {
         this.containers = containers;
         this.management = management;
         this.nodes = nodes;
+        this.meter = meter;
         this.leases = settings.mode() == dev.wharf.WharfSettings.Mode.ALL ? null : leases; // all-in-one: one process by definition
         this.interval = interval;
         this.storageInterval = storageInterval;
@@ -132,24 +134,15 @@ class Reconciler implements NodeUsage {
         }
     }
 
-    /** Records what each container has written to its own layer: it counts against the team's storage quota. */
+    /**
+     * Records what each container has written to its own layer (it counts against the team's
+     * storage quota) and stops the containers that push their team past it ({@link StorageMeter}).
+     */
     void measure() {
         if (!leader) {
             return;
         }
-        nodes.up().forEach((name, node) -> {
-            for (ContainerRepository.Placement container : containers.placedOnNode(name)) {
-                long bytes;
-                try {
-                    bytes = node.writableBytes(container.id());
-                } catch (RuntimeFailure e) {
-                    continue; // gone meanwhile; the reconciler deals with it
-                }
-                if (bytes != container.writableBytes()) {
-                    containers.recordWritableBytes(container.id(), bytes);
-                }
-            }
-        });
+        meter.measure();
     }
 
     private void reconcileQuietly() {

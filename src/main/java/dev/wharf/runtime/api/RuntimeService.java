@@ -117,7 +117,11 @@ public interface RuntimeService {
      */
     void removeImage(String digest);
 
-    /** Creates an empty volume of the team ({@code ALREADY_EXISTS} when the name is taken). */
+    /**
+     * Creates an empty volume of the team that holds at most {@code sizeBytes} (writes past it fail
+     * with {@code ENOSPC}); {@code ALREADY_EXISTS} when the name is taken, {@code INVALID_ARGUMENT}
+     * below {@link VolumeInfo#MIN_SIZE_BYTES} or beyond the node's disk.
+     */
     VolumeInfo createVolume(long teamId, String name, long sizeBytes);
 
     /** The team's volumes on this node, with the space each uses now. */

@@ -27,6 +27,15 @@ final class HostChecks {
         if (executable(conmon).isEmpty()) {
             problems.add("conmon not found (" + conmon + "): install the conmon package");
         }
+        if (executable("mkfs.ext4").isEmpty()) {
+            problems.add("mkfs.ext4 not found: install the e2fsprogs package (each volume is an ext4 filesystem of its size)");
+        }
+        if (executable("mount").isEmpty()) {
+            problems.add("mount not found: install the mount package (volumes are loop-mounted)");
+        }
+        if (!Files.exists(Path.of("/dev/loop-control"))) {
+            problems.add("loop devices are not available (/dev/loop-control is missing): load the loop module with 'modprobe loop'");
+        }
         if (!fileContains(Path.of("/proc/filesystems"), "overlay")) {
             problems.add("overlayfs is not available: load it with 'modprobe overlay'");
         }

@@ -48,6 +48,7 @@ import dev.wharf.runtime.snapshot.FileTrees;
 import dev.wharf.runtime.snapshot.IdShiftingCopy;
 import dev.wharf.runtime.snapshot.Snapshotter;
 import dev.wharf.runtime.snapshot.overlay.OverlaySnapshotter;
+import dev.wharf.runtime.volume.LoopVolumes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -111,6 +112,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private final Object createLock = new Object();
     private final OciSpecBuilder bundles;
     private final TeamNetworks networks;
+    private final LoopVolumes volumeFilesystems;
     /** held while checking and publishing host ports, so two containers never get the same one */
     private final Object portLock = new Object();
     /** held while rewriting a team's hosts files */
@@ -125,7 +127,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     }
 
     public LocalRuntime(Path dataDir, long idMapBase, long logMaxBytes, LinuxSyscalls syscalls, CgroupManager cgroups,
-            Snapshotter snapshots, RuncProcessDriver driver, Images images, TeamNetworks networks, List<String> problems, Clock clock) {
+            Snapshotter snapshots, RuncProcessDriver driver, Images images, TeamNetworks networks, LoopVolumes volumeFilesystems,
+            List<String> problems, Clock clock) {
         this.containersDir = dataDir.resolve("containers");
         this.teamsDir = dataDir.resolve("teams");
         this.volumesDir = dataDir.resolve("volumes");
@@ -137,6 +140,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         this.driver = driver;
         this.images = images;
         this.networks = networks;
+        this.volumeFilesystems = volumeFilesystems;
         this.problems = List.copyOf(problems);
         this.clock = clock;
         this.bundles = problems.isEmpty() ? new OciSpecBuilder() : null;
@@ -155,7 +159,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         problems.addAll(networks.problems());
         if (!problems.isEmpty()) {
             return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, null, null, null, null,
-                    problems, clock).open();
+                    null, problems, clock).open();
         }
         String runc = HostChecks.executable(settings.runc()).orElseThrow().toString();
         String conmon = HostChecks.executable(settings.conmon()).orElseThrow().toString();
@@ -166,8 +170,10 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         ImageStore store = new ImageStore(data.resolve("images"), content, snapshots, new LayerUnpacker(syscalls),
                 settings.maxLayerBytes(), settings.maxImageBytes(), clock);
         Images images = new Images(content, new RegistryClient(settings.insecureRegistries()), store, settings.maxImageBytes());
+        LoopVolumes volumes = new LoopVolumes(HostChecks.executable("mkfs.ext4").orElseThrow().toString(),
+                HostChecks.executable("mount").orElseThrow().toString(), syscalls);
         return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, snapshots, driver, images,
-                networks, problems, clock).open();
+                networks, volumes, problems, clock).open();
     }
 
     /** Loads the state on disk, reconciles it with runc, and starts watching for exits. */
@@ -185,6 +191,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             throw new UncheckedIOException("cannot open the runtime's data directory", e);
         }
         loadTeams();
+        mountVolumes();
         networks.open();
         loadContainers();
         releaseNetworks();
@@ -277,6 +284,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
                 throw RuntimeFailure.notFound("volume " + volume.name() + " of team " + spec.teamId() + " does not exist on this node");
             }
         }
+        mountVolumesOf(spec);
         ContainerRecord record = new ContainerRecord(spec, clock.instant());
         synchronized (createLock) {
             if (containers.containsKey(spec.id())) {
@@ -397,6 +405,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         ContainerSpec spec = record.spec;
         Path dir = containersDir.resolve(spec.id());
         driver.delete(spec.id(), true);
+        mountVolumesOf(spec);
         Path rootfs = dir.resolve("bundle").resolve("rootfs");
         if (!isOverlay(rootfs)) {
             snapshots.mountActive(layers(spec, IdMapping.forTeam(spec.teamId(), idMapBase)), dir, rootfs);
@@ -736,29 +745,36 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     public VolumeInfo createVolume(long teamId, String name, long sizeBytes) {
         requireReady();
         new VolumeMount(name, "/v", false); // the name rule
-        if (sizeBytes < 1) {
-            throw RuntimeFailure.invalid("volume size must be positive, got " + sizeBytes);
+        if (sizeBytes < VolumeInfo.MIN_SIZE_BYTES) {
+            throw RuntimeFailure.invalid("volume size must be at least " + VolumeInfo.MIN_SIZE_BYTES / 1024 + " KiB (256Ki), got "
+                    + sizeBytes + " bytes");
         }
         if (!teams.containsKey(teamId)) {
             throw RuntimeFailure.notFound("team " + teamId + " is not known on this node: apply its limits first");
         }
         synchronized (createLock) {
             Path dir = volumeDir(teamId, name);
-            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) || Files.exists(LoopVolumes.image(dir), LinkOption.NOFOLLOW_LINKS)) {
                 throw new RuntimeFailure(RuntimeFailure.Kind.ALREADY_EXISTS, "team " + teamId + " already has a volume " + name);
             }
-            IdMapping ids = IdMapping.forTeam(teamId, idMapBase);
-            try {
-                createPrivateDir(dir.getParent());
-                Files.createDirectory(dir);
-                Files.setAttribute(dir, "unix:uid", (int) ids.hostBase());
-                Files.setAttribute(dir, "unix:gid", (int) ids.hostBase());
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-                writeAtomically(dir.resolveSibling(name + ".size"), sizeBytes + "\n");
-            } catch (IOException e) {
-                deleteTree(dir);
-                throw new UncheckedIOException("cannot create volume " + name, e);
+            createPrivateDir(dir.getParent());
+            long disk = diskSize(dir.getParent());
+            if (sizeBytes > disk) {
+                throw RuntimeFailure.invalid("volume size " + sizeBytes + " bytes is more than this node's disk (" + disk + " bytes)");
             }
+            IdMapping ids = IdMapping.forTeam(teamId, idMapBase);
+            volumeFilesystems.create(dir, sizeBytes, ids.hostBase(), ids.hostBase());
+            try {
+                writeAtomically(dir.resolveSibling(name + ".size"), sizeBytes + "\n"); // last: a volume with its size is whole
+            } catch (RuntimeException e) {
+                try {
+                    volumeFilesystems.remove(dir);
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                throw e;
+            }
+            log.info("created volume {} of team {} ({} bytes)", name, teamId, sizeBytes);
             return volume(teamId, name);
         }
     }
@@ -771,7 +787,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             return List.of();
         }
         try (Stream<Path> dirs = Files.list(teamDir)) {
-            return dirs.filter(Files::isDirectory).map(d -> volume(teamId, d.getFileName().toString()))
+            return dirs.filter(Files::isDirectory).filter(d -> Files.exists(d.resolveSibling(d.getFileName() + ".size")))
+                    .map(d -> volume(teamId, d.getFileName().toString()))
                     .sorted(Comparator.comparing(VolumeInfo::name)).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -787,8 +804,83 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
                 throw RuntimeFailure.precondition("volume " + name + " is mounted by container(s) " + String.join(", ", volume.usedBy()));
             }
             Path dir = volumeDir(teamId, name);
-            deleteTree(dir);
+            if (Files.exists(LoopVolumes.image(dir), LinkOption.NOFOLLOW_LINKS)) {
+                volumeFilesystems.remove(dir);
+            } else {
+                deleteTree(dir); // a volume made before volumes had a filesystem of their own
+            }
             deleteTree(dir.resolveSibling(name + ".size"));
+        }
+        log.info("removed volume {} of team {}", name, teamId);
+    }
+
+    /**
+     * Mounts every volume's filesystem that is not mounted (after a reboot); ones still mounted stay
+     * as they are, so running containers keep theirs. A creation that never finished (an image
+     * without its size file) is removed.
+     */
+    private void mountVolumes() {
+        if (!Files.isDirectory(volumesDir)) {
+            return;
+        }
+        try (DirectoryStream<Path> teamDirs = Files.newDirectoryStream(volumesDir, "team-*")) {
+            for (Path teamDir : teamDirs) {
+                try (DirectoryStream<Path> images = Files.newDirectoryStream(teamDir, "*.img")) {
+                    for (Path image : images) {
+                        String name = image.getFileName().toString().replaceFirst("\\.img$", "");
+                        Path dir = teamDir.resolve(name);
+                        try {
+                            if (Files.exists(teamDir.resolve(name + ".size"))) {
+                                volumeFilesystems.mount(dir);
+                            } else {
+                                log.warn("removing volume {} of {}: its creation never finished", name, teamDir.getFileName());
+                                volumeFilesystems.remove(dir);
+                            }
+                        } catch (RuntimeException e) {
+                            log.warn("volume {} of {} cannot be mounted; containers that use it will not start: {}", name,
+                                    teamDir.getFileName(), e.getMessage());
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read volumes in " + volumesDir, e);
+        }
+    }
+
+    /**
+     * Unmounts every volume (their images stay and are mounted again when a runtime opens). For
+     * tests and for taking a node out of service; containers that run keep their own view.
+     */
+    public void unmountVolumes() {
+        if (volumeFilesystems == null || !Files.isDirectory(volumesDir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(volumesDir, 2)) {
+            for (Path image : files.filter(f -> f.getFileName().toString().endsWith(".img")).toList()) {
+                volumeFilesystems.unmount(image.resolveSibling(image.getFileName().toString().replaceFirst("\\.img$", "")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read volumes in " + volumesDir, e);
+        }
+    }
+
+    /** A container binds its volumes' filesystems, never the empty directories below them. */
+    private void mountVolumesOf(ContainerSpec spec) {
+        for (VolumeMount volume : spec.volumes()) {
+            try {
+                volumeFilesystems.mount(volumeDir(spec.teamId(), volume.name()));
+            } catch (RuntimeFailure e) {
+                throw new RuntimeFailure(RuntimeFailure.Kind.UNAVAILABLE, "volume " + volume.name() + " is not mounted: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static long diskSize(Path dir) {
+        try {
+            return Files.getFileStore(dir).getTotalSpace();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the size of the disk holding " + dir, e);
         }
     }
 
@@ -800,6 +892,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         long size;
         try {
             size = Long.parseLong(Files.readString(dir.resolveSibling(name + ".size")).strip());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw RuntimeFailure.notFound("team " + teamId + " has no volume " + name + " on this node");
         } catch (IOException | NumberFormatException e) {
             throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "cannot read volume " + name + ": " + e.getMessage(), e);
         }
