@@ -104,7 +104,15 @@ class HostileLayerTests {
         tool.addPaxHeader("SCHILY.xattr.security.selinux", "system_u:object_r:bin_t:s0");
         tool.addPaxHeader("SCHILY.xattr.trusted.overlay.redirect", "/etc");
         tool.addPaxHeader("SCHILY.xattr.user.origin", "layer");
-        ImageInfo image = importImage("caps", true, layer(tar -> add(tar, tool, Files.readAllBytes(BusyboxRootfs.BUSYBOX))));
+        // the host's id (busybox drops a setuid it does not need), setuid to the team's root
+        TarArchiveEntry setuid = entry("opt/suid-id", TarConstants.LF_NORMAL, 04755);
+        byte[] busybox = Files.readAllBytes(BusyboxRootfs.BUSYBOX);
+        byte[] hostId = Files.readAllBytes(Path.of("/usr/bin/id"));
+        ImageInfo image = importImage("caps", true, layer(tar -> {
+            add(tar, tool, busybox);
+            add(tar, setuid, hostId);
+        }));
+        String teamRoot = Long.toString(TEAM_IDS.toHost(0));
 
         String id = create(image, "/bin/sleep", "60");
         runtime.start(id);
@@ -112,6 +120,13 @@ class HostileLayerTests {
             String mount = Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
                     .filter(line -> line.contains("/" + id + "/bundle/rootfs ") && line.contains(" overlay ")).findFirst().orElseThrow();
             assertThat(mount.split(" ")[5].split(",")).as("the container's root filesystem: " + mount).contains("nosuid", "nodev");
+            // a host user who reaches the mounted root filesystem runs its setuid file as itself, never as the team's root
+            Path mounted = work.resolve("node/containers").resolve(id).resolve("bundle/rootfs/opt/suid-id");
+            Result run = asNobody(mounted.toString(), "-u");
+            assertThat(run.output()).doesNotContain(teamRoot);
+            if (run.exitCode() == 0) {
+                assertThat(run.output()).isEqualTo("65534\n");
+            }
         } finally {
             runtime.remove(id, true);
         }
@@ -138,6 +153,9 @@ class HostileLayerTests {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
         }
         try {
+            Path setuidLayer = unpacked.resolveSibling("suid-id");
+            assertThat(asNobody(setuidLayer.toString(), "-u").output())
+                    .as("outside a nosuid mount the setuid bit works: why the snapshots are root's alone").isEqualTo(teamRoot + "\n");
             assertThat(asNobody(unpacked.toString(), "echo", "ran").output()).as("nobody runs the file").isEqualTo("ran\n");
             Result read = asNobody(unpacked.toString(), "cat", secret.toString());
             assertThat(read.exitCode()).isNotZero();
