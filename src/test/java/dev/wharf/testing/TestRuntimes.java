@@ -29,7 +29,7 @@ public final class TestRuntimes {
     public static RuntimeSettings settings(Path dataDir, String cgroupRoot, long idMapBase, Set<String> insecureRegistries,
             NetworkSettings network) {
         return new RuntimeSettings(dataDir, cgroupRoot, Path.of("/sys/fs/cgroup"), idMapBase, "runc", "conmon", 1 << 20, 1L << 30,
-                2L << 30, insecureRegistries, network);
+                2L << 30, insecureRegistries, network, 500_000, 1_000_000);
     }
 
     /** Team network settings no other test runtime has: bridges {@code wt<4 random>N}, a random {@code 10.x.0.0/16}. */

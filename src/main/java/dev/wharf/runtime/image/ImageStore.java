@@ -40,21 +40,29 @@ public final class ImageStore {
     private final ContentStore content;
     private final Snapshotter snapshots;
     private final LayerUnpacker unpacker;
-    private final long maxLayerBytes;
-    private final long maxImageBytes;
+    private final Limits limits;
     private final Clock clock;
     private final Map<String, ImageInfo> images = new ConcurrentHashMap<>();
     private final Map<String, List<String>> diffIds = new ConcurrentHashMap<>();
     private final Map<String, String> configs = new ConcurrentHashMap<>();
 
-    public ImageStore(Path dir, ContentStore content, Snapshotter snapshots, LayerUnpacker unpacker, long maxLayerBytes,
-            long maxImageBytes, Clock clock) {
+    /**
+     * What an image may unpack to, for one id mapping (decompression, sparse-file and inode bombs).
+     *
+     * @param layerBytes   a layer's uncompressed tar stream, and the data written into its files
+     * @param imageBytes   the same, all layers of an image together
+     * @param layerEntries a layer's entries (files, directories, links, whiteouts)
+     * @param imageEntries the same, all layers of an image together
+     */
+    public record Limits(long layerBytes, long imageBytes, long layerEntries, long imageEntries) {
+    }
+
+    public ImageStore(Path dir, ContentStore content, Snapshotter snapshots, LayerUnpacker unpacker, Limits limits, Clock clock) {
         this.dir = dir;
         this.content = content;
         this.snapshots = snapshots;
         this.unpacker = unpacker;
-        this.maxLayerBytes = maxLayerBytes;
-        this.maxImageBytes = maxImageBytes;
+        this.limits = limits;
         this.clock = clock;
         try {
             Files.createDirectories(dir);
@@ -134,33 +142,55 @@ public final class ImageStore {
 
     /**
      * Unpacks the image's layers for one id mapping (each layer once, checked against the
-     * config's diff id, within the size limits) and returns their snapshot keys, top layer first.
+     * config's diff id, within the {@link Limits}) and returns their snapshot keys, top layer
+     * first. A layer past a limit is refused (INVALID_ARGUMENT naming the layer and the limits)
+     * and leaves no snapshot.
      */
     public List<String> layersFor(String digest, IdMapping ids) {
         ImageInfo image = get(digest);
         List<String> diffs = diffIds.get(digest);
         List<String> keys = new ArrayList<>();
-        long budget = maxImageBytes;
+        long bytesLeft = limits.imageBytes();
+        long entriesLeft = limits.imageEntries();
         for (int i = 0; i < image.layers().size(); i++) {
             String layer = image.layers().get(i);
             String expectedDiff = diffs.get(i);
             String key = layerKey(layer, ids);
-            long limit = Math.min(maxLayerBytes, budget);
-            long[] used = {0};
+            LayerUnpacker.Limits limit = new LayerUnpacker.Limits(Math.min(limits.layerBytes(), bytesLeft),
+                    Math.min(limits.layerEntries(), entriesLeft));
+            UnpackResult[] unpacked = {null};
             snapshots.commit(key, target -> {
                 try (InputStream blob = Files.newInputStream(content.path(layer))) {
-                    UnpackResult result = unpacker.unpack(blob, target, ids, limit);
+                    UnpackResult result = unpack(blob, target, ids, limit, layer);
                     if (!result.diffId().equals(expectedDiff)) {
                         throw RuntimeFailure.invalid("layer " + layer + " unpacks to " + result.diffId()
                                 + " but the image config says " + expectedDiff);
                     }
-                    used[0] = result.uncompressedBytes();
+                    unpacked[0] = result;
                 }
             });
-            budget -= used[0];
+            if (unpacked[0] != null) {
+                bytesLeft -= Math.max(unpacked[0].uncompressedBytes(), unpacked[0].writtenBytes());
+                entriesLeft -= unpacked[0].entries();
+            }
             keys.add(0, key);
         }
         return keys;
+    }
+
+    /** One layer unpacked, a refusal naming the layer and the limits it broke. */
+    private UnpackResult unpack(InputStream blob, Path target, IdMapping ids, LayerUnpacker.Limits limit, String layer)
+            throws IOException {
+        try {
+            return unpacker.unpack(blob, target, ids, limit);
+        } catch (RuntimeFailure failure) {
+            if (failure.kind() != RuntimeFailure.Kind.INVALID_ARGUMENT) {
+                throw failure;
+            }
+            throw new RuntimeFailure(RuntimeFailure.Kind.INVALID_ARGUMENT, "unpack layer " + layer + ": " + failure.getMessage()
+                    + " (limits: " + limits.layerBytes() + " bytes and " + limits.layerEntries() + " entries a layer, "
+                    + limits.imageBytes() + " bytes and " + limits.imageEntries() + " entries an image)", failure);
+        }
     }
 
     /**

@@ -40,16 +40,22 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
  * directory of a snapshot, in the form overlayfs reads: OCI whiteouts {@code .wh.<name>} become
  * character devices 0/0 named {@code <name>}, and {@code .wh..wh..opq} marks its directory opaque
  * ({@code trusted.overlay.opaque=y}). Owners are shifted into a team's id mapping; modes (with
- * setuid, setgid and sticky bits), mtimes and {@code SCHILY.xattr.*} extended attributes are kept;
- * device nodes and fifos are left out and counted.
+ * setuid, setgid and sticky bits) and mtimes are kept; of the {@code SCHILY.xattr.*} extended
+ * attributes only {@code user.*} and file capabilities reach the disk, the capabilities in the
+ * namespaced form that binds them to the team's root ({@link LayerXattrs}); device nodes and fifos
+ * are left out and counted.
  *
  * <h2>Safety</h2>
  * A layer is untrusted input. Every entry must land inside the target: absolute names, {@code ..},
  * empty names and NUL bytes are refused; no entry is written through a symlink, whether planted
  * earlier in the same layer on its path or at its own name (an existing entry is removed, never
  * followed, before a new one takes its place); hard links may only point at a file this layer has
- * already unpacked; the uncompressed stream is cut off as soon as it passes the size limit. A
- * refusal is a {@link RuntimeFailure} INVALID_ARGUMENT naming the entry; the unpack stops there and
+ * already unpacked. The {@link Limits} bound what a small blob can make the disk hold: the
+ * uncompressed stream is cut off as soon as it passes the byte limit, and so are the bytes written
+ * into files, counted as written (a sparse entry by its logical size, holes included, and refused
+ * before anything is written when that size alone is past the limit); every tar entry, and every
+ * directory the unpacker creates for one, counts against the entry limit. A refusal is a
+ * {@link RuntimeFailure} INVALID_ARGUMENT naming the entry or the limit; the unpack stops there and
  * leaves a partial tree, which the snapshotter's temporary directory takes away.
  */
 public final class LayerUnpacker {
@@ -63,10 +69,29 @@ public final class LayerUnpacker {
     private static final String XATTR_HEADER = "SCHILY.xattr.";
     private static final int DIRECTORY_MODE = 0755;
 
+    private static final int COPY_BUFFER = 64 * 1024;
+    /** The entry limit of {@link #unpack(InputStream, Path, IdMapping, long)}. */
+    public static final long DEFAULT_MAX_ENTRIES = 500_000;
+
     private final LinuxSyscalls syscalls;
+
+    /**
+     * The most one layer may unpack to.
+     *
+     * @param bytes   of the uncompressed tar stream, and (separately) of the data written into files,
+     *                a sparse file counted by its logical size
+     * @param entries tar entries, plus the directories created for entries whose parents the layer does not list
+     */
+    public record Limits(long bytes, long entries) {
+    }
 
     public LayerUnpacker(LinuxSyscalls syscalls) {
         this.syscalls = syscalls;
+    }
+
+    /** {@link #unpack(InputStream, Path, IdMapping, Limits)} with {@link #DEFAULT_MAX_ENTRIES}. */
+    public UnpackResult unpack(InputStream blob, Path target, IdMapping ids, long maxUncompressedBytes) throws IOException {
+        return unpack(blob, target, ids, new Limits(maxUncompressedBytes, DEFAULT_MAX_ENTRIES));
     }
 
     /**
@@ -74,21 +99,22 @@ public final class LayerUnpacker {
      * becomes the layer's root (owned by the team's root). A successful unpack reads {@code blob}
      * to its end; closing it stays with the caller.
      *
-     * @throws RuntimeFailure INVALID_ARGUMENT when an entry is refused or the layer is larger
-     *                        than {@code maxUncompressedBytes} uncompressed
+     * @throws RuntimeFailure INVALID_ARGUMENT when an entry is refused or the layer is past one of
+     *                        the {@code limits}
      * @throws IOException    when the blob cannot be read or decompressed, or the disk refuses a write
      */
-    public UnpackResult unpack(InputStream blob, Path target, IdMapping ids, long maxUncompressedBytes) throws IOException {
-        try (MeasuredStream tarStream = new MeasuredStream(decompressed(blob), maxUncompressedBytes);
+    public UnpackResult unpack(InputStream blob, Path target, IdMapping ids, Limits limits) throws IOException {
+        try (MeasuredStream tarStream = new MeasuredStream(decompressed(blob), limits.bytes());
                 TarArchiveInputStream tar = new TarArchiveInputStream(tarStream, StandardCharsets.UTF_8.name())) {
-            Unpacking unpacking = new Unpacking(target, ids);
+            Unpacking unpacking = new Unpacking(target, ids, limits);
             for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
                 unpacking.write(entry, tar);
             }
             // the diffID covers the whole stream, padding after the end of the archive included
             tarStream.transferTo(OutputStream.nullOutputStream());
             unpacking.finish();
-            return new UnpackResult(tarStream.diffId(), tarStream.count, unpacking.files, unpacking.skippedDevices);
+            return new UnpackResult(tarStream.diffId(), tarStream.count, unpacking.files, unpacking.skippedDevices,
+                    unpacking.written, unpacking.entries);
         }
     }
 
@@ -163,23 +189,28 @@ public final class LayerUnpacker {
         Files.getFileAttributeView(path, BasicFileAttributeView.class, NOFOLLOW_LINKS).setTimes(time, null, null);
     }
 
-    /** The state of one unpack: its target, id mapping, counters and the directory mtimes set at the end. */
+    /** The state of one unpack: its target, id mapping, limits, counters and the directory mtimes set at the end. */
     private final class Unpacking {
 
         private final Path target;
         private final IdMapping ids;
+        private final Limits limits;
         private final Map<Path, FileTime> directoryTimes = new LinkedHashMap<>();
         private long files;
         private long skippedDevices;
+        private long written;
+        private long entries;
 
-        Unpacking(Path target, IdMapping ids) throws IOException {
+        Unpacking(Path target, IdMapping ids, Limits limits) throws IOException {
             this.target = target;
             this.ids = ids;
+            this.limits = limits;
             own(target, 0, 0);
             mode(target, DIRECTORY_MODE);
         }
 
         void write(TarArchiveEntry entry, InputStream content) throws IOException {
+            counted();
             String name = entry.getName();
             if (name.isEmpty()) {
                 throw refused(name, "has an empty name");
@@ -191,6 +222,7 @@ public final class LayerUnpacker {
             if (parts == null) {
                 throw refused(name, "would land outside the snapshot");
             }
+            checkSize(entry);
             try {
                 if (!parts.isEmpty() && last(parts).startsWith(WHITEOUT)) {
                     whiteout(name, parts);
@@ -214,6 +246,22 @@ public final class LayerUnpacker {
             }
         }
 
+        /**
+         * Refuses, before anything of it is written or skipped, an entry whose stated size (a
+         * sparse file's logical size: the tar reader reads its holes as zeros) is past what is
+         * left of the byte limit, and a sparse entry that is not a regular file.
+         */
+        private void checkSize(TarArchiveEntry entry) {
+            long size = entry.isSparse() ? entry.getRealSize() : entry.getSize();
+            if (size < 0 || size > limits.bytes() - written) {
+                throw refused(entry.getName(), (entry.isSparse() ? "is a sparse file of " : "holds ") + size
+                        + " bytes, past the layer's limit of " + limits.bytes() + " bytes (" + written + " written before it)");
+            }
+            if (entry.isSparse() && (entry.isDirectory() || !isRegularFile(entry.getLinkFlag()))) {
+                throw refused(entry.getName(), "is sparse but not a regular file");
+            }
+        }
+
         /** Sets the directories' mtimes, which their children changed while they were written. */
         void finish() throws IOException {
             for (Map.Entry<Path, FileTime> directory : directoryTimes.entrySet()) {
@@ -232,12 +280,23 @@ public final class LayerUnpacker {
             files++;
         }
 
-        /** A fresh file: whatever was at its name (a planted symlink too) is removed first, and the create is exclusive. */
+        /**
+         * A fresh file: whatever was at its name (a planted symlink too) is removed first, and the
+         * create is exclusive. The bytes written (the holes of a sparse file read as zeros) are
+         * counted as they go.
+         */
         private void regularFile(TarArchiveEntry entry, Path path, InputStream content) throws IOException {
             clear(path);
             try (OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     NOFOLLOW_LINKS)) {
-                content.transferTo(out);
+                byte[] buffer = new byte[COPY_BUFFER];
+                for (int n = content.read(buffer); n >= 0; n = content.read(buffer)) {
+                    written += n;
+                    if (written > limits.bytes()) {
+                        throw refused(entry.getName(), "takes the files of the layer past its limit of " + limits.bytes() + " bytes");
+                    }
+                    out.write(buffer, 0, n);
+                }
             }
             ownModeAndXattrs(path, entry);
             mtime(path, entry.getLastModifiedTime());
@@ -252,7 +311,7 @@ public final class LayerUnpacker {
             clear(path);
             Files.createSymbolicLink(path, Path.of(link));
             own(path, entry.getLongUserId(), entry.getLongGroupId());
-            xattrs(path, entry);
+            xattrs(path, entry, false);
             mtime(path, entry.getLastModifiedTime());
             files++;
         }
@@ -322,6 +381,7 @@ public final class LayerUnpacker {
                 dir = dir.resolve(part);
                 BasicFileAttributes attributes = lstat(dir);
                 if (attributes == null && create) {
+                    counted();
                     Files.createDirectory(dir);
                     own(dir, 0, 0);
                     mode(dir, DIRECTORY_MODE);
@@ -364,7 +424,15 @@ public final class LayerUnpacker {
         private void ownModeAndXattrs(Path path, TarArchiveEntry entry) throws IOException {
             own(path, entry.getLongUserId(), entry.getLongGroupId());
             mode(path, entry.getMode());
-            xattrs(path, entry);
+            xattrs(path, entry, !entry.isDirectory());
+        }
+
+        /** One more entry against the limit. */
+        private void counted() {
+            entries++;
+            if (entries > limits.entries()) {
+                throw RuntimeFailure.invalid("layer has more than " + limits.entries() + " entries (files, directories and links)");
+            }
         }
 
         /** lchown to the host ids of the container ids {@code uid} and {@code gid}. */
@@ -374,23 +442,27 @@ public final class LayerUnpacker {
         }
 
         /**
-         * The entry's {@code SCHILY.xattr.*} PAX headers, where the filesystem supports them. Left
-         * out: {@code trusted.*} (overlayfs's own attributes, only the whiteouts above set them),
-         * {@code security.selinux} (the host labels its files), and values that were not UTF-8:
-         * the tar reader decodes PAX values as UTF-8 and has already lost their bytes.
+         * The entry's {@code SCHILY.xattr.*} PAX headers that {@link LayerXattrs} lets through
+         * ({@code user.*}; file capabilities of a regular file, rewritten for the team's root),
+         * where the filesystem supports them. Values that were not UTF-8 are left out too: the tar
+         * reader decodes PAX values as UTF-8 and has already lost their bytes.
          */
-        private void xattrs(Path path, TarArchiveEntry entry) {
+        private void xattrs(Path path, TarArchiveEntry entry, boolean regularFile) {
             for (Map.Entry<String, String> header : entry.getExtraPaxHeaders().entrySet()) {
                 if (!header.getKey().startsWith(XATTR_HEADER)) {
                     continue;
                 }
                 String name = header.getKey().substring(XATTR_HEADER.length());
                 String value = header.getValue();
-                if (name.startsWith("trusted.") || name.equals("security.selinux") || value.indexOf('\uFFFD') >= 0) {
+                if (value.indexOf('\uFFFD') >= 0) {
+                    continue;
+                }
+                byte[] onDisk = LayerXattrs.onDisk(name, value.getBytes(StandardCharsets.UTF_8), ids, regularFile).orElse(null);
+                if (onDisk == null) {
                     continue;
                 }
                 try {
-                    syscalls.lsetxattr(path.toString(), name, value.getBytes(StandardCharsets.UTF_8));
+                    syscalls.lsetxattr(path.toString(), name, onDisk);
                 } catch (SyscallException e) {
                     if (e.errno() != LinuxSyscalls.EOPNOTSUPP) {
                         throw e;

@@ -168,7 +168,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         Snapshotter snapshots = new OverlaySnapshotter(data.resolve("snapshots"), syscalls);
         ContentStore content = new FileContentStore(data.resolve("content"));
         ImageStore store = new ImageStore(data.resolve("images"), content, snapshots, new LayerUnpacker(syscalls),
-                settings.maxLayerBytes(), settings.maxImageBytes(), clock);
+                new ImageStore.Limits(settings.maxLayerBytes(), settings.maxImageBytes(), settings.maxLayerEntries(),
+                        settings.maxImageEntries()), clock);
         Images images = new Images(content, new RegistryClient(settings.insecureRegistries()), store, settings.maxImageBytes());
         LoopVolumes volumes = new LoopVolumes(HostChecks.executable("mkfs.ext4").orElseThrow().toString(),
                 HostChecks.executable("mount").orElseThrow().toString(), syscalls);

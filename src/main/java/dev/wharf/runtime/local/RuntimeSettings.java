@@ -16,6 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param logMaxBytes   a container log's size cap; conmon starts the file afresh when it is reached
  * @param maxLayerBytes an image layer's largest uncompressed size (decompression-bomb guard)
  * @param maxImageBytes an image's largest uncompressed size, all layers together (also the limit of an imported archive)
+ * @param maxLayerEntries the most entries (files, directories, links) an image layer may unpack to (inode-bomb guard)
+ * @param maxImageEntries the most entries all layers of an image may unpack to together
  * @param insecureRegistries registries ({@code host:port}) pulled from over plain HTTP; all others need HTTPS
  *                           (bound from {@code wharf.registries.insecure}, a comma-separated list)
  * @param network       team networks: CNI plugin path, address pool, team subnet size, bridge prefix
@@ -26,7 +28,8 @@ public record RuntimeSettings(Path dataDir, @DefaultValue("wharf") String cgroup
         @DefaultValue("runc") String runc, @DefaultValue("conmon") String conmon,
         @DefaultValue("10485760") long logMaxBytes, @DefaultValue("8589934592") long maxLayerBytes,
         @DefaultValue("21474836480") long maxImageBytes, java.util.Set<String> insecureRegistries,
-        dev.wharf.runtime.network.NetworkSettings network) {
+        dev.wharf.runtime.network.NetworkSettings network, @DefaultValue("500000") long maxLayerEntries,
+        @DefaultValue("1000000") long maxImageEntries) {
 
     public RuntimeSettings {
         network = network == null ? dev.wharf.runtime.network.NetworkSettings.DEFAULTS : network;

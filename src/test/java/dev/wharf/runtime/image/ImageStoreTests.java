@@ -59,6 +59,7 @@ class ImageStoreTests {
 
     /** A store over {@code content} that only records images (nothing here unpacks a layer). */
     private ImageStore store(ContentStore content) {
-        return new ImageStore(dir.resolve("images"), content, null, null, 1 << 20, 1 << 20, Clock.systemUTC());
+        return new ImageStore(dir.resolve("images"), content, null, null, new ImageStore.Limits(1 << 20, 1 << 20, 1000, 1000),
+                Clock.systemUTC());
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.wharf.runtime.api.IdMapping;
 import dev.wharf.runtime.linux.LinuxSyscalls;
+import dev.wharf.testing.BusyboxRootfs;
+import dev.wharf.testing.Commands;
 import dev.wharf.testing.Prerequisites;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -12,7 +14,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarConstants;
@@ -110,6 +115,49 @@ class LayerUnpackerKernelTests {
         } finally {
             syscalls.umount2(merged.toString(), 0);
         }
+    }
+
+    @Test
+    void aLayersFileCapabilityGivesAHostUserNothing() throws Exception {
+        Prerequisites.require(Commands.onPath("getcap") && Commands.onPath("setcap") && Commands.onPath("setpriv")
+                && Files.isExecutable(BusyboxRootfs.BUSYBOX), "getcap, setcap (libcap2-bin), setpriv and busybox-static are needed");
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path secret = temp.resolve("secret");
+        Files.writeString(secret, "root's only\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        // the attack works here: busybox with cap_dac_read_search+ep (v2, as setcap writes it) reads root's file as nobody
+        Path control = Files.createDirectory(temp.resolve("control"));
+        Files.copy(BusyboxRootfs.BUSYBOX, control.resolve("busybox"));
+        Commands.run(List.of("setcap", "cap_dac_read_search+ep", control.resolve("busybox").toString()));
+        assertThat(asNobody(control.resolve("busybox").toString(), "cat", secret.toString()).output()).isEqualTo("root's only\n");
+
+        TarArchiveEntry busybox = TestLayer.entry("bin/busybox", TarConstants.LF_NORMAL, 0755);
+        busybox.addPaxHeader("SCHILY.xattr.security.capability", LayerXattrsTests.latin1(LayerXattrsTests.V2_DAC_READ_SEARCH));
+        busybox.addPaxHeader("SCHILY.xattr.security.selinux", "system_u:object_r:bin_t:s0");
+        busybox.addPaxHeader("SCHILY.xattr.user.origin", "layer");
+        Path layer = unpack("layer", new TestLayer().addData(busybox, Files.readAllBytes(BusyboxRootfs.BUSYBOX)));
+        Path unpacked = layer.resolve("bin/busybox");
+
+        assertThat(Commands.run(List.of("getcap", "-n", unpacked.toString())).strip())
+                .isEqualTo(unpacked + " cap_dac_read_search=ep [rootid=" + TEAM_3.toHost(0) + "]");
+        assertThat(asNobody(unpacked.toString(), "echo", "ran").output()).as("nobody runs the file").isEqualTo("ran\n");
+        Result read = asNobody(unpacked.toString(), "cat", secret.toString());
+        assertThat(read.exitCode()).isNotZero();
+        assertThat(read.output()).contains("Permission denied").doesNotContain("root's only");
+    }
+
+    record Result(int exitCode, String output) {
+    }
+
+    /** Runs {@code command} as uid and gid 65534 with no supplementary groups. */
+    static Result asNobody(String... command) throws IOException, InterruptedException {
+        List<String> line = new java.util.ArrayList<>(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"));
+        line.addAll(List.of(command));
+        Process process = new ProcessBuilder(line).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return new Result(process.exitValue(), output);
     }
 
     private static void assertOwner(Path path, long uid, long gid) throws IOException {

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -109,7 +110,7 @@ class LayerUnpackerTests {
             assertThat(Files.getAttribute(target.resolve(path), "unix:uid", NOFOLLOW_LINKS)).as(path).isEqualTo((int) ids.toHost(0));
             assertThat(Files.getAttribute(target.resolve(path), "unix:gid", NOFOLLOW_LINKS)).as(path).isEqualTo((int) ids.toHost(0));
         }
-        assertThat(result).isEqualTo(new UnpackResult(sha256(tar), tar.length, 8, 0));
+        assertThat(result).isEqualTo(new UnpackResult(sha256(tar), tar.length, 8, 0, 6 + 10 + 10, 8 + 1));
     }
 
     @Test
@@ -160,15 +161,32 @@ class LayerUnpackerTests {
     }
 
     @Test
-    void paxExtendedAttributesAreSetExceptSelinuxLabelsAndOverlaysOwn() throws IOException {
+    void onlyUserAttributesAreSetAsGivenAndOtherNamespacesAreDropped() throws IOException {
         TarArchiveEntry file = TestLayer.entry("ping", TarConstants.LF_NORMAL, 0755);
         file.addPaxHeader("SCHILY.xattr.user.origin", "wharf");
         file.addPaxHeader("SCHILY.xattr.security.selinux", "system_u:object_r:bin_t:s0");
+        file.addPaxHeader("SCHILY.xattr.security.ima", "signature");
         file.addPaxHeader("SCHILY.xattr.trusted.overlay.redirect", "/elsewhere");
+        file.addPaxHeader("SCHILY.xattr.trusted.overlay.opaque", "y");
+        file.addPaxHeader("SCHILY.xattr.system.posix_acl_access", "acl");
 
         unpack(new TestLayer().add(file, "").tar());
 
         assertThat(syscalls.calls()).containsExactly("lsetxattr(" + target.resolve("ping") + ", user.origin, wharf)");
+    }
+
+    @Test
+    void aFileCapabilityIsWrittenBoundToTheTeamsRoot() throws IOException {
+        TarArchiveEntry file = TestLayer.entry("ping", TarConstants.LF_NORMAL, 0755);
+        file.addPaxHeader("SCHILY.xattr.security.capability", LayerXattrsTests.latin1(LayerXattrsTests.V2_DAC_READ_SEARCH));
+        TarArchiveEntry dir = TestLayer.entry("bin/", TarConstants.LF_DIR, 0755);
+        dir.addPaxHeader("SCHILY.xattr.security.capability", LayerXattrsTests.latin1(LayerXattrsTests.V2_DAC_READ_SEARCH));
+
+        unpack(new TestLayer().add(file, "").add(dir, null).tar());
+
+        byte[] v3 = LayerXattrs.namespacedCapability(LayerXattrsTests.V2_DAC_READ_SEARCH, ids).orElseThrow();
+        assertThat(syscalls.calls()).as("a capability on a directory means nothing and is dropped")
+                .containsExactly("lsetxattr(" + target.resolve("ping") + ", security.capability, " + new String(v3, StandardCharsets.UTF_8) + ")");
     }
 
     @Test
@@ -261,11 +279,101 @@ class LayerUnpackerTests {
 
     @Test
     void aLayerLargerThanTheLimitIsRefusedWhileStreaming() {
-        byte[] tar = new TestLayer().file("big", "x".repeat(2 * 1024 * 1024)).tar();
+        byte[] tar = Arrays.copyOf(new TestLayer().file("small", "x").tar(), 2 * 1024 * 1024);
+        byte[] gzip = TestLayer.gzip(tar);
+        assertThat(gzip.length).as("a gzip bomb of padding").isLessThan(16 * 1024);
+
+        for (byte[] blob : List.of(tar, gzip)) {
+            assertThatThrownBy(() -> unpacker.unpack(new ByteArrayInputStream(blob), target, ids, 1024 * 1024))
+                    .isInstanceOf(RuntimeFailure.class)
+                    .hasMessage("layer is larger than 1048576 bytes uncompressed");
+        }
+    }
+
+    @Test
+    void aFileLargerThanWhatIsLeftOfTheLimitIsRefusedBeforeItIsWritten() {
+        byte[] tar = new TestLayer().file("small", "x".repeat(600 * 1024)).file("big", "x".repeat(600 * 1024)).tar();
 
         assertThatThrownBy(() -> unpacker.unpack(new ByteArrayInputStream(tar), target, ids, 1024 * 1024))
+                .isInstanceOfSatisfying(RuntimeFailure.class, failure -> assertThat(failure.kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT))
+                .hasMessage("layer entry \"big\" holds 614400 bytes, past the layer's limit of 1048576 bytes (614400 written before it)");
+        assertThat(target.resolve("big")).doesNotExist();
+    }
+
+    /** The tar reader takes sparse sizes up to 2 GiB - 1 (in a PAX header it refuses larger ones as corrupt). */
+    static Stream<Arguments> sparseBombs() {
+        long logical = Integer.MAX_VALUE;
+        return Stream.of(
+                Arguments.of("GNU sparse ('S')", SparseTars.gnu("bomb", logical, "tail\n")),
+                Arguments.of("PAX sparse 0.0", SparseTars.pax00("bomb", logical, "tail\n")),
+                Arguments.of("PAX sparse 0.1", SparseTars.pax01("bomb", logical, "tail\n")),
+                Arguments.of("PAX sparse 1.0", SparseTars.pax10("bomb", logical, "tail\n")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sparseBombs")
+    void aSparseFileIsCountedByItsLogicalSizeAndRefusedPastTheLimit(String format, byte[] tar) throws IOException {
+        assertThat(tar.length).as("a tiny archive").isLessThan(16 * 1024);
+
+        assertThatThrownBy(() -> unpacker.unpack(new ByteArrayInputStream(TestLayer.gzip(tar)), target, ids, LIMIT))
+                .isInstanceOfSatisfying(RuntimeFailure.class, failure -> assertThat(failure.kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT))
+                .hasMessage("layer entry \"bomb\" is a sparse file of 2147483647 bytes, past the layer's limit of 67108864 bytes"
+                        + " (0 written before it)");
+        assertThat(tree(target)).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sparseBombs")
+    void aSparseFileWithinTheLimitIsWrittenWithItsHolesAndCounted(String format, byte[] ignored) throws IOException {
+        long logical = 3L * 1024 * 1024;
+        byte[] tar = switch (format) {
+            case "GNU sparse ('S')" -> SparseTars.gnu("sparse", logical, "tail\n");
+            case "PAX sparse 0.0" -> SparseTars.pax00("sparse", logical, "tail\n");
+            case "PAX sparse 0.1" -> SparseTars.pax01("sparse", logical, "tail\n");
+            default -> SparseTars.pax10("sparse", logical, "tail\n");
+        };
+
+        UnpackResult result = unpack(tar);
+
+        Path file = target.resolve("sparse");
+        assertThat(Files.size(file)).isEqualTo(logical);
+        assertThat(result.writtenBytes()).isEqualTo(logical);
+        assertThat(Files.readAllBytes(file)).endsWith("tail\n".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> unpacker.unpack(new ByteArrayInputStream(tar), Files.createDirectory(temp.resolve("small")), ids,
+                logical - 1)).isInstanceOf(RuntimeFailure.class).hasMessageContaining("is a sparse file of " + logical + " bytes");
+    }
+
+    @Test
+    void aSparseEntryThatIsNotAFileIsRefused() {
+        byte[] tar = SparseTars.pax01Typed("dir/", TarConstants.LF_DIR, 1024, "");
+
+        assertThatThrownBy(() -> unpack(tar)).isInstanceOf(RuntimeFailure.class)
+                .hasMessage("layer entry \"dir/\" is sparse but not a regular file");
+    }
+
+    @Test
+    void aLayerWithMoreEntriesThanTheLimitIsRefused() throws IOException {
+        TestLayer layer = new TestLayer();
+        for (int i = 0; i < 101; i++) {
+            layer.file("f" + i, "");
+        }
+        byte[] tar = layer.tar();
+
+        assertThat(unpacker.unpack(new ByteArrayInputStream(tar), Files.createDirectory(temp.resolve("fits")), ids,
+                new LayerUnpacker.Limits(LIMIT, 101)).entries()).isEqualTo(101);
+        assertThatThrownBy(() -> unpacker.unpack(new ByteArrayInputStream(tar), target, ids, new LayerUnpacker.Limits(LIMIT, 100)))
+                .isInstanceOfSatisfying(RuntimeFailure.class, failure -> assertThat(failure.kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT))
+                .hasMessage("layer has more than 100 entries (files, directories and links)");
+    }
+
+    @Test
+    void directoriesCreatedForADeepNameCountAsEntries() {
+        String deep = "d/".repeat(200) + "file";
+        byte[] tar = new TestLayer().file(deep, "x").tar();
+
+        assertThatThrownBy(() -> unpacker.unpack(new ByteArrayInputStream(tar), target, ids, new LayerUnpacker.Limits(LIMIT, 100)))
                 .isInstanceOf(RuntimeFailure.class)
-                .hasMessage("layer is larger than 1048576 bytes uncompressed");
+                .hasMessage("layer has more than 100 entries (files, directories and links)");
     }
 
     @Test
@@ -289,9 +397,9 @@ class LayerUnpackerTests {
         try (InputStream in = Files.newInputStream(bomb)) {
             assertThatThrownBy(() -> unpacker.unpack(in, target, ids, limit))
                     .isInstanceOf(RuntimeFailure.class)
-                    .hasMessage("layer is larger than 10485760 bytes uncompressed");
+                    .hasMessage("layer entry \"zeros\" holds 209715200 bytes, past the layer's limit of 10485760 bytes (0 written before it)");
         }
-        assertThat(Files.size(target.resolve("zeros"))).isLessThanOrEqualTo(limit);
+        assertThat(target.resolve("zeros")).doesNotExist();
     }
 
     @Test

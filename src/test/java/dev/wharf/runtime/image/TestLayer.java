@@ -64,7 +64,11 @@ final class TestLayer {
 
     /** Any entry, with {@code content} for a regular file (null for none). */
     TestLayer add(TarArchiveEntry entry, String content) {
-        byte[] data = content == null ? new byte[0] : content.getBytes(StandardCharsets.UTF_8);
+        return addData(entry, content == null ? new byte[0] : content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An entry with {@code data} as its content. */
+    TestLayer addData(TarArchiveEntry entry, byte[] data) {
         try {
             entry.setSize(data.length);
             tar.putArchiveEntry(entry);

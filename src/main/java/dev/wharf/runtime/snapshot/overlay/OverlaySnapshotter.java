@@ -11,6 +11,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -22,10 +24,19 @@ import java.util.stream.Stream;
 /**
  * Snapshots on overlayfs. Layout under the root: {@code <key>/fs} holds a layer's files; work in
  * progress lives in {@code .tmp-*} until it is renamed into place.
+ *
+ * <h2>Who reaches the layers</h2>
+ * The root is root's alone (0700): a layer's files belong to a team's mapped ids and may carry
+ * setuid bits or file capabilities, and no other user of the host may reach them, let alone run
+ * them. Containers need no access of their own: overlayfs reaches its lower layers with the
+ * credentials of whoever mounted it (root). A container's overlay is mounted {@code nosuid,nodev},
+ * so nothing on it raises privileges or opens a device, whoever runs it (inside a container,
+ * {@code noNewPrivileges} already forbids both).
  */
 public final class OverlaySnapshotter implements Snapshotter {
 
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@-]{0,200}");
+    private static final Set<PosixFilePermission> ROOT_ONLY = PosixFilePermissions.fromString("rwx------");
 
     private final Path root;
     private final LinuxSyscalls syscalls;
@@ -35,6 +46,7 @@ public final class OverlaySnapshotter implements Snapshotter {
         this.syscalls = syscalls;
         try {
             Files.createDirectories(root);
+            Files.setPosixFilePermissions(root, ROOT_ONLY);
             try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(root, ".tmp-*")) {
                 for (Path leftover : leftovers) {
                     FileTrees.delete(leftover);
@@ -118,7 +130,7 @@ public final class OverlaySnapshotter implements Snapshotter {
         }
         String options = "lowerdir=" + lower + ",upperdir=" + upper + ",workdir=" + work;
         try {
-            syscalls.mount("overlay", target.toString(), "overlay", 0, options);
+            syscalls.mount("overlay", target.toString(), "overlay", LinuxSyscalls.MS_NOSUID | LinuxSyscalls.MS_NODEV, options);
         } catch (SyscallException e) {
             throw new RuntimeFailure(RuntimeFailure.Kind.UNAVAILABLE, "mount overlay rootfs at " + target + ": " + e.getMessage(), e);
         }
