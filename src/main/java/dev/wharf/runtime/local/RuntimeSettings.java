@@ -17,7 +17,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxLayerBytes an image layer's largest uncompressed size (decompression-bomb guard)
  * @param maxImageBytes an image's largest uncompressed size, all layers together (also the limit of an imported archive)
  * @param insecureRegistries registries ({@code host:port}) pulled from over plain HTTP; all others need HTTPS
- *                           (bound from {@code wharf.registries.insecure}, a comma-separated list)
+ *                           (bound from {@code wharf.registries.insecure}, a comma-separated list); they may also
+ *                           resolve to private addresses
+ * @param privateRegistries  registries ({@code host:port}, HTTPS) that pulls may reach although they resolve to loopback,
+ *                           private, link-local or this host's own addresses, which pulls otherwise never reach
+ *                           (bound from {@code wharf.registries.private}, a comma-separated list)
  * @param network       team networks: CNI plugin path, address pool, team subnet size, bridge prefix
  */
 @ConfigurationProperties("wharf.runtime")
@@ -26,11 +30,23 @@ public record RuntimeSettings(Path dataDir, @DefaultValue("wharf") String cgroup
         @DefaultValue("runc") String runc, @DefaultValue("conmon") String conmon,
         @DefaultValue("10485760") long logMaxBytes, @DefaultValue("8589934592") long maxLayerBytes,
         @DefaultValue("21474836480") long maxImageBytes, java.util.Set<String> insecureRegistries,
+        java.util.Set<String> privateRegistries,
         dev.wharf.runtime.network.NetworkSettings network) {
 
+    /** Settings without private registries. */
+    public RuntimeSettings(Path dataDir, String cgroupRoot, Path cgroupMount, long idMapBase, String runc, String conmon,
+            long logMaxBytes, long maxLayerBytes, long maxImageBytes, java.util.Set<String> insecureRegistries,
+            dev.wharf.runtime.network.NetworkSettings network) {
+        this(dataDir, cgroupRoot, cgroupMount, idMapBase, runc, conmon, logMaxBytes, maxLayerBytes, maxImageBytes, insecureRegistries,
+                null, network);
+    }
+
+    @org.springframework.boot.context.properties.bind.ConstructorBinding
     public RuntimeSettings {
         network = network == null ? dev.wharf.runtime.network.NetworkSettings.DEFAULTS : network;
         insecureRegistries = insecureRegistries == null ? java.util.Set.of()
                 : insecureRegistries.stream().map(String::strip).filter(r -> !r.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        privateRegistries = privateRegistries == null ? java.util.Set.of()
+                : privateRegistries.stream().map(String::strip).filter(r -> !r.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 }
