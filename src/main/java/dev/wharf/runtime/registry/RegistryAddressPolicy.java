@@ -218,9 +218,9 @@ public final class RegistryAddressPolicy {
 
     private static boolean matches(Set<String> entries, URI uri) {
         String host = uri.getHost().toLowerCase(Locale.ROOT);
-        int port = uri.getPort();
         int defaultPort = "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
-        return port >= 0 && entries.contains(host + ":" + port) || (port < 0 || port == defaultPort) && entries.contains(host);
+        int port = uri.getPort() < 0 ? defaultPort : uri.getPort();
+        return entries.contains(host + ":" + port) || port == defaultPort && entries.contains(host);
     }
 
     private static Set<String> normalize(Set<String> entries) {
