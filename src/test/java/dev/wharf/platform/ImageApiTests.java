@@ -146,20 +146,8 @@ class ImageApiTests {
         admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}");
         Path content = env.work.resolve("data").resolve("content");
         long blobsBefore = files(content);
-        try (java.net.ServerSocket internal = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
-            Thread acceptor = new Thread(() -> {
-                while (true) {
-                    try (java.net.Socket connection = internal.accept()) {
-                        connections.incrementAndGet();
-                    } catch (java.io.IOException closed) {
-                        return;
-                    }
-                }
-            });
-            acceptor.setDaemon(true);
-            acceptor.start();
-            String host = "127.0.0.1:" + internal.getLocalPort();
+        try (dev.wharf.testing.CountingListener internal = new dev.wharf.testing.CountingListener()) {
+            String host = internal.host();
 
             Response refused = admin.post("/api/v1/teams/" + team + "/images/pull", "{\"reference\":\"" + host + "/x:y\"}");
 
@@ -168,7 +156,7 @@ class ImageApiTests {
             assertThat(refused.json().get("detail").asString()).isEqualTo("pull " + host + "/x:y: registry " + host
                     + " refused: it is not a public address; an admin can allow a private registry by listing its host:port in"
                     + " wharf.registries.private");
-            assertThat(connections).as("connections to the unlisted port").hasValue(0);
+            assertThat(internal.connections()).as("connections to the unlisted port").isZero();
         }
         assertThat(admin.get("/api/v1/teams/" + team + "/images").json()).isEmpty();
         assertThat(files(content)).as("blobs stored").isEqualTo(blobsBefore);

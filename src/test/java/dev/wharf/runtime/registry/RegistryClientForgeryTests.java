@@ -7,15 +7,14 @@ import dev.wharf.runtime.api.ImageReference;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeFailure.Kind;
 import dev.wharf.runtime.content.FileContentStore;
+import dev.wharf.testing.CountingListener;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,12 +34,12 @@ class RegistryClientForgeryTests {
     Path dir;
 
     private FakeRegistry registry;
-    private InternalListener internal;
+    private CountingListener internal;
     private FileContentStore store;
 
     @BeforeEach
     void start() throws IOException {
-        internal = new InternalListener();
+        internal = new CountingListener();
         store = new FileContentStore(dir);
     }
 
@@ -212,41 +211,5 @@ class RegistryClientForgeryTests {
                 "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[]}"""
                 .formatted(configDigest, config.length));
         return new ImageReference(registry.host(), "team/app", "1", null);
-    }
-
-    /** A TCP listener on loopback standing for an internal service: counts the connections it accepts and closes them. */
-    static final class InternalListener implements AutoCloseable {
-
-        private final ServerSocket socket;
-        private final AtomicInteger connections = new AtomicInteger();
-        private final Thread acceptor;
-
-        InternalListener() throws IOException {
-            socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            acceptor = new Thread(() -> {
-                while (!socket.isClosed()) {
-                    try (Socket connection = socket.accept()) {
-                        connections.incrementAndGet();
-                    } catch (IOException closed) {
-                        return;
-                    }
-                }
-            }, "internal-listener");
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        String host() {
-            return "127.0.0.1:" + socket.getLocalPort();
-        }
-
-        int connections() {
-            return connections.get();
-        }
-
-        @Override
-        public void close() throws IOException {
-            socket.close();
-        }
     }
 }
