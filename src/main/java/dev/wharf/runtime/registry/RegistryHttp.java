@@ -129,7 +129,7 @@ final class RegistryHttp {
                 authenticated = true;
                 continue;
             }
-            throw failure(response, credentials);
+            throw failure(response, credentials, sameOrigin ? "the registry" : "redirect target " + RegistryAddressPolicy.hostPort(uri));
         }
     }
 
@@ -232,7 +232,7 @@ final class RegistryHttp {
                     + " (wrong user name or password?)"));
         }
         if (status / 100 != 2) {
-            throw failure(response, credentials);
+            throw failure(response, credentials, "the token service " + service);
         }
         try (InputStream body = response.body()) {
             JsonNode json = JSON.readTree(readAtMost(body, MAX_SMALL_BODY, "the token response"));
@@ -283,10 +283,10 @@ final class RegistryHttp {
     }
 
     /** The failure for a response that is not a success, with the distribution error codes of its body (never its text). */
-    private static RuntimeFailure failure(HttpResponse<InputStream> response, Credentials credentials) {
+    private static RuntimeFailure failure(HttpResponse<InputStream> response, Credentials credentials, String who) {
         int status = response.statusCode();
         String messages = errorMessages(response);
-        String answered = "the registry answered " + status + (messages.isEmpty() ? "" : " (" + messages + ")");
+        String answered = who + " answered " + status + (messages.isEmpty() ? "" : " (" + messages + ")");
         return switch (status) {
             case 401 -> RuntimeFailure.precondition("authentication failed: " + answered
                     + (credentials == null ? "; no credentials were given" : ""));
