@@ -108,6 +108,18 @@ class RegistryClientForgeryTests {
     }
 
     @Test
+    void redirectsAreBounded() throws IOException {
+        registry = new FakeRegistry(FakeRegistry.Auth.NONE, true);
+        ImageReference ref = push();
+        registry.redirectManifests("https://" + registry.host() + "/v2/team/app/manifests/1");
+
+        assertThatThrownBy(() -> client(Set.of()).pull(ref, Platform.host(), null, store, PullProgress.NONE))
+                .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
+                .hasMessage("pull " + ref + ": more than 5 redirects from registry " + registry.host());
+        assertThat(registry.requests("manifest")).isEqualTo(6);
+    }
+
+    @Test
     void aBearerRealmOnLoopbackIsRefused() throws IOException {
         registry = new FakeRegistry(FakeRegistry.Auth.BEARER, true);
         ImageReference ref = push();
