@@ -140,6 +140,39 @@ class ImageApiTests {
     }
 
     @Test
+    void aPullFromALoopbackRegistryThatNoAdminListedIsRefusedAndReachesNothing() throws Exception {
+        Http admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
+        String team = "ssrf-" + UUID.randomUUID().toString().substring(0, 6);
+        admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}");
+        Path content = env.work.resolve("data").resolve("content");
+        long blobsBefore = files(content);
+        try (dev.wharf.testing.CountingListener internal = new dev.wharf.testing.CountingListener()) {
+            String host = internal.host();
+
+            Response refused = admin.post("/api/v1/teams/" + team + "/images/pull", "{\"reference\":\"" + host + "/x:y\"}");
+
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(400);
+            assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+            assertThat(refused.json().get("detail").asString()).isEqualTo("pull " + host + "/x:y: registry " + host
+                    + " refused: it is not a public address; an admin can allow a private registry by listing its host:port in"
+                    + " wharf.registries.private");
+            assertThat(internal.connections()).as("connections to the unlisted port").isZero();
+        }
+        assertThat(admin.get("/api/v1/teams/" + team + "/images").json()).isEmpty();
+        assertThat(files(content)).as("blobs stored").isEqualTo(blobsBefore);
+        // the same registry host with the port an admin listed (wharf.registries.insecure) pulls: see the test above
+    }
+
+    private static long files(Path dir) throws java.io.IOException {
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return 0;
+        }
+        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir)) {
+            return walk.filter(java.nio.file.Files::isRegularFile).count();
+        }
+    }
+
+    @Test
     void registryPasswordsAreStoredEncryptedAndNeverReturned() {
         Http admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
         String team = "reg-" + UUID.randomUUID().toString().substring(0, 6);

@@ -31,6 +31,7 @@ import dev.wharf.runtime.registry.Credentials;
 import dev.wharf.runtime.api.ImageReference;
 import dev.wharf.runtime.registry.Platform;
 import dev.wharf.runtime.registry.PulledImage;
+import dev.wharf.runtime.registry.RegistryAddressPolicy;
 import dev.wharf.runtime.registry.RegistryClient;
 import dev.wharf.runtime.api.TerminalSession;
 import dev.wharf.runtime.api.VolumeInfo;
@@ -170,7 +171,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         ImageStore store = new ImageStore(data.resolve("images"), content, snapshots, new LayerUnpacker(syscalls),
                 new ImageStore.Limits(settings.maxLayerBytes(), settings.maxImageBytes(), settings.maxLayerEntries(),
                         settings.maxImageEntries()), clock);
-        Images images = new Images(content, new RegistryClient(settings.insecureRegistries()), store, settings.maxImageBytes());
+        Images images = new Images(content, new RegistryClient(new RegistryAddressPolicy(settings.insecureRegistries(),
+                settings.privateRegistries())), store, settings.maxImageBytes());
         LoopVolumes volumes = new LoopVolumes(HostChecks.executable("mkfs.ext4").orElseThrow().toString(),
                 HostChecks.executable("mount").orElseThrow().toString(), syscalls);
         return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, snapshots, driver, images,

@@ -19,7 +19,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxLayerEntries the most entries (files, directories, links) an image layer may unpack to (inode-bomb guard)
  * @param maxImageEntries the most entries all layers of an image may unpack to together
  * @param insecureRegistries registries ({@code host:port}) pulled from over plain HTTP; all others need HTTPS
- *                           (bound from {@code wharf.registries.insecure}, a comma-separated list)
+ *                           (bound from {@code wharf.registries.insecure}, a comma-separated list); they may also
+ *                           resolve to private addresses
+ * @param privateRegistries  registries ({@code host:port}, HTTPS) that pulls may reach although they resolve to loopback,
+ *                           private, link-local or this host's own addresses, which pulls otherwise never reach
+ *                           (bound from {@code wharf.registries.private}, a comma-separated list)
  * @param network       team networks: CNI plugin path, address pool, team subnet size, bridge prefix
  */
 @ConfigurationProperties("wharf.runtime")
@@ -29,11 +33,22 @@ public record RuntimeSettings(Path dataDir, @DefaultValue("wharf") String cgroup
         @DefaultValue("10485760") long logMaxBytes, @DefaultValue("8589934592") long maxLayerBytes,
         @DefaultValue("21474836480") long maxImageBytes, java.util.Set<String> insecureRegistries,
         dev.wharf.runtime.network.NetworkSettings network, @DefaultValue("500000") long maxLayerEntries,
-        @DefaultValue("1000000") long maxImageEntries) {
+        @DefaultValue("1000000") long maxImageEntries, java.util.Set<String> privateRegistries) {
 
+    /** Settings without private registries. */
+    public RuntimeSettings(Path dataDir, String cgroupRoot, Path cgroupMount, long idMapBase, String runc, String conmon,
+            long logMaxBytes, long maxLayerBytes, long maxImageBytes, java.util.Set<String> insecureRegistries,
+            dev.wharf.runtime.network.NetworkSettings network, long maxLayerEntries, long maxImageEntries) {
+        this(dataDir, cgroupRoot, cgroupMount, idMapBase, runc, conmon, logMaxBytes, maxLayerBytes, maxImageBytes, insecureRegistries,
+                network, maxLayerEntries, maxImageEntries, null);
+    }
+
+    @org.springframework.boot.context.properties.bind.ConstructorBinding
     public RuntimeSettings {
         network = network == null ? dev.wharf.runtime.network.NetworkSettings.DEFAULTS : network;
         insecureRegistries = insecureRegistries == null ? java.util.Set.of()
                 : insecureRegistries.stream().map(String::strip).filter(r -> !r.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        privateRegistries = privateRegistries == null ? java.util.Set.of()
+                : privateRegistries.stream().map(String::strip).filter(r -> !r.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 }

@@ -35,7 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
  * the store; layers that did verify stay, and the next pull reuses them.
  *
  * <p>Registries are reached over HTTPS, except the {@code host:port} entries of
- * {@code insecureRegistries}, which are reached over plain HTTP. Thread-safe: one client serves
+ * {@code insecureRegistries}, which are reached over plain HTTP. Every request, redirect and token
+ * request goes only where the {@link RegistryAddressPolicy} allows: public addresses, and the
+ * private ones an admin listed. Thread-safe: one client serves
  * any number of concurrent pulls and shares its cache of registry tokens among them (per
  * registry, repository and credentials).
  */
@@ -48,9 +50,19 @@ public final class RegistryClient {
     private final RegistryHttp http;
     private final int parallelism;
 
-    /** A client with its own HTTP client, 3 parallel layer downloads and 3 retries. */
+    /** A client with its own HTTP client, 3 parallel layer downloads and 3 retries; no private registry is allowed. */
     public RegistryClient(Set<String> insecureRegistries) {
-        this(insecureRegistries, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), 3, 3);
+        this(new RegistryAddressPolicy(insecureRegistries, Set.of()));
+    }
+
+    /** A client with its own HTTP client, 3 parallel layer downloads and 3 retries, reaching what {@code policy} allows. */
+    public RegistryClient(RegistryAddressPolicy policy) {
+        this(policy, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build(), 3, 3);
+    }
+
+    /** As {@link #RegistryClient(RegistryAddressPolicy, HttpClient, int, int)}; no private registry is allowed. */
+    public RegistryClient(Set<String> insecureRegistries, HttpClient http, int parallelism, int retries) {
+        this(new RegistryAddressPolicy(insecureRegistries, Set.of()), http, parallelism, retries);
     }
 
     /**
@@ -59,14 +71,14 @@ public final class RegistryClient {
      * @param parallelism layer downloads at once, per pull
      * @param retries further tries after a connection error, a 5xx or a 429, with 200 ms, 400 ms, ... in between
      */
-    public RegistryClient(Set<String> insecureRegistries, HttpClient http, int parallelism, int retries) {
+    public RegistryClient(RegistryAddressPolicy policy, HttpClient http, int parallelism, int retries) {
         if (http.followRedirects() != HttpClient.Redirect.NEVER) {
             throw new IllegalArgumentException("the HTTP client must not follow redirects");
         }
         if (parallelism < 1 || retries < 0) {
             throw new IllegalArgumentException("parallelism must be at least 1 and retries at least 0");
         }
-        this.http = new RegistryHttp(http, insecureRegistries, retries);
+        this.http = new RegistryHttp(http, policy, retries);
         this.parallelism = parallelism;
     }
 
@@ -85,7 +97,8 @@ public final class RegistryClient {
         } catch (RuntimeFailure e) {
             throw within("pull " + ref, e);
         } catch (JacksonException e) {
-            throw new RuntimeFailure(Kind.INVALID_ARGUMENT, "pull " + ref + ": the registry sent malformed JSON: " + e.getOriginalMessage(), e);
+            // Jackson's message quotes the content: the registry's words are not repeated
+            throw new RuntimeFailure(Kind.INVALID_ARGUMENT, "pull " + ref + ": the registry sent malformed JSON", e);
         }
     }
 

@@ -31,6 +31,12 @@ import tools.jackson.databind.json.JsonMapper;
  * retries with exponential backoff on connection errors, 5xx and 429 (never on other 4xx), token
  * and Basic authentication with a cache of authorizations, and redirects followed by hand so the
  * Authorization header never leaves the registry's origin. Thread-safe.
+ *
+ * <p>Every request (registry, redirect target, token service) passes the {@link RegistryAddressPolicy}
+ * right before it is sent; a redirect never goes from HTTPS to plain HTTP, and a token service is
+ * never sent credentials over plain HTTP. Failures name the step and the host and never carry the
+ * remote's text: error bodies are reduced to the distribution spec's error codes, and every
+ * connection failure reads "could not reach ...", whatever the cause.
  */
 final class RegistryHttp {
 
@@ -47,14 +53,33 @@ final class RegistryHttp {
     private record Authorization(String header, Instant expires) {
     }
 
+    /** The distribution spec's error codes and their standard texts: a registry's own wording is never shown. */
+    private static final Map<String, String> ERROR_CODES = Map.ofEntries(
+            Map.entry("BLOB_UNKNOWN", "blob unknown to registry"),
+            Map.entry("BLOB_UPLOAD_INVALID", "blob upload invalid"),
+            Map.entry("BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry"),
+            Map.entry("DIGEST_INVALID", "provided digest did not match uploaded content"),
+            Map.entry("MANIFEST_BLOB_UNKNOWN", "manifest references a manifest or blob unknown to registry"),
+            Map.entry("MANIFEST_INVALID", "manifest invalid"),
+            Map.entry("MANIFEST_UNKNOWN", "manifest unknown"),
+            Map.entry("NAME_INVALID", "invalid repository name"),
+            Map.entry("NAME_UNKNOWN", "repository name not known to registry"),
+            Map.entry("SIZE_INVALID", "provided length did not match content length"),
+            Map.entry("UNAUTHORIZED", "authentication required"),
+            Map.entry("DENIED", "requested access to the resource is denied"),
+            Map.entry("UNSUPPORTED", "the operation is unsupported"),
+            Map.entry("TOOMANYREQUESTS", "too many requests"),
+            Map.entry("UNAVAILABLE", "service unavailable"),
+            Map.entry("UNKNOWN", "unknown error"));
+
     private final HttpClient client;
-    private final Set<String> insecureRegistries;
+    private final RegistryAddressPolicy policy;
     private final int retries;
     private final Map<AuthKey, Authorization> authorizations = new ConcurrentHashMap<>();
 
-    RegistryHttp(HttpClient client, Set<String> insecureRegistries, int retries) {
+    RegistryHttp(HttpClient client, RegistryAddressPolicy policy, int retries) {
         this.client = client;
-        this.insecureRegistries = Set.copyOf(insecureRegistries);
+        this.policy = policy;
         this.retries = retries;
     }
 
@@ -67,7 +92,7 @@ final class RegistryHttp {
      * its body still to read (the caller closes it); any other outcome is a RuntimeFailure.
      */
     HttpResponse<InputStream> get(ImageReference ref, Credentials credentials, String path, String accept) {
-        URI origin = URI.create((insecureRegistries.contains(ref.registry()) ? "http" : "https") + "://" + ref.apiHost());
+        URI origin = URI.create((policy.insecure(ref.registry()) ? "http" : "https") + "://" + ref.apiHost());
         URI uri = origin.resolve("/v2/" + ref.repository() + path);
         AuthKey key = new AuthKey(ref.registry(), "repository:" + ref.repository() + ":pull", credentials);
         boolean authenticated = false;
@@ -82,7 +107,7 @@ final class RegistryHttp {
             if (authorization != null && authorization.expires().isAfter(Instant.now())) {
                 request.header("Authorization", authorization.header());
             }
-            HttpResponse<InputStream> response = send(request.build());
+            HttpResponse<InputStream> response = send(request.build(), redirects == 0 ? "registry" : "redirect target");
             int status = response.statusCode();
             String location = response.headers().firstValue("Location").orElse(null);
             if (status / 100 == 2) {
@@ -91,9 +116,10 @@ final class RegistryHttp {
             if (status / 100 == 3 && location != null) {
                 close(response);
                 if (++redirects > MAX_REDIRECTS) {
-                    throw new RuntimeFailure(Kind.INTERNAL, "more than " + MAX_REDIRECTS + " redirects from " + origin.getAuthority());
+                    throw new RuntimeFailure(Kind.INVALID_ARGUMENT, "more than " + MAX_REDIRECTS + " redirects from registry "
+                            + RegistryAddressPolicy.hostPort(origin));
                 }
-                uri = uri.resolve(location);
+                uri = redirect(uri, location);
                 continue;
             }
             String challenge = response.headers().firstValue("WWW-Authenticate").orElse(null);
@@ -103,8 +129,24 @@ final class RegistryHttp {
                 authenticated = true;
                 continue;
             }
-            throw failure(response, credentials);
+            throw failure(response, credentials, sameOrigin ? "the registry" : "redirect target " + RegistryAddressPolicy.hostPort(uri));
         }
+    }
+
+    /** The target of a redirect from {@code from}: never from HTTPS to plain HTTP (the policy checks the rest before sending). */
+    private static URI redirect(URI from, String location) {
+        URI to;
+        try {
+            to = from.resolve(location.strip());
+        } catch (IllegalArgumentException e) {
+            throw RuntimeFailure.invalid("registry " + RegistryAddressPolicy.hostPort(from) + " sent a malformed redirect");
+        }
+        if ("https".equalsIgnoreCase(from.getScheme()) && !"https".equalsIgnoreCase(to.getScheme())) {
+            throw RuntimeFailure.invalid("redirect from " + RegistryAddressPolicy.hostPort(from) + " to "
+                    + (to.getScheme() == null ? "?" : to.getScheme()) + "://" + RegistryAddressPolicy.hostPort(to)
+                    + " refused: a redirect never leaves HTTPS");
+        }
+        return to;
     }
 
     /** Waits before retry number {@code attempt + 1}: 200 ms, 400 ms, 800 ms, ... */
@@ -150,7 +192,8 @@ final class RegistryHttp {
             case "bearer" -> {
                 return token(challenge, credentials, scope);
             }
-            default -> throw RuntimeFailure.precondition("the registry asks for unsupported authentication \"" + challenge.scheme() + "\"");
+            default -> throw RuntimeFailure.precondition("the registry asks for an unsupported authentication scheme"
+                    + (challenge.scheme().matches("[a-z0-9-]{1,20}") ? " \"" + challenge.scheme() + "\"" : ""));
         }
     }
 
@@ -165,40 +208,54 @@ final class RegistryHttp {
             query.add("service=" + URLEncoder.encode(challenge.params().get("service"), StandardCharsets.UTF_8));
         }
         query.add("scope=" + URLEncoder.encode(challenge.params().getOrDefault("scope", scope), StandardCharsets.UTF_8));
-        URI uri = URI.create(realm + (realm.contains("?") ? "&" : "?") + String.join("&", query));
+        URI uri;
+        try {
+            uri = URI.create(realm.strip() + (realm.contains("?") ? "&" : "?") + String.join("&", query));
+        } catch (IllegalArgumentException e) {
+            throw RuntimeFailure.invalid("the registry's Bearer challenge names a malformed realm");
+        }
+        if (credentials != null && !"https".equalsIgnoreCase(uri.getScheme())) {
+            throw RuntimeFailure.invalid("token service " + RegistryAddressPolicy.hostPort(uri) + " refused: credentials are sent"
+                    + " to a token service only over HTTPS");
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).GET();
         if (credentials != null) {
             request.header("Authorization", credentials.basicAuthorization());
         }
-        HttpResponse<InputStream> response = send(request.build());
+        HttpResponse<InputStream> response = send(request.build(), "token service");
+        String service = RegistryAddressPolicy.hostPort(uri);
         int status = response.statusCode();
         if (status == 401 || status == 403) {
             close(response);
-            throw RuntimeFailure.precondition("authentication failed: the token service " + uri.getAuthority() + " answered " + status
+            throw RuntimeFailure.precondition("authentication failed: the token service " + service + " answered " + status
                     + (credentials == null ? " (no credentials were given)" : " for user " + credentials.username()
                     + " (wrong user name or password?)"));
         }
         if (status / 100 != 2) {
-            throw failure(response, credentials);
+            throw failure(response, credentials, "the token service " + service);
         }
         try (InputStream body = response.body()) {
             JsonNode json = JSON.readTree(readAtMost(body, MAX_SMALL_BODY, "the token response"));
             String token = json.path("token").asString(json.path("access_token").asString(""));
             if (token.isEmpty()) {
-                throw RuntimeFailure.invalid("the token service " + uri.getAuthority() + " sent no token");
+                throw RuntimeFailure.invalid("the token service " + service + " sent no token");
             }
             long expiresIn = json.path("expires_in").asLong(60);
             return new Authorization("Bearer " + token, Instant.now().plusSeconds(Math.max(expiresIn, 60) - 10));
         } catch (IOException e) {
-            throw new RuntimeFailure(Kind.UNAVAILABLE, "reading a token from " + uri.getAuthority() + " failed: " + describe(e), e);
+            throw new RuntimeFailure(Kind.UNAVAILABLE, "reading a token from " + service + " failed", e);
         }
     }
 
-    /** Sends {@code request}, retrying connection errors, 5xx and 429; the last answer is returned whatever it is. */
-    private HttpResponse<InputStream> send(HttpRequest request) {
-        String host = request.uri().getAuthority();
+    /**
+     * Sends {@code request} once the policy allows its host ({@code what} names it: "registry", ...),
+     * retrying connection errors, 5xx and 429; the last answer is returned whatever it is. The
+     * policy is asked again before every try, so a retry never goes to an address nobody checked.
+     */
+    private HttpResponse<InputStream> send(HttpRequest request, String what) {
         for (int attempt = 0; ; attempt++) {
             try {
+                policy.check(request.uri(), what);
                 HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
                 int status = response.statusCode();
                 if ((status != 429 && status < 500) || attempt >= retries) {
@@ -206,11 +263,11 @@ final class RegistryHttp {
                 }
                 close(response);
             } catch (SSLException e) {
-                throw new RuntimeFailure(Kind.UNAVAILABLE, "no TLS connection to " + host + " (" + describe(e)
-                        + "); if this registry serves plain HTTP, list it among the insecure registries", e);
+                // the same text as a closed port: what listens where is not for the caller to map
+                throw withCause(RegistryAddressPolicy.unreachable(what, request.uri()), e);
             } catch (IOException e) {
                 if (attempt >= retries) {
-                    throw new RuntimeFailure(Kind.UNAVAILABLE, "cannot reach " + host + ": " + describe(e), e);
+                    throw withCause(RegistryAddressPolicy.unreachable(what, request.uri()), e);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -220,11 +277,16 @@ final class RegistryHttp {
         }
     }
 
-    /** The failure for a response that is not a success, with the registry's own error messages. */
-    private static RuntimeFailure failure(HttpResponse<InputStream> response, Credentials credentials) {
+    private static RuntimeFailure withCause(RuntimeFailure failure, Exception cause) {
+        failure.initCause(cause);
+        return failure;
+    }
+
+    /** The failure for a response that is not a success, with the distribution error codes of its body (never its text). */
+    private static RuntimeFailure failure(HttpResponse<InputStream> response, Credentials credentials, String who) {
         int status = response.statusCode();
         String messages = errorMessages(response);
-        String answered = "the registry answered " + status + (messages.isEmpty() ? "" : " (" + messages + ")");
+        String answered = who + " answered " + status + (messages.isEmpty() ? "" : " (" + messages + ")");
         return switch (status) {
             case 401 -> RuntimeFailure.precondition("authentication failed: " + answered
                     + (credentials == null ? "; no credentials were given" : ""));
@@ -235,13 +297,19 @@ final class RegistryHttp {
         };
     }
 
-    /** The messages of a distribution error body ({@code {"errors":[{"code":..,"message":..}]}}), or "". */
+    /**
+     * The standard texts of the known error codes of a distribution error body
+     * ({@code {"errors":[{"code":..,"message":..}]}}), or "": the body's own words are never repeated.
+     */
     private static String errorMessages(HttpResponse<InputStream> response) {
         try (InputStream body = response.body()) {
             JsonNode errors = JSON.readTree(body.readNBytes(64 * 1024)).path("errors");
-            List<String> messages = new ArrayList<>();
+            Set<String> messages = new java.util.LinkedHashSet<>();
             for (JsonNode error : errors) {
-                messages.add(error.path("message").asString(error.path("code").asString("")));
+                String text = ERROR_CODES.get(error.path("code").asString(""));
+                if (text != null) {
+                    messages.add(text);
+                }
             }
             return String.join("; ", messages);
         } catch (IOException | JacksonException notAnErrorBody) {

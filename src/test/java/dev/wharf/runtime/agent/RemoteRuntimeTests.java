@@ -70,6 +70,8 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
     static final HttpClient http = HttpClient.newHttpClient();
     static Path layout;
     static TestRegistry registry;
+    /** An internal service the node may reach only because an admin listed it in wharf.registries.private. */
+    static dev.wharf.testing.CountingListener listedPrivate;
 
     @BeforeAll
     static void startNode() throws Exception {
@@ -87,6 +89,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
             registry.push("oci:" + layout + ":" + BusyboxLayout.AMD64, "team/busybox:1");
         }
         new NodeCredential(dataDir).write(CREDENTIAL);
+        listedPrivate = new dev.wharf.testing.CountingListener();
         // command-line arguments: they outrank application.yml (builder properties would not)
         node = new SpringApplicationBuilder(WharfApplication.class).run(
                 "--wharf.mode=node",
@@ -98,6 +101,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
                 "--server.address=127.0.0.1",
                 "--server.port=0",
                 "--wharf.registries.insecure=" + (registry == null ? "" : registry.host()),
+                "--wharf.registries.private=" + listedPrivate.host(),
                 "--spring.main.banner-mode=off");
         assertThat(node.getEnvironment().getProperty("wharf.runtime.data-dir")).isEqualTo(dataDir.toString());
         url = URI.create("http://127.0.0.1:" + node.getEnvironment().getProperty("local.server.port"));
@@ -116,6 +120,9 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         }
         if (registry != null) {
             registry.close();
+        }
+        if (listedPrivate != null) {
+            listedPrivate.close();
         }
         TestCgroups.removeTree(CGROUP_ROOT);
         WorkDirs.delete(work);
@@ -249,6 +256,24 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         assertThat(runtime.volumes(teamA)).noneMatch(v -> v.name().equals(name));
         assertThatThrownBy(() -> runtime.image("sha256:" + "0".repeat(64))).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.NOT_FOUND));
+    }
+
+    @Test
+    void theNodeRefusesPullsFromInternalAddressesExceptTheRegistriesItsAdminListed() throws Exception {
+        try (dev.wharf.testing.CountingListener internal = new dev.wharf.testing.CountingListener()) {
+            assertThatThrownBy(() -> runtime.pullImage(internal.host() + "/x:y", host -> null, p -> { }))
+                    .isInstanceOf(RuntimeFailure.class)
+                    .hasMessage("pull " + internal.host() + "/x:y: registry " + internal.host() + " refused: it is not a public"
+                            + " address; an admin can allow a private registry by listing its host:port in wharf.registries.private")
+                    .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT));
+            assertThat(internal.connections()).isZero();
+        }
+        // wharf.registries.private reached the node: it connects (over HTTPS; the listener is no registry)
+        assertThatThrownBy(() -> runtime.pullImage(listedPrivate.host() + "/x:y", host -> null, p -> { }))
+                .isInstanceOf(RuntimeFailure.class)
+                .hasMessageStartingWith("pull " + listedPrivate.host() + "/x:y: could not reach registry " + listedPrivate.host())
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE));
+        assertThat(listedPrivate.connections()).isPositive();
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.wharf.runtime.registry;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import dev.wharf.runtime.content.Digests;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A registry in the test's JVM for what Debian's docker-registry cannot do without TLS: token
  * (Bearer) or Basic authentication, content that does not match its digest, 5xx answers. Blobs
  * are answered with a redirect to a second server on another port ("storage"), as registries
- * redirect to object storage.
+ * redirect to object storage. Over plain HTTP by default; with {@code tls}, both servers speak
+ * HTTPS with {@link LoopbackTls}'s certificate. A client must allow both hosts ({@link #hosts()}):
+ * both are on loopback.
  */
 final class FakeRegistry implements AutoCloseable {
 
@@ -42,13 +46,22 @@ final class FakeRegistry implements AutoCloseable {
     private final AtomicInteger failures = new AtomicInteger();
     private volatile int failureStatus;
     private volatile boolean storageSawAuthorization;
+    private final String scheme;
+    private volatile String manifestRedirect;
+    private volatile String realm;
+    private volatile String failureBody;
 
     FakeRegistry(Auth auth) throws IOException {
+        this(auth, false);
+    }
+
+    FakeRegistry(Auth auth, boolean tls) throws IOException {
         this.auth = auth;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        this.scheme = tls ? "https" : "http";
+        server = create(tls);
         server.createContext("/", exchange -> respond(exchange, this::registry));
         server.setExecutor(threads);
-        storage = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        storage = create(tls);
         storage.createContext("/", exchange -> respond(exchange, this::storage));
         storage.setExecutor(threads);
         server.start();
@@ -57,6 +70,32 @@ final class FakeRegistry implements AutoCloseable {
 
     String host() {
         return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    String storageHost() {
+        return "127.0.0.1:" + storage.getAddress().getPort();
+    }
+
+    /** The registry's and the storage's {@code host:port}, what a client must allow. */
+    Set<String> hosts() {
+        return Set.of(host(), storageHost());
+    }
+
+    /** From now on, manifest requests are answered with a 302 to {@code location}. */
+    void redirectManifests(String location) {
+        manifestRedirect = location;
+    }
+
+    /** From now on, the Bearer challenge names {@code realm} as its token service. */
+    void realm(String realm) {
+        this.realm = realm;
+    }
+
+    /** The next {@code count} registry requests are answered with {@code status} and {@code body}. */
+    void fail(int count, int status, String body) {
+        failureBody = body;
+        failureStatus = status;
+        failures.set(count);
     }
 
     /** Adds a blob and returns its digest. */
@@ -93,8 +132,7 @@ final class FakeRegistry implements AutoCloseable {
 
     /** The next {@code count} registry requests are answered with {@code status}. */
     void fail(int count, int status) {
-        failureStatus = status;
-        failures.set(count);
+        fail(count, status, error("UNAVAILABLE", "service unavailable"));
     }
 
     /** Requests so far of one kind: "token", "manifest", "blob" (registry), or a blob digest (storage). */
@@ -141,7 +179,7 @@ final class FakeRegistry implements AutoCloseable {
             return;
         }
         if (failures.getAndUpdate(n -> Math.max(n - 1, 0)) > 0) {
-            send(exchange, failureStatus, "application/json", error("UNAVAILABLE", "service unavailable"));
+            send(exchange, failureStatus, "application/json", failureBody);
             return;
         }
         String[] parts = path.substring("/v2/".length()).split("/(?=manifests/|blobs/)");
@@ -151,6 +189,11 @@ final class FakeRegistry implements AutoCloseable {
         }
         if (parts[1].startsWith("manifests/")) {
             count("manifest");
+            if (manifestRedirect != null) {
+                exchange.getResponseHeaders().set("Location", manifestRedirect);
+                exchange.sendResponseHeaders(302, -1);
+                return;
+            }
             String reference = parts[1].substring("manifests/".length());
             Manifest manifest = manifests.get(repository + "@" + reference);
             if (manifest == null) {
@@ -168,7 +211,7 @@ final class FakeRegistry implements AutoCloseable {
                 return;
             }
             exchange.getResponseHeaders().set("Location",
-                    "http://127.0.0.1:" + storage.getAddress().getPort() + "/storage/" + digest + "?signature=abc");
+                    scheme + "://" + storageHost() + "/storage/" + digest + "?signature=abc");
             exchange.sendResponseHeaders(307, -1);
         }
     }
@@ -207,7 +250,8 @@ final class FakeRegistry implements AutoCloseable {
                         && tokens.contains(authorization.substring("Bearer ".length()))) {
                     return true;
                 }
-                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"http://" + host() + "/token\",service=\"fake\","
+                String tokenService = realm != null ? realm : scheme + "://" + host() + "/token";
+                exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"" + tokenService + "\",service=\"fake\","
                         + "scope=\"repository:" + repository + ":pull\"");
             }
         }
@@ -215,11 +259,21 @@ final class FakeRegistry implements AutoCloseable {
         return false;
     }
 
+    private static HttpServer create(boolean tls) throws IOException {
+        InetSocketAddress loopback = new InetSocketAddress("127.0.0.1", 0);
+        if (!tls) {
+            return HttpServer.create(loopback, 0);
+        }
+        HttpsServer server = HttpsServer.create(loopback, 0);
+        server.setHttpsConfigurator(new HttpsConfigurator(LoopbackTls.server()));
+        return server;
+    }
+
     private void count(String kind) {
         requests.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
     }
 
-    private static String error(String code, String message) {
+    static String error(String code, String message) {
         return "{\"errors\":[{\"code\":\"" + code + "\",\"message\":\"" + message + "\"}]}";
     }
 

@@ -48,10 +48,10 @@ class RegistryClientProtocolTests {
 
     @Test
     void tokenAuthenticationWithTheRightCredentials() {
-        registry = start(FakeRegistry.Auth.BEARER);
+        registry = startTls(FakeRegistry.Auth.BEARER);
         Image image = push("team/app", "1", LAYER_GZIP, 3);
         FileContentStore store = new FileContentStore(dir);
-        RegistryClient client = new RegistryClient(Set.of(registry.host()));
+        RegistryClient client = tlsClient();
 
         PulledImage pulled = client.pull(image.reference(), Platform.host(), FakeRegistry.ALICE, store, PullProgress.NONE);
 
@@ -77,10 +77,10 @@ class RegistryClientProtocolTests {
 
     @Test
     void tokenAuthenticationWithWrongCredentialsFailsClearly() {
-        registry = start(FakeRegistry.Auth.BEARER);
+        registry = startTls(FakeRegistry.Auth.BEARER);
         Image image = push("team/app", "1", LAYER_GZIP, 1);
         FileContentStore store = new FileContentStore(dir);
-        RegistryClient client = new RegistryClient(Set.of(registry.host()));
+        RegistryClient client = tlsClient();
 
         assertThatThrownBy(() -> client.pull(image.reference(), Platform.host(), new Credentials("alice", "guess"), store, PullProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.FAILED_PRECONDITION))
@@ -97,7 +97,7 @@ class RegistryClientProtocolTests {
         registry = start(FakeRegistry.Auth.BASIC);
         Image image = push("team/app", "1", LAYER_GZIP, 1);
         FileContentStore store = new FileContentStore(dir);
-        RegistryClient client = new RegistryClient(Set.of(registry.host()));
+        RegistryClient client = new RegistryClient(registry.hosts());
 
         assertThatThrownBy(() -> client.pull(image.reference(), Platform.host(), new Credentials("alice", "guess"), store, PullProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.FAILED_PRECONDITION))
@@ -120,7 +120,7 @@ class RegistryClientProtocolTests {
         registry.tamper(layer);
         FileContentStore store = new FileContentStore(dir);
 
-        assertThatThrownBy(() -> new RegistryClient(Set.of(registry.host())).pull(image.reference(), Platform.host(), null, store,
+        assertThatThrownBy(() -> new RegistryClient(registry.hosts()).pull(image.reference(), Platform.host(), null, store,
                 PullProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                 .hasMessageStartingWith("pull " + image.reference() + ": layer " + layer + ": content does not match: expected "
@@ -135,7 +135,7 @@ class RegistryClientProtocolTests {
         Image image = push("team/app", "1", LAYER_GZIP, 1);
         registry.tamper(image.manifestDigest());
         FileContentStore store = new FileContentStore(dir);
-        RegistryClient client = new RegistryClient(Set.of(registry.host()));
+        RegistryClient client = new RegistryClient(registry.hosts());
         ImageReference byDigest = new ImageReference(registry.host(), "team/app", null, image.manifestDigest());
 
         for (ImageReference ref : List.of(image.reference(), byDigest)) {
@@ -155,7 +155,7 @@ class RegistryClientProtocolTests {
         Image image = push("team/windows", "1", foreign, 1);
         FileContentStore store = new FileContentStore(dir);
 
-        assertThatThrownBy(() -> new RegistryClient(Set.of(registry.host())).pull(image.reference(), Platform.host(), null, store,
+        assertThatThrownBy(() -> new RegistryClient(registry.hosts()).pull(image.reference(), Platform.host(), null, store,
                 PullProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                 .hasMessage("pull " + image.reference() + ": layer " + image.layers().get(0) + " has unsupported media type \""
@@ -169,7 +169,7 @@ class RegistryClientProtocolTests {
         registry = start(FakeRegistry.Auth.NONE);
         Image image = push("team/app", "1", LAYER_GZIP, 1);
         FileContentStore store = new FileContentStore(dir);
-        RegistryClient client = new RegistryClient(Set.of(registry.host()), HttpClient.newHttpClient(), 3, 2);
+        RegistryClient client = new RegistryClient(registry.hosts(), HttpClient.newHttpClient(), 3, 2);
 
         registry.fail(2, 503);
         assertThat(client.pull(image.reference(), Platform.host(), null, store, PullProgress.NONE).manifestDigest())
@@ -196,7 +196,7 @@ class RegistryClientProtocolTests {
         registry.breakNextDownload(layer);
         FileContentStore store = new FileContentStore(dir);
 
-        new RegistryClient(Set.of(registry.host())).pull(image.reference(), Platform.host(), null, store, PullProgress.NONE);
+        new RegistryClient(registry.hosts()).pull(image.reference(), Platform.host(), null, store, PullProgress.NONE);
 
         assertThat(registry.requests(layer)).isEqualTo(2);
         assertThat(store.path(layer)).hasSize(200_000);
@@ -210,7 +210,7 @@ class RegistryClientProtocolTests {
         FileContentStore store = new FileContentStore(dir);
         Map<String, List<Long>> reports = new ConcurrentHashMap<>();
 
-        new RegistryClient(Set.of(registry.host())).pull(image.reference(), Platform.host(), null, store,
+        new RegistryClient(registry.hosts()).pull(image.reference(), Platform.host(), null, store,
                 (digest, done, total) -> {
                     assertThat(total).isEqualTo(200_000);
                     reports.computeIfAbsent(digest, d -> new ArrayList<>()).add(done);
@@ -234,6 +234,20 @@ class RegistryClientProtocolTests {
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A registry over HTTPS: credentials go to a token service only over HTTPS. */
+    private static FakeRegistry startTls(FakeRegistry.Auth auth) {
+        try {
+            return new FakeRegistry(auth, true);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A client that trusts the loopback certificate and allows the registry's hosts as private registries. */
+    private RegistryClient tlsClient() {
+        return new RegistryClient(new RegistryAddressPolicy(Set.of(), registry.hosts()), LoopbackTls.client(), 3, 3);
     }
 
     /** Pushes an image of {@code layerCount} random 200 kB layers of {@code layerMediaType}. */

@@ -143,14 +143,26 @@ class RegistryClientTests {
     @Test
     void aRegistryNotListedAsInsecureIsReachedOverHttpsAndFailsClearly() {
         ImageReference ref = ImageReference.parse(registry.host() + "/team/busybox:1");
-        RegistryClient client = new RegistryClient(Set.of());
+        RegistryClient client = new RegistryClient(new RegistryAddressPolicy(Set.of(), Set.of(registry.host())));
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, new FileContentStore(content), PullProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE))
-                .hasMessageStartingWith("pull " + ref + ": no TLS connection to " + registry.host() + " (")
-                .hasMessageEndingWith("); if this registry serves plain HTTP, list it among the insecure registries");
+                .hasMessage("pull " + ref + ": could not reach registry " + registry.host() + " over HTTPS (a registry that serves"
+                        + " plain HTTP must be listed in wharf.registries.insecure)");
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aRegistryOnLoopbackThatNoAdminListedIsRefused() {
+        ImageReference ref = ImageReference.parse(registry.host() + "/team/busybox:1");
+
+        FileContentStore store = new FileContentStore(content);
+        assertThatThrownBy(() -> new RegistryClient(Set.of()).pull(ref, Platform.host(), null, store, PullProgress.NONE))
+                .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
+                .hasMessage("pull " + ref + ": registry " + registry.host() + " refused: it is not a public address; an admin can"
+                        + " allow a private registry by listing its host:port in wharf.registries.private");
+        assertThat(store.list()).isEmpty();
     }
 
     @Test
@@ -165,7 +177,7 @@ class RegistryClientTests {
         assertThatThrownBy(() -> new RegistryClient(Set.of(host)).pull(ref, Platform.host(), null, new FileContentStore(content),
                 PullProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE))
-                .hasMessageStartingWith("pull " + ref + ": cannot reach " + host + ": ");
+                .hasMessage("pull " + ref + ": could not reach registry " + host);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     }
 
