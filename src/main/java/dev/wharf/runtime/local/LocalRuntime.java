@@ -153,10 +153,12 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         TeamNetworks networks = new TeamNetworks(data.resolve("network"), settings.network());
         List<String> problems = new ArrayList<>(HostChecks.problems(syscalls, settings.runc(), settings.conmon(), cgroups));
         problems.addAll(networks.problems());
+        problems.addAll(HostChecks.dataDirProblems(data));
         if (!problems.isEmpty()) {
             return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, null, null, null, null,
                     problems, clock).open();
         }
+        PrivateTrees.secure(data);
         String runc = HostChecks.executable(settings.runc()).orElseThrow().toString();
         String conmon = HostChecks.executable(settings.conmon()).orElseThrow().toString();
         RuncProcessDriver driver = new RuncProcessDriver(runc, conmon, data.resolve("runc"), data.resolve("exits"),
@@ -177,14 +179,15 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             return this;
         }
         try {
-            createPrivateDir(containersDir);
-            createPrivateDir(teamsDir);
+            PrivateTrees.directory(containersDir, PrivateTrees.TRAVERSE_ONLY);
+            PrivateTrees.directory(teamsDir, PrivateTrees.ROOT_ONLY);
             exitWatch = driver.exitDir().getFileSystem().newWatchService();
             driver.exitDir().register(exitWatch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the runtime's data directory", e);
         }
         loadTeams();
+        secureVolumes();
         networks.open();
         loadContainers();
         releaseNetworks();
@@ -230,7 +233,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         if (known == null || limits.outbound() != known.outbound()) {
             networks.setOutbound(limits.teamId(), limits.outbound());
         }
-        writeAtomically(teamsDir.resolve("team-" + limits.teamId() + ".limits"),
+        writeAtomically(teamsDir.resolve("team-" + limits.teamId() + ".limits"), PrivateTrees.PRIVATE_FILE,
                 r.cpus() + " " + r.memoryBytes() + " " + r.pids() + " " + limits.outbound() + "\n");
         teams.put(limits.teamId(), limits);
     }
@@ -293,9 +296,9 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         Deque<Runnable> undo = new ArrayDeque<>();
         Path dir = containersDir.resolve(spec.id());
         try {
-            createPrivateDir(dir);
-            undo.push(() -> deleteTree(dir));
             IdMapping ids = IdMapping.forTeam(spec.teamId(), idMapBase);
+            PrivateTrees.teamDirectory(dir, ids);
+            undo.push(() -> deleteTree(dir));
             Path rootfs = dir.resolve("bundle").resolve("rootfs");
             snapshots.mountActive(layers(spec, ids), dir, rootfs);
             undo.push(() -> snapshots.removeActive(dir, rootfs));
@@ -348,20 +351,20 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         Path hosts = dir.resolve("hosts");
         Path hostname = dir.resolve("hostname");
         Path resolv = dir.resolve("resolv.conf");
-        writeAtomically(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + spec.name() + "\n");
-        writeAtomically(hostname, spec.name() + "\n");
+        writeAtomically(hosts, PrivateTrees.READABLE_FILE, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + spec.name() + "\n");
+        writeAtomically(hostname, PrivateTrees.READABLE_FILE, spec.name() + "\n");
         String hostResolv;
         try {
             hostResolv = Files.exists(Path.of("/etc/resolv.conf")) ? Files.readString(Path.of("/etc/resolv.conf")) : "";
         } catch (IOException e) {
             hostResolv = "";
         }
-        writeAtomically(resolv, hostResolv);
+        writeAtomically(resolv, PrivateTrees.READABLE_FILE, hostResolv);
         List<BundleRequest.VolumeBind> binds = spec.volumes().stream()
                 .map(v -> new BundleRequest.VolumeBind(volumeDir(spec.teamId(), v.name()), v.path(), v.readOnly())).toList();
         String config = bundles.json(new BundleRequest(spec, ids,
                 cgroups.containerCgroupsPath(spec.teamId(), spec.id()), hosts, resolv, hostname, binds));
-        writeAtomically(dir.resolve("bundle").resolve("config.json"), config);
+        writeAtomically(dir.resolve("bundle").resolve("config.json"), PrivateTrees.PRIVATE_FILE, config);
     }
 
     @Override
@@ -749,12 +752,12 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             }
             IdMapping ids = IdMapping.forTeam(teamId, idMapBase);
             try {
-                createPrivateDir(dir.getParent());
+                PrivateTrees.teamDirectory(dir.getParent(), ids);
                 Files.createDirectory(dir);
                 Files.setAttribute(dir, "unix:uid", (int) ids.hostBase());
                 Files.setAttribute(dir, "unix:gid", (int) ids.hostBase());
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-                writeAtomically(dir.resolveSibling(name + ".size"), sizeBytes + "\n");
+                writeAtomically(dir.resolveSibling(name + ".size"), PrivateTrees.PRIVATE_FILE, sizeBytes + "\n");
             } catch (IOException e) {
                 deleteTree(dir);
                 throw new UncheckedIOException("cannot create volume " + name, e);
@@ -908,6 +911,21 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         }
     }
 
+    /** Corrects the owner and mode of each team's volume directory (written by an older version, or changed by hand). */
+    private void secureVolumes() {
+        PrivateTrees.directory(volumesDir, PrivateTrees.TRAVERSE_ONLY);
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(volumesDir, "team-*")) {
+            for (Path dir : dirs) {
+                String id = dir.getFileName().toString().substring("team-".length());
+                if (id.matches("[1-9]\\d{0,9}") && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    PrivateTrees.teamDirectory(dir, IdMapping.forTeam(Long.parseLong(id), idMapBase));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read volumes in " + volumesDir, e);
+        }
+    }
+
     private static <T> T parseOrNull(String text, java.util.function.Function<String, T> parse) {
         return text.equals("null") ? null : parse.apply(text);
     }
@@ -926,6 +944,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
                     continue;
                 }
                 ContainerRecord record = ContainerRecord.fromJson(Files.readString(file));
+                PrivateTrees.secureContainer(dir, IdMapping.forTeam(record.spec.teamId(), idMapBase));
                 containers.put(record.spec.id(), record);
                 Optional<RuncProcessDriver.RuncState> state = Optional.ofNullable(runc.get(record.spec.id()));
                 if (record.state == ContainerState.RUNNING && state.map(s -> s.status().equals("running")).orElse(false)) {
@@ -952,28 +971,19 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     }
 
     private void persist(ContainerRecord record) {
-        writeAtomically(containersDir.resolve(record.spec.id()).resolve("container.json"), record.toJson());
+        writeAtomically(containersDir.resolve(record.spec.id()).resolve("container.json"), PrivateTrees.PRIVATE_FILE, record.toJson());
     }
 
-    private static void writeAtomically(Path file, String content) {
+    private static void writeAtomically(Path file, java.util.Set<java.nio.file.attribute.PosixFilePermission> mode, String content) {
         try {
             Files.createDirectories(file.getParent());
             Path temp = file.resolveSibling("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+            Files.createFile(temp, PosixFilePermissions.asFileAttribute(mode));
             Files.writeString(temp, content);
-            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.setPosixFilePermissions(temp, mode);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
-        }
-    }
-
-    /** Directories the container's mapped root must pass through (runc resolves the bundle as that user). */
-    private static void createPrivateDir(Path dir) {
-        try {
-            Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir, e);
         }
     }
 
