@@ -150,6 +150,25 @@ class DataDirPrivacyTests {
         assertThat(admin.delete("/api/v1/teams/" + teamA + "/volumes/data").status()).isEqualTo(204);
     }
 
+    @Test
+    void aRuntimeFailureTellsTheClientWhatFailedWithoutTheNodesPaths() throws Exception {
+        node = runtime;
+        Http admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
+        String team = "ph-" + UUID.randomUUID().toString().substring(0, 6);
+        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}").status()).isEqualTo(201);
+        assertThat(admin.post("/api/v1/teams/" + team + "/volumes", "{\"name\":\"data\",\"size\":\"16Mi\"}").status()).isEqualTo(201);
+        // a volume directory mounted onto a file of the image: runc's mount fails, naming the volume's host path
+        Response failed = admin.post("/api/v1/teams/" + team + "/containers", "{\"name\":\"bad\",\"image\":\"" + image + "\","
+                + "\"command\":[\"sleep\",\"300\"],\"volumes\":[{\"name\":\"data\",\"path\":\"/bin/busybox\"}]}");
+        assertThat(failed.status()).as(failed.toString()).isGreaterThanOrEqualTo(400);
+        String detail = failed.json().get("detail").asString();
+        assertThat(detail).as(detail).isNotBlank().doesNotContain(env.work.toString()).doesNotContain("/var/").doesNotContain("/containers/")
+                .doesNotContain("/volumes/");
+        assertThat(failed.body()).doesNotContain(env.work.toString());
+        assertThat(admin.get("/api/v1/teams/" + team + "/containers").json()).isEmpty();
+        assertThat(admin.delete("/api/v1/teams/" + team + "/volumes/data").status()).isEqualTo(204);
+    }
+
     private static String mode(Path path) {
         try {
             return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, java.nio.file.LinkOption.NOFOLLOW_LINKS));

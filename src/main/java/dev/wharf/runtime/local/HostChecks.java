@@ -59,8 +59,8 @@ final class HostChecks {
             }
             if ((mode & 0001) == 0) {
                 return List.of(dir + " is not traversable by container users (mode " + String.format("%04o", mode & 07777)
-                        + "), so containers under the data directory " + dataDir + " cannot start: choose a data directory under"
-                        + " /var/lib or run chmod o+x " + dir);
+                        + "), so containers cannot start under " + dataDir + ": choose a data directory under /var/lib or run"
+                        + " chmod o+x " + dir);
             }
         }
         return List.of();

@@ -149,6 +149,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     public static LocalRuntime onHost(RuntimeSettings settings, Clock clock) {
         LinuxSyscalls syscalls = LinuxSyscalls.jna();
         Path data = settings.dataDir().toAbsolutePath();
+        dev.wharf.runtime.api.HostPaths.register(data);
         CgroupManager cgroups = Cgroups.detect(settings.cgroupMount(), Path.of("/proc/self/cgroup"), settings.cgroupRoot());
         TeamNetworks networks = new TeamNetworks(data.resolve("network"), settings.network());
         List<String> problems = new ArrayList<>(HostChecks.problems(syscalls, settings.runc(), settings.conmon(), cgroups));

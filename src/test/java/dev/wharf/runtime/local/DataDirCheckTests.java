@@ -54,8 +54,7 @@ class DataDirCheckTests {
         try (LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(data, CGROUP_ROOT, 1_000_000, Set.of()), Clock.systemUTC())) {
             assertThat(runtime.status().ready()).isFalse();
             assertThat(runtime.status().problems()).containsExactly(home + " is not traversable by container users (mode 0700), so"
-                    + " containers under the data directory " + data + " cannot start: choose a data directory under /var/lib or run"
-                    + " chmod o+x " + home);
+                    + " containers cannot start under " + data + ": choose a data directory under /var/lib or run chmod o+x " + home);
             assertThatThrownBy(() -> runtime.applyTeamLimits(new TeamLimits(1, Resources.UNLIMITED)))
                     .isInstanceOfSatisfying(RuntimeFailure.class, f -> assertThat(f.kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE))
                     .hasMessageContaining("chmod o+x " + home);
