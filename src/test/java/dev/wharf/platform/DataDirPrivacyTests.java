@@ -142,6 +142,8 @@ class DataDirPrivacyTests {
         assertThat(mode(data.resolve("db"))).isEqualTo("rwx------");
         databaseFiles.forEach(f -> assertThat(mode(f)).as(f.toString()).isEqualTo("rw-------"));
         assertThat(mode(container.resolve("bundle/config.json"))).isEqualTo("rw-------");
+        assertThat(mode(container.resolve("ctr.log"))).isEqualTo("rw-------");
+        assertThat(mode(container)).isEqualTo("rwx--x---");
         assertThat(runtime.inspect(app.id()).state().name()).isEqualTo("RUNNING");
 
         for (String team : List.of(teamA, teamB)) {

@@ -309,6 +309,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             undo.push(() -> cgroups.removeContainer(spec.teamId(), spec.id()));
             record.pid = driver.create(spec.id(), spec.name(), dir.resolve("bundle"), dir, dir.resolve("ctr.log"), logMaxBytes);
             persist(record);
+            PrivateTrees.secureContainer(dir, ids); // conmon made the log and pid files with modes of its own
             log.info("created container {} ({}) of team {}", spec.id(), spec.name(), spec.teamId());
             return record.info();
         } catch (RuntimeException e) {

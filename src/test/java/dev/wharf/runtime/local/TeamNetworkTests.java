@@ -276,6 +276,15 @@ class TeamNetworkTests {
 
             assertThat(ask(client, "web")).as("a teammate is still reached").isEqualTo("pong");
             assertThat(Loopback.read(published)).as("a published port still answers from the host").isEqualTo("pong");
+            // hairpin: a container reaches a teammate's port published on every host address through the host's address
+            // (DNAT in PREROUTING sends it through FORWARD, never INPUT)
+            int everywhere = Loopback.freePort(1024, 65535);
+            ContainerInfo shop = pongServer(teamA, "shop", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of(),
+                    List.of(new PortMapping(9000, everywhere, "tcp", "0.0.0.0"))));
+            String hairpin = sh(client, "for i in $(seq 1 25); do out=$(nc -w 2 " + gateway(client) + " " + everywhere
+                    + " </dev/null) && [ -n \"$out\" ] && echo \"$out\" && exit 0; sleep 0.2; done; exit 1").stdout().strip();
+            assertThat(hairpin).as("a teammate's published port through the host's address").isEqualTo("pong");
+            runtime.remove(shop.id(), true);
             String input = Commands.run(List.of("iptables", "-w", "-S", "INPUT"));
             String chain = settings.network().bridgePrefix().toUpperCase() + "-INPUT";
             assertThat(input.lines().filter(l -> l.startsWith("-A INPUT")).findFirst()).hasValue("-A INPUT -j " + chain);
