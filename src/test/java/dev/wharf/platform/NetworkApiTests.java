@@ -34,7 +34,7 @@ import tools.jackson.databind.JsonNode;
  * reach each other by name and {@code name.project}, another team's cannot reach them by address,
  * a published port answers from the host on 127.0.0.1, a taken host port is a 409 that leaves
  * nothing behind, the admin's host port range holds, and {@code network: none} has loopback only.
- * Host ports teams may use are limited to 20000-60000 here.
+ * Host ports teams may use are 1-60000 here: an admin widened the range below 1024 (the default is 1024-65535).
  */
 @Tag("root")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -65,7 +65,7 @@ class NetworkApiTests {
     @DynamicPropertySource
     static void runtime(DynamicPropertyRegistry properties) {
         env.register(properties);
-        properties.add("wharf.network.host-ports", () -> "20000-60000");
+        properties.add("wharf.network.host-ports", () -> "1-60000"); // widened below 1024 by the admin, narrowed above 60000
     }
 
     @AfterEach
@@ -179,9 +179,9 @@ class NetworkApiTests {
     void hostPortsOutsideTheAdminsRangeAndBadNetworksAreRefusedAtTheField() {
         String teamName = name("range");
         Http member = team(teamName);
-        Response low = create(member, teamName, "low", SLEEPER + ",\"ports\":[{\"containerPort\":80,\"hostPort\":80}]");
-        assertThat(low.status()).isEqualTo(400);
-        assertThat(low.body()).contains("ports[0].hostPort").contains("20000-60000");
+        Response high = create(member, teamName, "high", SLEEPER + ",\"ports\":[{\"containerPort\":80,\"hostPort\":61000}]");
+        assertThat(high.status()).isEqualTo(400);
+        assertThat(high.body()).contains("ports[0].hostPort").contains("1-60000");
         Response noneWithPorts = create(member, teamName, "none", SLEEPER + ",\"network\":\"none\","
                 + "\"ports\":[{\"containerPort\":80,\"hostPort\":30000}]");
         assertThat(noneWithPorts.status()).isEqualTo(400);
@@ -190,6 +190,29 @@ class NetworkApiTests {
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.body()).contains("\\\"none\\\"");
         assertThat(member.get("/api/v1/teams/" + teamName + "/containers").json()).isEmpty();
+    }
+
+    @Test
+    void aPrivilegedHostPortIsPublishedWhenTheAdminWidenedTheRange() throws Exception {
+        String teamName = name("low");
+        Http member = team(teamName);
+        int low = freePrivilegedPort();
+        Response created = create(member, teamName, "low", PONG_SERVER
+                + ",\"ports\":[{\"containerPort\":9000,\"hostPort\":" + low + ",\"hostIp\":\"127.0.0.1\"}]");
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        assertThat(Loopback.read(low)).isEqualTo("pong");
+    }
+
+    /** A port below 1024 that nothing on loopback uses now. */
+    private static int freePrivilegedPort() throws IOException {
+        for (int port = 1023 - new java.util.Random().nextInt(100); port > 800; port--) {
+            try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // next
+            }
+        }
+        throw new IOException("no free port below 1024 on loopback");
     }
 
     @Test

@@ -51,7 +51,9 @@ class ProblemHandling {
         apiOnly(request, ex);
         ErrorCategory category = categoryOf(ex);
         if (category == ErrorCategory.INTERNAL) {
-            log.error("runtime failure on {} {}", request.getMethod(), request.getRequestURI(), ex);
+            log.error("runtime failure on {} {}: {}", request.getMethod(), request.getRequestURI(), ex.hostDetail(), ex);
+        } else if (!ex.getMessage().equals(ex.hostDetail())) {
+            log.info("runtime refusal on {} {}: {}", request.getMethod(), request.getRequestURI(), ex.hostDetail());
         }
         return problem(request, category, ex.getMessage(), Map.of());
     }

@@ -80,7 +80,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
 
     ContainerManagement(ContainerRepository containers, TeamManagement teams, ProjectManagement projects, QuotaAdmission quotas,
             ImageCatalogue images, NodeRegistry nodes, VolumeManagement volumes, TransactionTemplate tx,
-            Clock clock, @org.springframework.beans.factory.annotation.Value("${wharf.network.host-ports:1-65535}") String hostPorts) {
+            Clock clock, @org.springframework.beans.factory.annotation.Value("${wharf.network.host-ports:1024-65535}") String hostPorts) {
         this.containers = containers;
         this.teams = teams;
         this.projects = projects;
@@ -268,7 +268,10 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
                 : new NetworkSpec(network.mode(), List.of(name + "." + project.getName()), network.ports());
     }
 
-    /** The host ports teams may publish on ({@code wharf.network.host-ports}, e.g. {@code 8000-8999}). */
+    /**
+     * The host ports teams may publish on ({@code wharf.network.host-ports}, e.g. {@code 8000-8999}); by default
+     * {@code 1024-65535}, so that no team takes a privileged port (80, 443, 22) of the node. An admin widens it.
+     */
     record PortRange(int min, int max) {
         static PortRange parse(String text) {
             String[] parts = text.strip().split("-");

@@ -32,7 +32,7 @@ class NodeErrors {
     @ExceptionHandler(RuntimeFailure.class)
     ResponseEntity<byte[]> failure(RuntimeFailure failure) {
         if (failure.kind() == RuntimeFailure.Kind.INTERNAL) {
-            log.error("node call failed: {}", failure.getMessage(), failure);
+            log.error("node call failed: {}", failure.hostDetail(), failure);
         }
         return NodeController.json(status(failure.kind()), AgentJson.Failure.of(failure));
     }

@@ -23,19 +23,28 @@ public class RuntimeFailure extends RuntimeException {
     }
 
     private final Kind kind;
+    /** the message as the runtime wrote it, host paths included (for the log); the message itself has them redacted */
+    private final String hostDetail;
 
     public RuntimeFailure(Kind kind, String message) {
-        super(message);
+        super(HostPaths.redact(message));
         this.kind = kind;
+        this.hostDetail = message;
     }
 
     public RuntimeFailure(Kind kind, String message, Throwable cause) {
-        super(message, cause);
+        super(HostPaths.redact(message), cause);
         this.kind = kind;
+        this.hostDetail = message;
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** The message with the node's own paths in it: for the server's log, never for a client ({@link HostPaths}). */
+    public String hostDetail() {
+        return hostDetail;
     }
 
     public static RuntimeFailure notFound(String message) {

@@ -2,9 +2,11 @@ package dev.wharf.runtime.local;
 
 import dev.wharf.runtime.cgroup.CgroupManager;
 import dev.wharf.runtime.linux.LinuxSyscalls;
+import dev.wharf.runtime.process.CommandRunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,8 +23,12 @@ final class HostChecks {
             problems.add("not running as root: the runtime needs root for cgroups, mounts and runc (start Wharf with sudo)");
             return problems;
         }
-        if (executable(runc).isEmpty()) {
+        Optional<Path> runcPath = executable(runc);
+        if (runcPath.isEmpty()) {
             problems.add("runc not found (" + runc + "): install the runc package");
+        } else {
+            CommandRunner.Result version = CommandRunner.run(List.of(runcPath.get().toString(), "--version"), Duration.ofSeconds(10));
+            RuncVersion.problem(runcPath.get().toString(), version.stdout()).ifPresent(problems::add);
         }
         if (executable(conmon).isEmpty()) {
             problems.add("conmon not found (" + conmon + "): install the conmon package");
@@ -44,6 +50,29 @@ final class HostChecks {
         }
         problems.addAll(cgroups.problems());
         return problems;
+    }
+
+    /**
+     * The directories above the data directory that a team's mapped ids cannot pass through
+     * (runc resolves a container's root filesystem as the container's root, an unprivileged host
+     * id that owns nothing there): one line naming the first such directory and two ways out.
+     * Wharf never changes the modes of directories it does not own.
+     */
+    static List<String> dataDirProblems(Path dataDir) {
+        for (Path dir = dataDir.toAbsolutePath().normalize().getParent(); dir != null; dir = dir.getParent()) {
+            int mode;
+            try {
+                mode = (Integer) Files.getAttribute(dir, "unix:mode");
+            } catch (IOException | UnsupportedOperationException e) {
+                continue; // not there yet: created by Wharf below an existing directory, checked above
+            }
+            if ((mode & 0001) == 0) {
+                return List.of(dir + " is not traversable by container users (mode " + String.format("%04o", mode & 07777)
+                        + "), so containers cannot start under " + dataDir + ": choose a data directory under /var/lib or run"
+                        + " chmod o+x " + dir);
+            }
+        }
+        return List.of();
     }
 
     /** The absolute path of a binary given as a path or as a name on PATH. */

@@ -154,14 +154,17 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     public static LocalRuntime onHost(RuntimeSettings settings, Clock clock) {
         LinuxSyscalls syscalls = LinuxSyscalls.jna();
         Path data = settings.dataDir().toAbsolutePath();
+        dev.wharf.runtime.api.HostPaths.register(data);
         CgroupManager cgroups = Cgroups.detect(settings.cgroupMount(), Path.of("/proc/self/cgroup"), settings.cgroupRoot());
         TeamNetworks networks = new TeamNetworks(data.resolve("network"), settings.network());
         List<String> problems = new ArrayList<>(HostChecks.problems(syscalls, settings.runc(), settings.conmon(), cgroups));
         problems.addAll(networks.problems());
+        problems.addAll(HostChecks.dataDirProblems(data));
         if (!problems.isEmpty()) {
             return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, null, null, null, null,
                     null, problems, clock).open();
         }
+        PrivateTrees.secure(data);
         String runc = HostChecks.executable(settings.runc()).orElseThrow().toString();
         String conmon = HostChecks.executable(settings.conmon()).orElseThrow().toString();
         RuncProcessDriver driver = new RuncProcessDriver(runc, conmon, data.resolve("runc"), data.resolve("exits"),
@@ -186,14 +189,15 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             return this;
         }
         try {
-            createPrivateDir(containersDir);
-            createPrivateDir(teamsDir);
+            PrivateTrees.directory(containersDir, PrivateTrees.TRAVERSE_ONLY);
+            PrivateTrees.directory(teamsDir, PrivateTrees.ROOT_ONLY);
             exitWatch = driver.exitDir().getFileSystem().newWatchService();
             driver.exitDir().register(exitWatch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the runtime's data directory", e);
         }
         loadTeams();
+        secureVolumes();
         mountVolumes();
         networks.open();
         loadContainers();
@@ -240,7 +244,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         if (known == null || limits.outbound() != known.outbound()) {
             networks.setOutbound(limits.teamId(), limits.outbound());
         }
-        writeAtomically(teamsDir.resolve("team-" + limits.teamId() + ".limits"),
+        writeAtomically(teamsDir.resolve("team-" + limits.teamId() + ".limits"), PrivateTrees.PRIVATE_FILE,
                 r.cpus() + " " + r.memoryBytes() + " " + r.pids() + " " + limits.outbound() + "\n");
         teams.put(limits.teamId(), limits);
     }
@@ -304,9 +308,9 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         Deque<Runnable> undo = new ArrayDeque<>();
         Path dir = containersDir.resolve(spec.id());
         try {
-            createPrivateDir(dir);
-            undo.push(() -> deleteTree(dir));
             IdMapping ids = IdMapping.forTeam(spec.teamId(), idMapBase);
+            PrivateTrees.teamDirectory(dir, ids);
+            undo.push(() -> deleteTree(dir));
             Path rootfs = dir.resolve("bundle").resolve("rootfs");
             snapshots.mountActive(layers(spec, ids), dir, rootfs);
             undo.push(() -> snapshots.removeActive(dir, rootfs));
@@ -316,6 +320,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             undo.push(() -> cgroups.removeContainer(spec.teamId(), spec.id()));
             record.pid = driver.create(spec.id(), spec.name(), dir.resolve("bundle"), dir, dir.resolve("ctr.log"), logMaxBytes);
             persist(record);
+            PrivateTrees.secureContainer(dir, ids); // conmon made the log and pid files with modes of its own
             log.info("created container {} ({}) of team {}", spec.id(), spec.name(), spec.teamId());
             return record.info();
         } catch (RuntimeException e) {
@@ -359,20 +364,20 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         Path hosts = dir.resolve("hosts");
         Path hostname = dir.resolve("hostname");
         Path resolv = dir.resolve("resolv.conf");
-        writeAtomically(hosts, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + spec.name() + "\n");
-        writeAtomically(hostname, spec.name() + "\n");
+        writeAtomically(hosts, PrivateTrees.READABLE_FILE, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t" + spec.name() + "\n");
+        writeAtomically(hostname, PrivateTrees.READABLE_FILE, spec.name() + "\n");
         String hostResolv;
         try {
             hostResolv = Files.exists(Path.of("/etc/resolv.conf")) ? Files.readString(Path.of("/etc/resolv.conf")) : "";
         } catch (IOException e) {
             hostResolv = "";
         }
-        writeAtomically(resolv, hostResolv);
+        writeAtomically(resolv, PrivateTrees.READABLE_FILE, hostResolv);
         List<BundleRequest.VolumeBind> binds = spec.volumes().stream()
                 .map(v -> new BundleRequest.VolumeBind(volumeDir(spec.teamId(), v.name()), v.path(), v.readOnly())).toList();
         String config = bundles.json(new BundleRequest(spec, ids,
                 cgroups.containerCgroupsPath(spec.teamId(), spec.id()), hosts, resolv, hostname, binds));
-        writeAtomically(dir.resolve("bundle").resolve("config.json"), config);
+        writeAtomically(dir.resolve("bundle").resolve("config.json"), PrivateTrees.PRIVATE_FILE, config);
     }
 
     @Override
@@ -760,15 +765,15 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS) || Files.exists(LoopVolumes.image(dir), LinkOption.NOFOLLOW_LINKS)) {
                 throw new RuntimeFailure(RuntimeFailure.Kind.ALREADY_EXISTS, "team " + teamId + " already has a volume " + name);
             }
-            createPrivateDir(dir.getParent());
+            IdMapping ids = IdMapping.forTeam(teamId, idMapBase);
+            PrivateTrees.teamDirectory(dir.getParent(), ids);
             long disk = diskSize(dir.getParent());
             if (sizeBytes > disk) {
                 throw RuntimeFailure.invalid("volume size " + sizeBytes + " bytes is more than this node's disk (" + disk + " bytes)");
             }
-            IdMapping ids = IdMapping.forTeam(teamId, idMapBase);
             volumeFilesystems.create(dir, sizeBytes, ids.hostBase(), ids.hostBase());
             try {
-                writeAtomically(dir.resolveSibling(name + ".size"), sizeBytes + "\n"); // last: a volume with its size is whole
+                writeAtomically(dir.resolveSibling(name + ".size"), PrivateTrees.PRIVATE_FILE, sizeBytes + "\n"); // last: a volume with its size is whole
             } catch (RuntimeException e) {
                 try {
                     volumeFilesystems.remove(dir);
@@ -1005,6 +1010,21 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         }
     }
 
+    /** Corrects the owner and mode of each team's volume directory (written by an older version, or changed by hand). */
+    private void secureVolumes() {
+        PrivateTrees.directory(volumesDir, PrivateTrees.TRAVERSE_ONLY);
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(volumesDir, "team-*")) {
+            for (Path dir : dirs) {
+                String id = dir.getFileName().toString().substring("team-".length());
+                if (id.matches("[1-9]\\d{0,9}") && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    PrivateTrees.teamDirectory(dir, IdMapping.forTeam(Long.parseLong(id), idMapBase));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read volumes in " + volumesDir, e);
+        }
+    }
+
     private static <T> T parseOrNull(String text, java.util.function.Function<String, T> parse) {
         return text.equals("null") ? null : parse.apply(text);
     }
@@ -1023,6 +1043,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
                     continue;
                 }
                 ContainerRecord record = ContainerRecord.fromJson(Files.readString(file));
+                PrivateTrees.secureContainer(dir, IdMapping.forTeam(record.spec.teamId(), idMapBase));
                 containers.put(record.spec.id(), record);
                 Optional<RuncProcessDriver.RuncState> state = Optional.ofNullable(runc.get(record.spec.id()));
                 if (record.state == ContainerState.RUNNING && state.map(s -> s.status().equals("running")).orElse(false)) {
@@ -1049,28 +1070,19 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     }
 
     private void persist(ContainerRecord record) {
-        writeAtomically(containersDir.resolve(record.spec.id()).resolve("container.json"), record.toJson());
+        writeAtomically(containersDir.resolve(record.spec.id()).resolve("container.json"), PrivateTrees.PRIVATE_FILE, record.toJson());
     }
 
-    private static void writeAtomically(Path file, String content) {
+    private static void writeAtomically(Path file, java.util.Set<java.nio.file.attribute.PosixFilePermission> mode, String content) {
         try {
             Files.createDirectories(file.getParent());
             Path temp = file.resolveSibling("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+            Files.createFile(temp, PosixFilePermissions.asFileAttribute(mode));
             Files.writeString(temp, content);
-            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-r--r--"));
+            Files.setPosixFilePermissions(temp, mode);
             Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
-        }
-    }
-
-    /** Directories the container's mapped root must pass through (runc resolves the bundle as that user). */
-    private static void createPrivateDir(Path dir) {
-        try {
-            Files.createDirectories(dir);
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create " + dir, e);
         }
     }
 

@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * @param pool         the addresses team subnets are cut from
  * @param teamPrefix   each team's subnet size ({@code 24}: 253 containers per team on a node)
  * @param bridgePrefix team {@code N}'s bridge is {@code <bridgePrefix>N}; also names the iptables chains
- *                     ({@code <PREFIX>-ISOLATION}, {@code <PREFIX>-MASQ}), so two runtimes on one host
+ *                     ({@code <PREFIX>-ISOLATION}, {@code <PREFIX>-INPUT}, {@code <PREFIX>-MASQ}), so two runtimes on one host
  *                     (tests) never touch each other's
  */
 public record NetworkSettings(Path cniPath, String pool, Integer teamPrefix, String bridgePrefix) {

@@ -38,6 +38,15 @@ import tools.jackson.databind.node.ObjectNode;
  * FORWARD; outbound traffic of a team is masqueraded by one rule per team in {@code <PREFIX>-MASQ}
  * (not per container, so nothing is left behind when a container's namespace is already gone),
  * or, when an admin turned it off, new connections leaving the team's bridge are dropped.
+ * Link-local destinations (169.254.0.0/16: cloud metadata services) are never forwarded from a
+ * team's bridge. The host itself is closed to containers: {@code <PREFIX>-INPUT}, first in INPUT,
+ * lets in from the teams' bridges only replies to connections the host opened (conntrack
+ * ESTABLISHED,RELATED) and drops everything else, so a container reaches neither the Wharf API nor
+ * any other host service on any host address (its own gateway, another team's, the host's LAN
+ * address). Nothing serves DNS on the bridges (containers use the host's resolv.conf servers and
+ * their hosts file), so no port is open there. Published ports still work: DNAT happens in
+ * PREROUTING, so that traffic (from outside, and a container's hairpin to its own published port)
+ * goes through FORWARD, not INPUT.
  *
  * <p>The container's network namespace is the one runc made for it (owned by the container's
  * user namespace, so binding ports below 1024 works and its processes, having no
@@ -57,6 +66,7 @@ public final class TeamNetworks {
     private final Ipv4Subnet pool;
     private final String isolationChain;
     private final String masqueradeChain;
+    private final String inputChain;
     private final Map<Long, Ipv4Subnet> subnets = new ConcurrentHashMap<>();
     private final Set<Long> readyTeams = ConcurrentHashMap.newKeySet();
     private final Object subnetLock = new Object();
@@ -74,6 +84,7 @@ public final class TeamNetworks {
         String chainPrefix = settings.bridgePrefix().toUpperCase(Locale.ROOT);
         this.isolationChain = chainPrefix + "-ISOLATION";
         this.masqueradeChain = chainPrefix + "-MASQ";
+        this.inputChain = chainPrefix + "-INPUT";
     }
 
     /** One line per thing this host lacks for team networks (empty when it has all). */
@@ -354,6 +365,11 @@ public final class TeamNetworks {
             if (!iptables("filter", "-C", isolationChain, drop).ok()) {
                 require(iptables("filter", "-A", isolationChain, drop), "add the team isolation rule");
             }
+            List<String> linkLocal = List.of("-i", wildcard, "-d", "169.254.0.0/16", "-j", "DROP");
+            if (!iptables("filter", "-C", isolationChain, linkLocal).ok()) {
+                require(iptables("filter", "-A", isolationChain, linkLocal), "drop link-local destinations from team bridges");
+            }
+            closeHost(wildcard);
             List<String> sameTeam = sameTeamRule(teamId);
             if (!iptables("filter", "-C", isolationChain, sameTeam).ok()) {
                 require(iptables("filter", "-I", isolationChain, Stream.concat(Stream.of("1"), sameTeam.stream()).toList()), "let team " + teamId + " talk to itself");
@@ -362,6 +378,18 @@ public final class TeamNetworks {
             readyTeams.add(teamId);
             Path outbound = dir.resolve("teams").resolve("team-" + teamId + ".outbound");
             setOutbound(teamId, !Files.exists(outbound) || Boolean.parseBoolean(read(outbound).strip()));
+        }
+    }
+
+    /** The host's own addresses answer a team's bridge only with replies: {@code <PREFIX>-INPUT}, jumped to first from INPUT. */
+    private void closeHost(String bridges) {
+        ensureChain("filter", inputChain, "INPUT");
+        List<String> replies = List.of("-i", bridges, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "RETURN");
+        List<String> rest = List.of("-i", bridges, "-j", "DROP");
+        if (!iptables("filter", "-C", inputChain, replies).ok() || !iptables("filter", "-C", inputChain, rest).ok()) {
+            require(iptables("filter", "-F", inputChain, List.of()), "reset " + inputChain);
+            require(iptables("filter", "-A", inputChain, replies), "let replies from team bridges in to the host");
+            require(iptables("filter", "-A", inputChain, rest), "close the host to team bridges");
         }
     }
 
@@ -407,7 +435,8 @@ public final class TeamNetworks {
         for (long team : subnets.keySet()) {
             run(List.of("ip", "link", "delete", bridgeOf(team)));
         }
-        for (String[] chain : List.of(new String[] {"filter", isolationChain, "FORWARD"}, new String[] {"nat", masqueradeChain, "POSTROUTING"})) {
+        for (String[] chain : List.of(new String[] {"filter", isolationChain, "FORWARD"}, new String[] {"filter", inputChain, "INPUT"},
+                new String[] {"nat", masqueradeChain, "POSTROUTING"})) {
             while (iptables(chain[0], "-D", chain[2], List.of("-j", chain[1])).ok()) {
                 // every jump
             }

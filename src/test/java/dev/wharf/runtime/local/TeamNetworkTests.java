@@ -230,6 +230,103 @@ class TeamNetworkTests {
     }
 
     @Test
+    void aContainerReachesNoServiceOnAnyAddressOfTheHostWhileItsTeamAndPublishedPortsStillWork() throws Exception {
+        // stands in for the Wharf API: a host service listening on every host address
+        java.util.concurrent.atomic.AtomicInteger reached = new java.util.concurrent.atomic.AtomicInteger();
+        try (ServerSocket api = new ServerSocket()) {
+            api.bind(new InetSocketAddress("0.0.0.0", 0));
+            Thread acceptor = new Thread(() -> {
+                while (!api.isClosed()) {
+                    try (Socket s = api.accept()) {
+                        reached.incrementAndGet();
+                        s.getOutputStream().write("api\n".getBytes());
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            int published = Loopback.freePort(1024, 65535);
+            ContainerInfo web = pongServer(teamA, "web", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of(),
+                    List.of(new PortMapping(9000, published, "tcp", "127.0.0.1"))));
+            ContainerInfo client = run(teamA, "client", NetworkSpec.TEAM, "/bin/sleep", "300");
+            ContainerInfo stranger = run(teamB, "stranger", NetworkSpec.TEAM, "/bin/sleep", "300");
+            List<String> hostAddresses = new ArrayList<>(List.of(gateway(client), gateway(stranger)));
+            String route = Commands.run(List.of("ip", "-4", "route", "get", "192.0.2.1"));
+            java.util.regex.Matcher src = java.util.regex.Pattern.compile(" src (\\S+)").matcher(route);
+            if (src.find()) {
+                hostAddresses.add(src.group(1)); // the host's own LAN address
+            }
+            for (String address : hostAddresses) {
+                try (Socket s = new Socket(address, api.getLocalPort())) {
+                    assertThat(new String(s.getInputStream().readAllBytes()).strip()).as("the host reaches " + address).isEqualTo("api");
+                }
+            }
+            int before = reached.get();
+
+            StringBuilder script = new StringBuilder();
+            for (String address : hostAddresses) {
+                script.append("(nc -w 2 ").append(address).append(' ').append(api.getLocalPort()).append(" </dev/null; echo \"").append(address)
+                        .append(" done\") & ");
+            }
+            ExecResult attempts = sh(client, script + "wait");
+            assertThat(attempts.stdout()).as("connects from a container to %s", hostAddresses).doesNotContain("api");
+            assertThat(reached.get()).as("the host service was never contacted").isEqualTo(before);
+
+            assertThat(ask(client, "web")).as("a teammate is still reached").isEqualTo("pong");
+            assertThat(Loopback.read(published)).as("a published port still answers from the host").isEqualTo("pong");
+            // hairpin: a container reaches a teammate's port published on every host address through the host's address
+            // (DNAT in PREROUTING sends it through FORWARD, never INPUT)
+            int everywhere = Loopback.freePort(1024, 65535);
+            ContainerInfo shop = pongServer(teamA, "shop", new NetworkSpec(NetworkSpec.Mode.TEAM, List.of(),
+                    List.of(new PortMapping(9000, everywhere, "tcp", "0.0.0.0"))));
+            String hairpin = sh(client, "for i in $(seq 1 25); do out=$(nc -w 2 " + gateway(client) + " " + everywhere
+                    + " </dev/null) && [ -n \"$out\" ] && echo \"$out\" && exit 0; sleep 0.2; done; exit 1").stdout().strip();
+            assertThat(hairpin).as("a teammate's published port through the host's address").isEqualTo("pong");
+            runtime.remove(shop.id(), true);
+            String input = Commands.run(List.of("iptables", "-w", "-S", "INPUT"));
+            String chain = settings.network().bridgePrefix().toUpperCase() + "-INPUT";
+            assertThat(input.lines().filter(l -> l.startsWith("-A INPUT")).findFirst()).hasValue("-A INPUT -j " + chain);
+            runtime.remove(web.id(), true);
+        }
+    }
+
+    /** The container's default gateway: its team's bridge address on the host. */
+    private String gateway(ContainerInfo container) {
+        return sh(container, "ip route | awk '/^default/ {print $3}'").stdout().strip();
+    }
+
+    @Test
+    void linkLocalMetadataAddressesAreNotForwardedFromTeamBridges() throws Exception {
+        // a metadata service of the test's own: 169.254.169.254 in a namespace behind a veth pair, routed from the host
+        String outside = "wxm" + Long.toHexString(System.nanoTime() & 0xfffff);
+        Commands.run(List.of("ip", "netns", "add", outside));
+        Process server = null;
+        try {
+            Commands.run(List.of("ip", "link", "add", outside + "h", "type", "veth", "peer", "name", outside + "p"));
+            Commands.run(List.of("ip", "link", "set", outside + "p", "netns", outside));
+            Commands.run(List.of("ip", "addr", "add", "198.51.100.5/30", "dev", outside + "h"));
+            Commands.run(List.of("ip", "link", "set", outside + "h", "up"));
+            Commands.run(List.of("ip", "-n", outside, "addr", "add", "198.51.100.6/30", "dev", outside + "p"));
+            Commands.run(List.of("ip", "-n", outside, "addr", "add", "169.254.169.254/32", "dev", outside + "p"));
+            Commands.run(List.of("ip", "-n", outside, "link", "set", outside + "p", "up"));
+            Commands.run(List.of("ip", "route", "add", "169.254.169.254/32", "via", "198.51.100.6", "dev", outside + "h"));
+            server = new ProcessBuilder("ip", "netns", "exec", outside, "/bin/busybox", "nc", "-ll", "-p", "9000", "-e", "/bin/echo",
+                    "metadata").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+
+            ContainerInfo client = run(teamA, "client", NetworkSpec.TEAM, "/bin/sleep", "300");
+            assertThat(ask(client, "198.51.100.6")).as("the same namespace on a routable address answers").isEqualTo("metadata");
+            assertThat(sh(client, "nc -w 2 169.254.169.254 9000 </dev/null").stdout()).doesNotContain("metadata");
+        } finally {
+            if (server != null) {
+                server.destroyForcibly().waitFor();
+            }
+            Commands.run(List.of("ip", "netns", "delete", outside)); // takes the veth pair and its route with it
+        }
+    }
+
+    @Test
     void aForgottenTeamGivesBackItsBridgeRulesAndSubnet() throws Exception {
         long gone = 3;
         ContainerInfo last = run(gone, "last", NetworkSpec.TEAM, "/bin/sleep", "300");
