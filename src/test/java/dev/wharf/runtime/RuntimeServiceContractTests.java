@@ -142,6 +142,27 @@ public abstract class RuntimeServiceContractTests {
     }
 
     @Test
+    void execKeepsTheFirstMebibyteOfEachStreamAndKillsAProcessThatPrintsMore() throws Exception {
+        runtime().applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerInfo info = run(teamA, Resources.UNLIMITED, "/bin/sleep", "300");
+        long started = System.nanoTime();
+        ExecResult flood = runtime().exec(info.id(), new ExecSpec(List.of("/bin/sh", "-c", "echo first >&2; exec yes wharf"),
+                null, null, Duration.ofSeconds(60)));
+        assertThat(flood.truncated()).isTrue();
+        assertThat(flood.timedOut()).isFalse();
+        assertThat(flood.exitCode()).as("killed once past the limit").isEqualTo(137);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("not left running to its timeout").isLessThan(Duration.ofSeconds(30));
+        assertThat(flood.stdout()).hasSize(ExecResult.MAX_OUTPUT_BYTES).startsWith("wharf\nwharf\n");
+        assertThat(flood.stderr()).isEqualTo("first\n");
+
+        ExecResult exact = runtime().exec(info.id(), ExecSpec.of("/bin/sh", "-c", "head -c " + ExecResult.MAX_OUTPUT_BYTES + " /dev/zero"));
+        assertThat(exact.truncated()).as("exactly the limit is not truncated").isFalse();
+        assertThat(exact.exitCode()).isZero();
+        assertThat(exact.stdout()).hasSize(ExecResult.MAX_OUTPUT_BYTES);
+        assertThat(runtime().inspect(info.id()).state()).isEqualTo(ContainerState.RUNNING);
+    }
+
+    @Test
     void aTerminalRunsAnInteractiveShellAndFollowsResizes() throws Exception {
         runtime().applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
         ContainerInfo info = run(teamA, Resources.UNLIMITED, "/bin/sh", "-c", "sleep 300");

@@ -26,7 +26,9 @@ class ProblemTypes {
                     + "The detail says what to do first."),
             Map.entry(ErrorCategory.FAILED_PRECONDITION, "The current state forbids it; the detail says what to do first."),
             Map.entry(ErrorCategory.UNSUPPORTED_MEDIA_TYPE, "Send the body with the content type the endpoint takes (usually application/json)."),
-            Map.entry(ErrorCategory.TOO_MANY_REQUESTS, "Too many failed logins for this user name; wait for the Retry-After seconds."),
+            Map.entry(ErrorCategory.TOO_MANY_REQUESTS, "Too many at once: failed logins for this user name (wait for the Retry-After "
+                    + "seconds), or execs, terminals and followed logs open at once for you or your team (fields scope and limit; "
+                    + "close one or wait until one ends)."),
             Map.entry(ErrorCategory.INTERNAL, "Wharf failed; the server log has the details."),
             Map.entry(ErrorCategory.UNAVAILABLE, "A node or registry cannot be reached or cannot run containers now; GET /api/v1/nodes says why."));
 

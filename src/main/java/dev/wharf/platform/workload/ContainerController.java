@@ -49,6 +49,14 @@ class ContainerController {
         return thread;
     });
 
+    /** how often a followed log that says nothing is written an SSE comment, to notice a client that left */
+    static final long HEARTBEAT_SECONDS = 5;
+    private static final java.util.concurrent.ScheduledExecutorService HEARTBEATS = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "log-follow-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private static final int SPECS_CACHED = 20_000;
     private static final int ANSWERS_KEPT = 64;
     private static final long ANSWER_BYTES_KEPT = 64L << 20;
@@ -299,10 +307,7 @@ class ContainerController {
                     .body(text.toString());
         }
         SseEmitter emitter = new SseEmitter(0L);
-        emitter.onCompletion(lines::close);
-        emitter.onTimeout(lines::close);
-        emitter.onError(e -> lines.close());
-        FOLLOWERS.submit(() -> {
+        java.util.concurrent.Future<?> follower = FOLLOWERS.submit(() -> {
             try (lines) {
                 for (LogLine line : (Iterable<LogLine>) lines::iterator) {
                     emitter.send(SseEmitter.event().name(line.stream().name().toLowerCase()).data(format(line, timestamps)));
@@ -313,6 +318,23 @@ class ContainerController {
                 emitter.completeWithError(e);
             }
         });
+        // a client that left is noticed only when a write to it fails: a quiet log is written a comment
+        // now and then, so that its session (SessionLimits) and its follower end soon after the client
+        java.util.concurrent.ScheduledFuture<?> heartbeat = HEARTBEATS.scheduleWithFixedDelay(() -> {
+            try {
+                emitter.send(SseEmitter.event().comment("still following"));
+            } catch (IOException | IllegalStateException e) {
+                emitter.completeWithError(e);
+            }
+        }, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
+        Runnable end = () -> {
+            heartbeat.cancel(false);
+            follower.cancel(true);
+            lines.close();
+        };
+        emitter.onCompletion(end);
+        emitter.onTimeout(end);
+        emitter.onError(e -> end.run());
         return emitter;
     }
 
@@ -327,12 +349,15 @@ class ContainerController {
     }
 
     @PostMapping("/{name}/exec")
-    @Operation(summary = "Run a command in the running container and wait for it")
+    @Operation(summary = "Run a command in the running container and wait for it", description = "stdout and stderr keep at most "
+            + "1 MiB each: a command that prints more is killed at once (exit code 137) and the answer says truncated: true. "
+            + "Execs, terminals and followed logs open at once are limited per user and per team (429 when over).")
     ExecResultView exec(Caller caller, @PathVariable String team, @PathVariable String name, @Valid @RequestBody ExecRequest body) {
         ExecResult result = containers.exec(caller, team, name, body.command(), body.timeoutSeconds());
-        return new ExecResultView(result.exitCode(), result.stdout(), result.stderr(), result.timedOut());
+        return new ExecResultView(result.exitCode(), result.stdout(), result.stderr(), result.timedOut(), result.truncated());
     }
 
-    record ExecResultView(int exitCode, String stdout, String stderr, boolean timedOut) {
+    /** @param truncated whether the command printed more than 1 MiB on stdout or stderr and was killed for it */
+    record ExecResultView(int exitCode, String stdout, String stderr, boolean timedOut, boolean truncated) {
     }
 }

@@ -63,6 +63,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private final ContainerRepository containers;
+    private final SessionLimits sessions;
     private final TeamManagement teams;
     private final ProjectManagement projects;
     private final QuotaAdmission quotas;
@@ -78,10 +79,12 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     /** containers a request is starting and will write the outcome of itself (the reconciler leaves their start events alone) */
     private final java.util.Set<String> observing = ConcurrentHashMap.newKeySet();
 
-    ContainerManagement(ContainerRepository containers, TeamManagement teams, ProjectManagement projects, QuotaAdmission quotas,
+    ContainerManagement(ContainerRepository containers, SessionLimits sessions, TeamManagement teams, ProjectManagement projects,
+            QuotaAdmission quotas,
             ImageCatalogue images, NodeRegistry nodes, VolumeManagement volumes, TransactionTemplate tx,
             Clock clock, @org.springframework.beans.factory.annotation.Value("${wharf.network.host-ports:1024-65535}") String hostPorts) {
         this.containers = containers;
+        this.sessions = sessions;
         this.teams = teams;
         this.projects = projects;
         this.quotas = quotas;
@@ -431,9 +434,19 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         containers.deleteRow(container.getId());
     }
 
+    /** The container's log; a followed one holds one of the caller's sessions ({@link SessionLimits}) until the stream is closed. */
     Stream<LogLine> logs(Caller caller, String teamName, String name, LogQuery query) {
         Container container = get(caller, teamName, name);
-        return runtime(container).logs(container.getId(), query);
+        if (!query.follow()) {
+            return runtime(container).logs(container.getId(), query);
+        }
+        SessionLimits.Slot slot = sessions.acquire(caller, container.getTeamId(), teamName, SessionLimits.Kind.LOG_STREAM);
+        try {
+            return runtime(container).logs(container.getId(), query).onClose(slot::close);
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
     }
 
     ContainerStats stats(Caller caller, String teamName, String name) {
@@ -441,9 +454,10 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         return runtime(container).stats(container.getId());
     }
 
+    /** Runs a command in the container and waits for it, holding one of the caller's sessions ({@link SessionLimits}) meanwhile. */
     ExecResult exec(Caller caller, String teamName, String name, List<String> command, Integer timeoutSeconds) {
         Container container = operable(caller, teamName, name);
-        try {
+        try (SessionLimits.Slot slot = sessions.acquire(caller, container.getTeamId(), teamName, SessionLimits.Kind.EXEC)) {
             return runtime(container).exec(container.getId(), new ExecSpec(command, null, null,
                     timeoutSeconds == null ? null : Duration.ofSeconds(timeoutSeconds)));
         } catch (RuntimeFailure e) {
@@ -454,9 +468,25 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         }
     }
 
+    /**
+     * Whether the caller may open a terminal on the container now (a member, with a session free);
+     * refuses as {@link #terminal} would, and starts nothing.
+     */
+    void checkTerminal(Caller caller, String teamName, String name) {
+        Container container = operable(caller, teamName, name);
+        sessions.check(caller, container.getTeamId(), teamName, SessionLimits.Kind.TERMINAL);
+    }
+
+    /** Starts a shell on a terminal in the container; it holds one of the caller's sessions until closed. */
     TerminalSession terminal(Caller caller, String teamName, String name, int cols, int rows) {
         Container container = operable(caller, teamName, name);
-        return runtime(container).openTerminal(container.getId(), List.of("/bin/sh"), cols, rows);
+        SessionLimits.Slot slot = sessions.acquire(caller, container.getTeamId(), teamName, SessionLimits.Kind.TERMINAL);
+        try {
+            return slot.heldBy(runtime(container).openTerminal(container.getId(), List.of("/bin/sh"), cols, rows));
+        } catch (RuntimeException e) {
+            slot.close();
+            throw e;
+        }
     }
 
     @Override

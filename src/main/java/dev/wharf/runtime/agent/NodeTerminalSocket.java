@@ -89,8 +89,20 @@ class NodeTerminalSocket extends AbstractWebSocketHandler implements WebSocketCo
             return;
         }
         terminals.put(raw.getId(), terminal);
-        session.sendMessage(new TextMessage("{\"type\":\"ready\"}"));
-        readers.execute(() -> copyOutput(terminal, session));
+        try {
+            if (!raw.isOpen()) {
+                throw new IOException("the caller left while the terminal opened");
+            }
+            session.sendMessage(new TextMessage("{\"type\":\"ready\"}"));
+            readers.execute(() -> copyOutput(terminal, session));
+        } catch (IOException | RuntimeException e) {
+            // nobody will read this terminal: hang it up rather than leave its shell and pty behind
+            TerminalSession left = terminals.remove(raw.getId());
+            if (left != null) {
+                left.close();
+            }
+            throw e;
+        }
     }
 
     private void copyOutput(TerminalSession terminal, WebSocketSession session) {

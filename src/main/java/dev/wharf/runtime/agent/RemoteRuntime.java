@@ -182,9 +182,32 @@ public final class RemoteRuntime implements RuntimeService {
         return read(send("GET", container(id) + "/writable-bytes", null, SLOW), JsonNode.class).path("bytes").asLong();
     }
 
+    /**
+     * The most bytes read of an exec's answer: two streams of {@link ExecResult#MAX_OUTPUT_BYTES}, each byte
+     * at worst six in JSON ({@code \u0000}), and room for the rest. A node that sends more is not believed.
+     */
+    static final int MAX_EXEC_ANSWER_BYTES = 16 << 20;
+
     @Override
     public ExecResult exec(String id, ExecSpec spec) {
-        return read(send("POST", container(id) + "/exec", spec, spec.timeout().plus(QUICK)), ExecResult.class);
+        String path = container(id) + "/exec";
+        HttpRequest request = request(path, spec.timeout().plus(QUICK)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(AgentJson.write(spec))).build();
+        HttpResponse<InputStream> response = exchange(request, HttpResponse.BodyHandlers.ofInputStream(), "POST " + path);
+        byte[] body;
+        try (InputStream in = response.body()) {
+            body = in.readNBytes(MAX_EXEC_ANSWER_BYTES + 1);
+        } catch (IOException e) {
+            throw unavailable("node " + base + " is not answering: " + describe(e), e);
+        }
+        if (response.statusCode() >= 300) {
+            throw failure(response.statusCode(), body, "POST " + path);
+        }
+        if (body.length > MAX_EXEC_ANSWER_BYTES) {
+            throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "exec in " + id + ": node " + base + " answered with more than "
+                    + MAX_EXEC_ANSWER_BYTES + " bytes");
+        }
+        return read(body, ExecResult.class);
     }
 
     @Override

@@ -223,7 +223,11 @@ public final class RuncProcessDriver {
         return readNumber(exitDir.resolve(id));
     }
 
-    /** Runs a process inside a running container without a terminal, killing it at the spec's timeout. */
+    /**
+     * Runs a process inside a running container without a terminal, killing it at the spec's timeout,
+     * or as soon as it has printed more than {@link ExecResult#MAX_OUTPUT_BYTES} on stdout or stderr
+     * (the result is then {@code truncated}).
+     */
     public ExecResult exec(String id, ExecSpec spec, Path containerDir) {
         Path pidFile = containerDir.resolve("exec-" + System.nanoTime() + ".pid");
         List<String> args = new ArrayList<>(List.of("exec", "--pid-file", pidFile.toString()));
@@ -239,12 +243,14 @@ public final class RuncProcessDriver {
         args.addAll(spec.args());
         try {
             CommandRunner.Result result = CommandRunner.run(command(args), spec.timeout(),
-                    () -> readNumber(pidFile).ifPresent(pid -> killQuietly(pid)));
-            if (!result.timedOut() && result.exitCode() != 0 && result.stderr().contains("level=error")) {
+                    () -> readNumber(pidFile).ifPresent(pid -> killQuietly(pid)),
+                    ExecResult.MAX_OUTPUT_BYTES, () -> killWhenStarted(pidFile));
+            if (!result.timedOut() && !result.truncated() && result.exitCode() != 0 && result.stderr().contains("level=error")) {
                 throw new RuntimeFailure(RuntimeFailure.Kind.INVALID_ARGUMENT, "exec in " + id + ": " + result.reason()
                         .replaceAll(".*msg=\"?", "").replaceAll("\"$", ""));
             }
-            return new ExecResult(result.timedOut() ? 137 : result.exitCode(), result.stdout(), result.stderr(), result.timedOut());
+            return new ExecResult(result.timedOut() ? 137 : result.exitCode(), result.stdout(), result.stderr(), result.timedOut(),
+                    result.truncated());
         } finally {
             try {
                 Files.deleteIfExists(pidFile);
@@ -287,12 +293,18 @@ public final class RuncProcessDriver {
             terminal.close();
             throw new RuntimeFailure(RuntimeFailure.Kind.INVALID_ARGUMENT, "terminal in " + id + ": " + cleanRuncMessage(result.reason()));
         }
-        terminal.resize(cols, rows);
         OptionalInt pid = readNumber(pidFile);
         try {
             Files.deleteIfExists(pidFile);
         } catch (IOException ignored) {
             // harmless leftover
+        }
+        try {
+            terminal.resize(cols, rows);
+        } catch (RuntimeException e) {
+            terminal.close();
+            pid.ifPresent(this::hangUp);
+            throw e;
         }
         return new TerminalSession() {
             @Override
@@ -313,17 +325,35 @@ public final class RuncProcessDriver {
             @Override
             public void close() {
                 terminal.close(); // the process gets SIGHUP from its terminal
-                pid.ifPresent(p -> {
-                    if (ProcessHandle.of(p).isPresent()) {
-                        try {
-                            syscalls.kill(p, 1);
-                        } catch (SyscallException ignored) {
-                            // gone meanwhile
-                        }
-                    }
-                });
+                pid.ifPresent(RuncProcessDriver.this::hangUp);
             }
         };
+    }
+
+    private void hangUp(int pid) {
+        if (ProcessHandle.of(pid).isPresent()) {
+            try {
+                syscalls.kill(pid, 1);
+            } catch (SyscallException ignored) {
+                // gone meanwhile
+            }
+        }
+    }
+
+    /**
+     * Kills an exec'd process that printed too much. runc writes its pid file only once the process
+     * runs, which may be after its first megabyte: wait for it a little (the process blocks on its
+     * full pipe meanwhile, since its output is not read while this runs).
+     */
+    private void killWhenStarted(Path pidFile) {
+        for (int i = 0; i < 400; i++) {
+            OptionalInt pid = readNumber(pidFile);
+            if (pid.isPresent()) {
+                killQuietly(pid.getAsInt());
+                return;
+            }
+            sleep(5);
+        }
     }
 
     private void killQuietly(int pid) {
