@@ -25,8 +25,10 @@ import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.content.ContentStore;
 import dev.wharf.runtime.content.FileContentStore;
 import dev.wharf.runtime.image.ImageArchives;
+import dev.wharf.runtime.image.ImageGrants;
 import dev.wharf.runtime.image.ImageStore;
 import dev.wharf.runtime.image.LayerUnpacker;
+import dev.wharf.runtime.image.TeamImages;
 import dev.wharf.runtime.registry.Credentials;
 import dev.wharf.runtime.api.ImageReference;
 import dev.wharf.runtime.registry.Platform;
@@ -120,8 +122,11 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private WatchService exitWatch;
     private Thread exitWatcher;
 
-    /** Where images come from and live: the content store, the registry client and the image store. */
-    public record Images(ContentStore content, RegistryClient registries, ImageStore store, long maxImageBytes) {
+    /**
+     * Where images come from and live: the content store, the registry client, the image store, and
+     * the teams' view of it (which images and blobs each team may use).
+     */
+    public record Images(ContentStore content, RegistryClient registries, ImageStore store, TeamImages teams, long maxImageBytes) {
     }
 
     public LocalRuntime(Path dataDir, long idMapBase, long logMaxBytes, LinuxSyscalls syscalls, CgroupManager cgroups,
@@ -165,7 +170,9 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         ContentStore content = new FileContentStore(data.resolve("content"));
         ImageStore store = new ImageStore(data.resolve("images"), content, snapshots, new LayerUnpacker(syscalls),
                 settings.maxLayerBytes(), settings.maxImageBytes(), clock);
-        Images images = new Images(content, new RegistryClient(settings.insecureRegistries()), store, settings.maxImageBytes());
+        TeamImages teamImages = new TeamImages(store, new ImageGrants(data.resolve("image-grants")), clock);
+        Images images = new Images(content, new RegistryClient(settings.insecureRegistries()), store, teamImages,
+                settings.maxImageBytes());
         return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, snapshots, driver, images,
                 networks, problems, clock).open();
     }
@@ -270,7 +277,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             throw RuntimeFailure.invalid("rootfs directory " + directory.path() + " does not exist");
         }
         if (spec.rootfs() instanceof Rootfs.Image image) {
-            images.store().get(image.digest());
+            images.teams().get(spec.teamId(), image.digest()); // only an image the team holds
         }
         for (VolumeMount volume : spec.volumes()) {
             if (!Files.isDirectory(volumeDir(spec.teamId(), volume.name()), LinkOption.NOFOLLOW_LINKS)) {
@@ -324,7 +331,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     /** The snapshot keys of a container's root filesystem, top first, unpacked for its team's id mapping. */
     private List<String> layers(ContainerSpec spec, IdMapping ids) {
         if (spec.rootfs() instanceof Rootfs.Image image) {
-            return images.store().layersFor(image.digest(), ids);
+            return images.teams().layersFor(spec.teamId(), image.digest(), ids);
         }
         return List.of(directorySnapshot(((Rootfs.Directory) spec.rootfs()).path(), ids));
     }
@@ -610,6 +617,11 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             deleteTree(dir);
             containers.remove(id);
         }
+        if (record.spec.rootfs() instanceof Rootfs.Image image) {
+            synchronized (createLock) {
+                removeImageIfUnused(image.digest()); // its team may have let go of it while this container still used it
+            }
+        }
         log.info("removed container {}", id);
     }
 
@@ -679,55 +691,69 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     }
 
     @Override
-    public ImageInfo pullImage(String reference, java.util.function.Function<String, RegistryCredentials> credentials,
-            Consumer<PullProgress> progress) {
+    public ImageInfo pullImage(long teamId, String reference,
+            java.util.function.Function<String, RegistryCredentials> credentials, Consumer<PullProgress> progress) {
         requireReady();
         ImageReference ref = ImageReference.parse(reference);
         RegistryCredentials given = credentials == null ? null : credentials.apply(ref.registry());
         Credentials login = given == null ? null : new Credentials(given.username(), given.password());
         PulledImage pulled = images.registries().pull(ref, Platform.host(), login, images.content(),
+                images.teams().blobsHeldBy(teamId),
                 (layer, done, total) -> progress.accept(new PullProgress(ref.toString(), layer, done, total)));
-        ImageInfo info = images.store().register(pulled.manifestDigest(), ref.toString());
-        log.info("pulled {} as {}", ref, info.digest());
+        ImageInfo info = images.teams().add(teamId, pulled.manifestDigest(), ref.toString());
+        log.info("pulled {} as {} for team {}", ref, info.digest(), teamId);
         return info;
     }
 
     @Override
-    public ImageInfo importImage(java.io.InputStream archive) {
+    public ImageInfo importImage(long teamId, java.io.InputStream archive) {
         requireReady();
         List<ImageArchives.Imported> imported = ImageArchives.importArchive(archive, images.content(), containersDir.getParent(),
                 images.maxImageBytes());
         ImageInfo first = null;
         for (ImageArchives.Imported image : imported) {
-            ImageInfo info = images.store().register(image.manifestDigest(), image.reference());
+            ImageInfo info = images.teams().add(teamId, image.manifestDigest(), image.reference());
             first = first == null ? info : first;
         }
         return first;
     }
 
     @Override
-    public List<ImageInfo> images() {
-        return images == null ? List.of() : images.store().list();
+    public List<ImageInfo> images(long teamId) {
+        return images == null ? List.of() : images.teams().list(teamId);
     }
 
     @Override
-    public ImageInfo image(String digest) {
+    public ImageInfo image(long teamId, String digest) {
         requireReady();
-        return images.store().get(digest);
+        return images.teams().get(teamId, digest);
     }
 
     @Override
-    public void removeImage(String digest) {
+    public void removeImage(long teamId, String digest) {
         requireReady();
         synchronized (createLock) {
-            images.store().get(digest);
+            images.teams().get(teamId, digest);
             List<String> users = containers.values().stream()
-                    .filter(c -> c.spec.rootfs() instanceof Rootfs.Image image && image.digest().equals(digest))
+                    .filter(c -> c.spec.teamId() == teamId && usesImage(c, digest))
                     .map(c -> c.spec.name()).sorted().toList();
             if (!users.isEmpty()) {
                 throw RuntimeFailure.precondition("image " + digest + " is used by " + users.size() + " container(s): "
                         + String.join(", ", users));
             }
+            images.teams().release(teamId, digest);
+            removeImageIfUnused(digest);
+        }
+    }
+
+    private static boolean usesImage(ContainerRecord record, String digest) {
+        return record.spec.rootfs() instanceof Rootfs.Image image && image.digest().equals(digest);
+    }
+
+    /** Deletes an image no team holds and no container uses any more, with its content; callers hold the create lock. */
+    private void removeImageIfUnused(String digest) {
+        boolean stored = images.store().list().stream().anyMatch(i -> i.digest().equals(digest));
+        if (stored && !images.teams().heldByAnyTeam(digest) && containers.values().stream().noneMatch(c -> usesImage(c, digest))) {
             images.store().remove(digest);
         }
     }
