@@ -69,10 +69,42 @@ class RegistryClientProtocolTests {
         assertThat(registry.requests("token")).isEqualTo(1);
         assertThat(registry.storageSawAuthorization()).as("Authorization sent to the storage host").isFalse();
 
-        client.pull(image.reference(), Platform.host(), FakeRegistry.ALICE, store, PullProgress.NONE);
+        client.pull(image.reference(), Platform.host(), FakeRegistry.ALICE, store, store::has, PullProgress.NONE);
 
         assertThat(registry.requests("token")).as("token cached").isEqualTo(1);
         assertThat(image.layers()).allSatisfy(layer -> assertThat(registry.requests(layer)).as("downloads of " + layer).isEqualTo(1));
+    }
+
+    @Test
+    void aStoredLayerTheCallerDoesNotHoldIsUsedOnlyWhenTheRegistryLetsTheCallerReadIt() throws Exception {
+        registry = start(FakeRegistry.Auth.NONE);
+        Image image = push("team/app", "1", LAYER_GZIP, 2);
+        FileContentStore store = new FileContentStore(dir);
+        RegistryClient client = new RegistryClient(Set.of(registry.host()));
+        client.pull(image.reference(), Platform.host(), null, store, PullProgress.NONE);
+        // another registry serves a manifest naming the stored layers, but not the layers themselves
+        try (FakeRegistry other = new FakeRegistry(FakeRegistry.Auth.NONE)) {
+            byte[] config = CONFIG.getBytes(StandardCharsets.UTF_8);
+            other.blob(config);
+            String manifest = """
+                    {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+                    "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[%s]}"""
+                    .formatted(image.configDigest(), config.length, image.layers().stream()
+                            .map(digest -> "{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":200000}".formatted(LAYER_GZIP, digest))
+                            .collect(Collectors.joining(",")));
+            other.manifest("other/app", "1", "application/vnd.oci.image.manifest.v1+json", manifest);
+            ImageReference elsewhere = new ImageReference(other.host(), "other/app", "1", null);
+            RegistryClient otherClient = new RegistryClient(Set.of(other.host()));
+
+            assertThatThrownBy(() -> otherClient.pull(elsewhere, Platform.host(), null, store, digest -> false, PullProgress.NONE))
+                    .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND))
+                    .hasMessageContaining("layer " + image.layers().get(0)).hasMessageContaining("blob unknown");
+            assertThat(other.requests("blob")).as("the config, then the check of the first layer").isEqualTo(2);
+            // a caller that holds the layers (it supplied them before) does not need the registry for them
+            PulledImage pulled = otherClient.pull(elsewhere, Platform.host(), null, store, image.layers()::contains, PullProgress.NONE);
+            assertThat(pulled.layers()).extracting(PulledImage.Layer::digest).containsExactlyElementsOf(image.layers());
+            assertThat(other.requests("blob")).isEqualTo(3);
+        }
     }
 
     @Test
