@@ -155,6 +155,11 @@ class ImageIsolationApiTests {
         assertThat(pulled.status()).as(pulled.body()).isIn(403, 404);
         assertThat(pulled.json().get("detail").asString()).contains(secretDigest);
         assertThat(evil.blobRequests).contains("b/app@" + secretDigest);
+        // ... or whose answer is "here it is" with other bytes: B must hand the layer over, and cannot
+        evil.blobs.put(secretDigest, new byte[secretLayer.length]);
+        Response lied = bob.post("/api/v1/teams/" + b + "/images/pull", "{\"reference\":\"" + evil.host() + "/b/app:1\"}");
+        assertThat(lied.status()).as(lied.body()).isEqualTo(400);
+        assertThat(lied.json().get("detail").asString()).contains("does not match").contains(secretDigest);
         assertThat(bob.get("/api/v1/teams/" + b + "/images").json()).isEmpty();
         assertThat(runtime.images(teamId(admin, b))).isEmpty();
         assertThatNodeRefuses(teamId(admin, b), forged.digest());
@@ -307,8 +312,8 @@ class ImageIsolationApiTests {
 
     /**
      * A registry under the hostile team's control (anonymous, plain HTTP on loopback): it serves
-     * the manifests and blobs it was given and answers 404 for any other blob, as a registry does
-     * to a caller that cannot read a blob.
+     * the manifests and blobs it was given, whatever their digest, and answers 404 for any other
+     * blob, as a registry does to a caller that cannot read a blob.
      */
     static final class EvilRegistry implements AutoCloseable {
         final HttpServer server;

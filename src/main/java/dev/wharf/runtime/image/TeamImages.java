@@ -25,11 +25,13 @@ public final class TeamImages {
 
     private final ImageStore store;
     private final ImageGrants grants;
+    private final BlobSources sources;
     private final Clock clock;
 
-    public TeamImages(ImageStore store, ImageGrants grants, Clock clock) {
+    public TeamImages(ImageStore store, ImageGrants grants, BlobSources sources, Clock clock) {
         this.store = store;
         this.grants = grants;
+        this.sources = sources;
         this.clock = clock;
     }
 
@@ -44,9 +46,29 @@ public final class TeamImages {
         return get(team, manifestDigest);
     }
 
+    /**
+     * {@link #add} for an image pulled from {@code repository} ({@code registry/name}), which
+     * served every blob of it verified (or let the team read those it served before).
+     */
+    public ImageInfo addPulled(long team, String manifestDigest, String reference, String repository) {
+        ImageInfo info = add(team, manifestDigest, reference);
+        sources.servedBy(repository, store.blobsOf(manifestDigest));
+        return info;
+    }
+
     /** Whether {@code team} may use the stored blob {@code digest} without supplying it again. */
     public Predicate<String> blobsHeldBy(long team) {
         return digest -> grants.holdsBlob(team, digest);
+    }
+
+    /** Whether {@code repository} ({@code registry/name}) served the stored blob {@code digest} with verified bytes before. */
+    public Predicate<String> blobsServedBy(String repository) {
+        return digest -> sources.wasServedBy(digest, repository);
+    }
+
+    /** Forgets where blobs came from that {@code stored} says the node no longer has. */
+    public void forgetSourcesUnless(Predicate<String> stored) {
+        sources.retainOnly(stored);
     }
 
     public List<ImageInfo> list(long team) {

@@ -24,6 +24,7 @@ import dev.wharf.runtime.api.RegistryCredentials;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.content.ContentStore;
 import dev.wharf.runtime.content.FileContentStore;
+import dev.wharf.runtime.image.BlobSources;
 import dev.wharf.runtime.image.ImageArchives;
 import dev.wharf.runtime.image.ImageGrants;
 import dev.wharf.runtime.image.ImageStore;
@@ -170,7 +171,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         ContentStore content = new FileContentStore(data.resolve("content"));
         ImageStore store = new ImageStore(data.resolve("images"), content, snapshots, new LayerUnpacker(syscalls),
                 settings.maxLayerBytes(), settings.maxImageBytes(), clock);
-        TeamImages teamImages = new TeamImages(store, new ImageGrants(data.resolve("image-grants")), clock);
+        TeamImages teamImages = new TeamImages(store, new ImageGrants(data.resolve("image-grants")),
+                new BlobSources(data.resolve("image-grants").resolve("sources.json")), clock);
         Images images = new Images(content, new RegistryClient(settings.insecureRegistries()), store, teamImages,
                 settings.maxImageBytes());
         return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, snapshots, driver, images,
@@ -697,10 +699,11 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         ImageReference ref = ImageReference.parse(reference);
         RegistryCredentials given = credentials == null ? null : credentials.apply(ref.registry());
         Credentials login = given == null ? null : new Credentials(given.username(), given.password());
+        String repository = ref.registry() + "/" + ref.repository();
         PulledImage pulled = images.registries().pull(ref, Platform.host(), login, images.content(),
-                images.teams().blobsHeldBy(teamId),
+                images.teams().blobsHeldBy(teamId), images.teams().blobsServedBy(repository),
                 (layer, done, total) -> progress.accept(new PullProgress(ref.toString(), layer, done, total)));
-        ImageInfo info = images.teams().add(teamId, pulled.manifestDigest(), ref.toString());
+        ImageInfo info = images.teams().addPulled(teamId, pulled.manifestDigest(), ref.toString(), repository);
         log.info("pulled {} as {} for team {}", ref, info.digest(), teamId);
         return info;
     }
@@ -755,6 +758,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         boolean stored = images.store().list().stream().anyMatch(i -> i.digest().equals(digest));
         if (stored && !images.teams().heldByAnyTeam(digest) && containers.values().stream().noneMatch(c -> usesImage(c, digest))) {
             images.store().remove(digest);
+            images.teams().forgetSourcesUnless(images.content()::has);
         }
     }
 
