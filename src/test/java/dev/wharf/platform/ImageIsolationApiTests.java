@@ -178,6 +178,17 @@ class ImageIsolationApiTests {
         assertThat(supplied.status()).as(supplied.body()).isEqualTo(201);
         assertThat(run(bob, b, "b-reader", "example.test/a/private:1", "cat /secret.txt")).contains(SECRET);
 
+        // B, who holds the layer now, pulls from its registry without fetching the layer there; that vouches for
+        // nothing: a third team pulling the same reference must still get the real bytes from it, and does not
+        Response bPulls = bob.post("/api/v1/teams/" + b + "/images/pull", "{\"reference\":\"" + evil.host() + "/b/app:1\"}");
+        assertThat(bPulls.status()).as(bPulls.body()).isEqualTo(201);
+        String c = team(admin, "sc");
+        Http carol = Http.to(port).basic(c + "-member", PASSWORD);
+        Response cPulls = carol.post("/api/v1/teams/" + c + "/images/pull", "{\"reference\":\"" + evil.host() + "/b/app:1\"}");
+        assertThat(cPulls.status()).as(cPulls.body()).isEqualTo(400);
+        assertThat(cPulls.json().get("detail").asString()).contains("does not match").contains(secretDigest);
+        assertThat(runtime.images(teamId(admin, c))).isEmpty();
+
         // both teams run the same image: a refused deletion names only the caller's own containers
         assertThat(start(alice, a, "a-sleeper", "example.test/a/private:1").status()).isEqualTo(201);
         assertThat(start(bob, b, "b-sleeper", "example.test/a/private:1").status()).isEqualTo(201);

@@ -48,11 +48,14 @@ public final class TeamImages {
 
     /**
      * {@link #add} for an image pulled from {@code repository} ({@code registry/name}), which
-     * served every blob of it verified (or let the team read those it served before).
+     * served every blob of it verified (or let the team read those it served before) except
+     * {@code notFetched}, layers the team held already and the pull did not ask for.
      */
-    public ImageInfo addPulled(long team, String manifestDigest, String reference, String repository) {
+    public ImageInfo addPulled(long team, String manifestDigest, String reference, String repository, Set<String> notFetched) {
         ImageInfo info = add(team, manifestDigest, reference);
-        sources.servedBy(repository, store.blobsOf(manifestDigest));
+        Set<String> served = new HashSet<>(store.blobsOf(manifestDigest));
+        served.removeAll(notFetched);
+        sources.servedBy(repository, served);
         return info;
     }
 

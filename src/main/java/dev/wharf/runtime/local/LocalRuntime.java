@@ -78,6 +78,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -700,10 +701,19 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         RegistryCredentials given = credentials == null ? null : credentials.apply(ref.registry());
         Credentials login = given == null ? null : new Credentials(given.username(), given.password());
         String repository = ref.registry() + "/" + ref.repository();
+        Set<String> held = ConcurrentHashMap.newKeySet(); // layers the team holds: not fetched, so not vouched for by this repository
+        java.util.function.Predicate<String> holds = images.teams().blobsHeldBy(teamId);
+        java.util.function.Predicate<String> heldNow = digest -> {
+            if (!holds.test(digest)) {
+                return false;
+            }
+            held.add(digest);
+            return true;
+        };
         PulledImage pulled = images.registries().pull(ref, Platform.host(), login, images.content(),
-                images.teams().blobsHeldBy(teamId), images.teams().blobsServedBy(repository),
+                heldNow, images.teams().blobsServedBy(repository),
                 (layer, done, total) -> progress.accept(new PullProgress(ref.toString(), layer, done, total)));
-        ImageInfo info = images.teams().addPulled(teamId, pulled.manifestDigest(), ref.toString(), repository);
+        ImageInfo info = images.teams().addPulled(teamId, pulled.manifestDigest(), ref.toString(), repository, held);
         log.info("pulled {} as {} for team {}", ref, info.digest(), teamId);
         return info;
     }
