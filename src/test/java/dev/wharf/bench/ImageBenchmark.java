@@ -67,7 +67,7 @@ public final class ImageBenchmark {
             for (int run = 0; run < runs; run++) {
                 LocalRuntime runtime = runtime(work.resolve("wharf-" + run), cgroupRoot, registry, runtimes);
                 long start = System.nanoTime();
-                ImageInfo image = runtime.pullImage(reference, host -> null, progress -> { });
+                ImageInfo image = runtime.pullImage(TEAM, reference, host -> null, progress -> { });
                 long pulled = System.nanoTime();
                 ContainerSpec spec = spec(image);
                 runtime.create(spec);
@@ -75,7 +75,7 @@ public final class ImageBenchmark {
                 pull.add((pulled - start) / 1000);
                 create.add((created - pulled) / 1000);
                 runtime.remove(spec.id(), true);
-                runtime.removeImage(image.digest());
+                runtime.removeImage(TEAM, image.digest());
 
                 Path bare = Files.createDirectories(work.resolve("bare-" + run));
                 start = System.nanoTime();
@@ -104,8 +104,8 @@ public final class ImageBenchmark {
         } finally {
             for (LocalRuntime runtime : runtimes) {
                 TestRuntimes.removeAll(runtime);
-                for (ImageInfo image : runtime.images()) {
-                    runtime.removeImage(image.digest());
+                for (ImageInfo image : runtime.images(TEAM)) {
+                    runtime.removeImage(TEAM, image.digest());
                 }
                 runtime.close();
             }
@@ -161,7 +161,7 @@ public final class ImageBenchmark {
      * {@code data}) and prints the disk the layers and the containers use.
      */
     private static void idleDisk(LocalRuntime runtime, Path data, String reference, int count) throws Exception {
-        ImageInfo image = runtime.pullImage(reference, host -> null, progress -> { });
+        ImageInfo image = runtime.pullImage(TEAM, reference, host -> null, progress -> { });
         List<Path> uppers = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             ContainerSpec spec = spec(image);

@@ -81,7 +81,7 @@ public class ImageCatalogue {
 
     private TeamImage pull(Caller caller, PullTracker.Pull pull, RuntimeService node) {
         try {
-            ImageInfo image = node.pullImage(pull.reference, credentialsOf(pull.teamId), pull::progress);
+            ImageInfo image = node.pullImage(pull.teamId, pull.reference, credentialsOf(pull.teamId), pull::progress);
             TeamImage saved = record(pull.teamId, pull.reference, image, caller.name());
             pull.done(image.digest());
             return saved;
@@ -137,12 +137,13 @@ public class ImageCatalogue {
             return java.util.Optional.empty();
         }
         return images.findByTeamIdAndReference(team.getId(), parse(image).toString()).map(TeamImage::getDigest)
-                .filter(digest -> onNode(node, digest));
+                .filter(digest -> onNode(node, team.getId(), digest));
     }
 
-    private static boolean onNode(RuntimeService node, String digest) {
+    /** Whether the team holds the image on {@code node} (another team's copy there does not count). */
+    private static boolean onNode(RuntimeService node, long teamId, String digest) {
         try {
-            node.image(digest);
+            node.image(teamId, digest);
             return true;
         } catch (RuntimeFailure e) {
             return false;
@@ -151,7 +152,7 @@ public class ImageCatalogue {
 
     public TeamImage importArchive(Caller caller, String team, InputStream archive) {
         Team t = teams.require(caller, team, TeamRole.MEMBER).team();
-        ImageInfo image = runtime().importImage(archive);
+        ImageInfo image = runtime().importImage(t.getId(), archive);
         String reference = image.references().isEmpty() ? image.digest() : image.references().get(image.references().size() - 1);
         return record(t.getId(), reference, image, caller.name());
     }
@@ -161,17 +162,23 @@ public class ImageCatalogue {
         return images.findByIdAndTeamId(id, t.getId()).orElseThrow(() -> notFound(team, id));
     }
 
-    /** Removes the name; the image goes too when no other team lists it (refused with 409 while a container uses it). */
+    /**
+     * Removes the name; when the team has no other name for the image, the team lets go of it on
+     * every node (refused with 409 while one of the team's containers uses it), and a node deletes
+     * the image once no team holds it.
+     */
     public void delete(Caller caller, String team, long id) {
         Team t = teams.require(caller, team, TeamRole.MEMBER).team();
         tx.executeWithoutResult(status -> {
             TeamImage image = images.findByIdAndTeamId(id, t.getId()).orElseThrow(() -> notFound(team, id));
             images.delete(image);
             images.flush();
-            if (images.countByDigest(image.getDigest()) == 0) {
+            boolean otherName = images.findByTeamIdOrderByReferenceAsc(t.getId()).stream()
+                    .anyMatch(other -> other.getDigest().equals(image.getDigest()));
+            if (!otherName) {
                 for (RuntimeService node : nodes.up().values()) {
                     try {
-                        node.removeImage(image.getDigest());
+                        node.removeImage(t.getId(), image.getDigest());
                     } catch (RuntimeFailure e) {
                         if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
                             throw e;

@@ -157,7 +157,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
             String digest = admitted.digest() != null ? admitted.digest()
                     : images.resolveForContainer(caller, team, request.image(), node, pull -> pulling.put(id, pull));
             pulling.remove(id);
-            ImageInfo image = node.image(digest);
+            ImageInfo image = node.image(team.getId(), digest);
             node.applyTeamLimits(admitted.limits());
             node.create(spec(container, team, image, digest, request, withProjectAlias(network, request.name(), project)));
             created = true;

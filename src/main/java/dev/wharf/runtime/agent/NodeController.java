@@ -227,8 +227,8 @@ class NodeController implements DisposableBean {
      * Pulls an image: {@code {"progress":…}} lines as layers arrive, then {@code {"image":…}} or
      * {@code {"error":{"kind","message"}}}.
      */
-    @PostMapping("/images/pull")
-    void pull(@RequestBody byte[] body, HttpServletResponse response) throws IOException {
+    @PostMapping("/teams/{team}/images/pull")
+    void pull(@PathVariable long team, @RequestBody byte[] body, HttpServletResponse response) throws IOException {
         PullRequest request = AgentJson.read(body, PullRequest.class);
         if (request.reference() == null || request.reference().isBlank()) {
             throw RuntimeFailure.invalid("a pull needs a reference");
@@ -238,7 +238,7 @@ class NodeController implements DisposableBean {
         Future<?> pump = pumps.submit(() -> {
             try {
                 RegistryCredentials login = request.credentials();
-                ImageInfo image = runtime.pullImage(request.reference(), registry -> login,
+                ImageInfo image = runtime.pullImage(team, request.reference(), registry -> login,
                         progress -> queue.offer(Map.of("progress", progress)));
                 queue.put(Map.of("image", image));
                 queue.put(NdjsonResponse.END);
@@ -259,25 +259,25 @@ class NodeController implements DisposableBean {
         }
     }
 
-    /** Imports an image archive sent as the raw request body. */
-    @PostMapping("/images/import")
-    ResponseEntity<byte[]> importImage(HttpServletRequest request) throws IOException {
-        return json(HttpStatus.CREATED, runtime.importImage(request.getInputStream()));
+    /** Imports an image archive for the team, sent as the raw request body. */
+    @PostMapping("/teams/{team}/images/import")
+    ResponseEntity<byte[]> importImage(@PathVariable long team, HttpServletRequest request) throws IOException {
+        return json(HttpStatus.CREATED, runtime.importImage(team, request.getInputStream()));
     }
 
-    @GetMapping("/images")
-    ResponseEntity<byte[]> images() {
-        return json(HttpStatus.OK, runtime.images());
+    @GetMapping("/teams/{team}/images")
+    ResponseEntity<byte[]> images(@PathVariable long team) {
+        return json(HttpStatus.OK, runtime.images(team));
     }
 
-    @GetMapping("/images/{digest}")
-    ResponseEntity<byte[]> image(@PathVariable String digest) {
-        return json(HttpStatus.OK, runtime.image(digest));
+    @GetMapping("/teams/{team}/images/{digest}")
+    ResponseEntity<byte[]> image(@PathVariable long team, @PathVariable String digest) {
+        return json(HttpStatus.OK, runtime.image(team, digest));
     }
 
-    @DeleteMapping("/images/{digest}")
-    ResponseEntity<byte[]> removeImage(@PathVariable String digest) {
-        runtime.removeImage(digest);
+    @DeleteMapping("/teams/{team}/images/{digest}")
+    ResponseEntity<byte[]> removeImage(@PathVariable long team, @PathVariable String digest) {
+        runtime.removeImage(team, digest);
         return ResponseEntity.noContent().build();
     }
 

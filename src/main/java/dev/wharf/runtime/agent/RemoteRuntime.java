@@ -216,11 +216,12 @@ public final class RemoteRuntime implements RuntimeService {
     }
 
     @Override
-    public ImageInfo pullImage(String reference, Function<String, RegistryCredentials> credentials, Consumer<PullProgress> progress) {
+    public ImageInfo pullImage(long teamId, String reference, Function<String, RegistryCredentials> credentials,
+            Consumer<PullProgress> progress) {
         ImageReference ref = ImageReference.parse(reference);
         RegistryCredentials login = credentials == null ? null : credentials.apply(ref.registry());
         byte[] body = AgentJson.write(new NodeController.PullRequest(reference, login));
-        InputStream stream = openStream("POST", "/images/pull", HttpRequest.BodyPublishers.ofByteArray(body), "application/json");
+        InputStream stream = openStream("POST", "/teams/" + teamId + "/images/pull", HttpRequest.BodyPublishers.ofByteArray(body), "application/json");
         try {
             Iterator<JsonNode> lines = lines(stream, "pull " + reference);
             while (lines.hasNext()) {
@@ -240,8 +241,8 @@ public final class RemoteRuntime implements RuntimeService {
     }
 
     @Override
-    public ImageInfo importImage(InputStream archive) {
-        HttpRequest request = request("/images/import", null)
+    public ImageInfo importImage(long teamId, InputStream archive) {
+        HttpRequest request = request("/teams/" + teamId + "/images/import", null)
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> archive))
                 .build();
@@ -249,18 +250,18 @@ public final class RemoteRuntime implements RuntimeService {
     }
 
     @Override
-    public List<ImageInfo> images() {
-        return read(send("GET", "/images", null, QUICK), listOf(ImageInfo.class));
+    public List<ImageInfo> images(long teamId) {
+        return read(send("GET", "/teams/" + teamId + "/images", null, QUICK), listOf(ImageInfo.class));
     }
 
     @Override
-    public ImageInfo image(String digest) {
-        return get("/images/" + encode(digest), QUICK, ImageInfo.class);
+    public ImageInfo image(long teamId, String digest) {
+        return get("/teams/" + teamId + "/images/" + encode(digest), QUICK, ImageInfo.class);
     }
 
     @Override
-    public void removeImage(String digest) {
-        send("DELETE", "/images/" + encode(digest), null, SLOW);
+    public void removeImage(long teamId, String digest) {
+        send("DELETE", "/teams/" + teamId + "/images/" + encode(digest), null, SLOW);
     }
 
     @Override

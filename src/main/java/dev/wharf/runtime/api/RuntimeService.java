@@ -94,28 +94,42 @@ public interface RuntimeService {
     TerminalSession openTerminal(String id, java.util.List<String> args, int cols, int rows);
 
     /**
-     * Pulls an image from its registry (layers in parallel, every blob's digest verified) and
-     * returns it; an image already here is not downloaded again. {@code credentials} gives the login
-     * for a registry host ({@code null}: anonymous). {@code progress} hears about each layer's bytes
-     * as they arrive. Errors name the reference: {@code NOT_FOUND} for an unknown
-     * tag, {@code INVALID_ARGUMENT} for a bad reference, {@code UNAVAILABLE} for an unreachable registry.
+     * Pulls an image from its registry for team {@code teamId} (layers in parallel, every blob's
+     * digest verified) and returns it as the team holds it. Manifest and config are always fetched
+     * with the team's credentials; a layer the team already holds is not downloaded again, and a
+     * layer stored here for another team is used only when the registry lets the team's
+     * credentials read it. {@code credentials} gives the login for a registry host ({@code null}:
+     * anonymous). {@code progress} hears about each layer's bytes as they arrive. Errors name the
+     * reference: {@code NOT_FOUND} for an unknown tag, {@code INVALID_ARGUMENT} for a bad
+     * reference, {@code UNAVAILABLE} for an unreachable registry.
      */
-    ImageInfo pullImage(String reference, java.util.function.Function<String, RegistryCredentials> credentials,
+    ImageInfo pullImage(long teamId, String reference,
+            java.util.function.Function<String, RegistryCredentials> credentials,
             java.util.function.Consumer<PullProgress> progress);
 
-    /** Imports an image archive ({@code docker save} or OCI archive, tar); returns the first image in it. */
-    ImageInfo importImage(java.io.InputStream archive);
-
-    List<ImageInfo> images();
-
-    /** {@code NOT_FOUND} when the node does not have it. */
-    ImageInfo image(String digest);
+    /**
+     * Imports an image archive ({@code docker save} or OCI archive, tar) for team {@code teamId};
+     * returns the first image in it. Every blob in it is verified against its digest, also when
+     * the node has it already: a blob that does not match is {@code INVALID_ARGUMENT} naming both digests.
+     */
+    ImageInfo importImage(long teamId, java.io.InputStream archive);
 
     /**
-     * Deletes an image and whatever of its content and unpacked layers no other image shares;
-     * {@code FAILED_PRECONDITION} while a container uses it.
+     * The images team {@code teamId} holds here (imported or pulled by it), under the names it gave
+     * them. The {@link #create} of a container from an image the team does not hold is
+     * {@code NOT_FOUND}, as if the node lacked it.
      */
-    void removeImage(String digest);
+    List<ImageInfo> images(long teamId);
+
+    /** {@code NOT_FOUND} when the team does not hold it here (whether or not another team does). */
+    ImageInfo image(long teamId, String digest);
+
+    /**
+     * Lets go of the team's hold on an image; {@code FAILED_PRECONDITION} while a container of the
+     * team uses it (naming only the team's containers). The image, with whatever of its content and
+     * unpacked layers no other image shares, is deleted once no team holds it and no container uses it.
+     */
+    void removeImage(long teamId, String digest);
 
     /**
      * Creates an empty volume of the team that holds at most {@code sizeBytes} (writes past it fail

@@ -34,8 +34,10 @@ public interface ContentStore {
 
     /**
      * Stores the content of {@code in} as the blob {@code expectedDigest} of {@code expectedSize}
-     * bytes and returns the digest. Reads at most one byte more than expected. If the blob is
-     * already there, returns at once without reading. Does not close {@code in}.
+     * bytes and returns the digest. Reads at most one byte more than expected. The bytes are
+     * verified even when the blob is stored already, so a caller that writes a blob has always
+     * supplied its real content (a store never vouches for bytes the caller did not give).
+     * Does not close {@code in}.
      */
     String write(String expectedDigest, long expectedSize, InputStream in);
 

@@ -77,9 +77,6 @@ public final class FileContentStore implements ContentStore {
         if (expectedSize < 0) {
             throw RuntimeFailure.invalid("write " + expectedDigest + ": negative size " + expectedSize);
         }
-        if (Files.isRegularFile(target)) {
-            return expectedDigest;
-        }
         Path temp;
         try {
             temp = Files.createTempFile(ingest, target.getFileName().toString().substring(0, 12) + "-", ".part");
@@ -88,6 +85,10 @@ public final class FileContentStore implements ContentStore {
         }
         try {
             copyVerified(in, temp, expectedDigest, expectedSize);
+            if (Files.isRegularFile(target)) {
+                Files.delete(temp); // stored already, and the bytes just supplied are the same
+                return expectedDigest;
+            }
             // rename(2) replaces a copy that a concurrent writer of the same blob published first: same bytes
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
             return expectedDigest;

@@ -230,6 +230,15 @@ public final class ImageStore {
         }
     }
 
+    /** The blobs the image is made of: its manifest, its config and its layers. */
+    public Set<String> blobsOf(String digest) {
+        Set<String> blobs = new LinkedHashSet<>();
+        blobs.add(get(digest).digest());
+        blobs.add(configOf(digest));
+        blobs.addAll(get(digest).layers());
+        return blobs;
+    }
+
     private String configOf(String digest) {
         return configs.get(digest);
     }

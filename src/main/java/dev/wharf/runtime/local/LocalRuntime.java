@@ -24,9 +24,12 @@ import dev.wharf.runtime.api.RegistryCredentials;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.content.ContentStore;
 import dev.wharf.runtime.content.FileContentStore;
+import dev.wharf.runtime.image.BlobSources;
 import dev.wharf.runtime.image.ImageArchives;
+import dev.wharf.runtime.image.ImageGrants;
 import dev.wharf.runtime.image.ImageStore;
 import dev.wharf.runtime.image.LayerUnpacker;
+import dev.wharf.runtime.image.TeamImages;
 import dev.wharf.runtime.registry.Credentials;
 import dev.wharf.runtime.api.ImageReference;
 import dev.wharf.runtime.registry.Platform;
@@ -77,6 +80,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -123,8 +127,11 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private WatchService exitWatch;
     private Thread exitWatcher;
 
-    /** Where images come from and live: the content store, the registry client and the image store. */
-    public record Images(ContentStore content, RegistryClient registries, ImageStore store, long maxImageBytes) {
+    /**
+     * Where images come from and live: the content store, the registry client, the image store, and
+     * the teams' view of it (which images and blobs each team may use).
+     */
+    public record Images(ContentStore content, RegistryClient registries, ImageStore store, TeamImages teams, long maxImageBytes) {
     }
 
     public LocalRuntime(Path dataDir, long idMapBase, long logMaxBytes, LinuxSyscalls syscalls, CgroupManager cgroups,
@@ -174,8 +181,10 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         ImageStore store = new ImageStore(data.resolve("images"), content, snapshots, new LayerUnpacker(syscalls),
                 new ImageStore.Limits(settings.maxLayerBytes(), settings.maxImageBytes(), settings.maxLayerEntries(),
                         settings.maxImageEntries()), clock);
+        TeamImages teamImages = new TeamImages(store, new ImageGrants(data.resolve("image-grants")),
+                new BlobSources(data.resolve("image-grants").resolve("sources.json")), clock);
         Images images = new Images(content, new RegistryClient(new RegistryAddressPolicy(settings.insecureRegistries(),
-                settings.privateRegistries())), store, settings.maxImageBytes());
+                settings.privateRegistries())), store, teamImages, settings.maxImageBytes());
         LoopVolumes volumes = new LoopVolumes(HostChecks.executable("mkfs.ext4").orElseThrow().toString(),
                 HostChecks.executable("mount").orElseThrow().toString(), syscalls);
         return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, snapshots, driver, images,
@@ -284,7 +293,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             throw RuntimeFailure.invalid("rootfs directory " + directory.path() + " does not exist");
         }
         if (spec.rootfs() instanceof Rootfs.Image image) {
-            images.store().get(image.digest());
+            images.teams().get(spec.teamId(), image.digest()); // only an image the team holds
         }
         for (VolumeMount volume : spec.volumes()) {
             if (!Files.isDirectory(volumeDir(spec.teamId(), volume.name()), LinkOption.NOFOLLOW_LINKS)) {
@@ -340,7 +349,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     /** The snapshot keys of a container's root filesystem, top first, unpacked for its team's id mapping. */
     private List<String> layers(ContainerSpec spec, IdMapping ids) {
         if (spec.rootfs() instanceof Rootfs.Image image) {
-            return images.store().layersFor(image.digest(), ids);
+            return images.teams().layersFor(spec.teamId(), image.digest(), ids);
         }
         return List.of(directorySnapshot(((Rootfs.Directory) spec.rootfs()).path(), ids));
     }
@@ -627,6 +636,11 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
             deleteTree(dir);
             containers.remove(id);
         }
+        if (record.spec.rootfs() instanceof Rootfs.Image image) {
+            synchronized (createLock) {
+                removeImageIfUnused(image.digest()); // its team may have let go of it while this container still used it
+            }
+        }
         log.info("removed container {}", id);
     }
 
@@ -696,56 +710,81 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     }
 
     @Override
-    public ImageInfo pullImage(String reference, java.util.function.Function<String, RegistryCredentials> credentials,
-            Consumer<PullProgress> progress) {
+    public ImageInfo pullImage(long teamId, String reference,
+            java.util.function.Function<String, RegistryCredentials> credentials, Consumer<PullProgress> progress) {
         requireReady();
         ImageReference ref = ImageReference.parse(reference);
         RegistryCredentials given = credentials == null ? null : credentials.apply(ref.registry());
         Credentials login = given == null ? null : new Credentials(given.username(), given.password());
+        String repository = ref.registry() + "/" + ref.repository();
+        Set<String> held = ConcurrentHashMap.newKeySet(); // layers the team holds: not fetched, so not vouched for by this repository
+        java.util.function.Predicate<String> holds = images.teams().blobsHeldBy(teamId);
+        java.util.function.Predicate<String> heldNow = digest -> {
+            if (!holds.test(digest)) {
+                return false;
+            }
+            held.add(digest);
+            return true;
+        };
         PulledImage pulled = images.registries().pull(ref, Platform.host(), login, images.content(),
+                heldNow, images.teams().blobsServedBy(repository),
                 (layer, done, total) -> progress.accept(new PullProgress(ref.toString(), layer, done, total)));
-        ImageInfo info = images.store().register(pulled.manifestDigest(), ref.toString());
-        log.info("pulled {} as {}", ref, info.digest());
+        ImageInfo info = images.teams().addPulled(teamId, pulled.manifestDigest(), ref.toString(), repository, held);
+        log.info("pulled {} as {} for team {}", ref, info.digest(), teamId);
         return info;
     }
 
     @Override
-    public ImageInfo importImage(java.io.InputStream archive) {
+    public ImageInfo importImage(long teamId, java.io.InputStream archive) {
         requireReady();
         List<ImageArchives.Imported> imported = ImageArchives.importArchive(archive, images.content(), containersDir.getParent(),
                 images.maxImageBytes());
         ImageInfo first = null;
         for (ImageArchives.Imported image : imported) {
-            ImageInfo info = images.store().register(image.manifestDigest(), image.reference());
+            ImageInfo info = images.teams().add(teamId, image.manifestDigest(), image.reference());
             first = first == null ? info : first;
         }
         return first;
     }
 
     @Override
-    public List<ImageInfo> images() {
-        return images == null ? List.of() : images.store().list();
+    public List<ImageInfo> images(long teamId) {
+        return images == null ? List.of() : images.teams().list(teamId);
     }
 
     @Override
-    public ImageInfo image(String digest) {
+    public ImageInfo image(long teamId, String digest) {
         requireReady();
-        return images.store().get(digest);
+        return images.teams().get(teamId, digest);
     }
 
     @Override
-    public void removeImage(String digest) {
+    public void removeImage(long teamId, String digest) {
         requireReady();
         synchronized (createLock) {
-            images.store().get(digest);
+            images.teams().get(teamId, digest);
             List<String> users = containers.values().stream()
-                    .filter(c -> c.spec.rootfs() instanceof Rootfs.Image image && image.digest().equals(digest))
+                    .filter(c -> c.spec.teamId() == teamId && usesImage(c, digest))
                     .map(c -> c.spec.name()).sorted().toList();
             if (!users.isEmpty()) {
                 throw RuntimeFailure.precondition("image " + digest + " is used by " + users.size() + " container(s): "
                         + String.join(", ", users));
             }
+            images.teams().release(teamId, digest);
+            removeImageIfUnused(digest);
+        }
+    }
+
+    private static boolean usesImage(ContainerRecord record, String digest) {
+        return record.spec.rootfs() instanceof Rootfs.Image image && image.digest().equals(digest);
+    }
+
+    /** Deletes an image no team holds and no container uses any more, with its content; callers hold the create lock. */
+    private void removeImageIfUnused(String digest) {
+        boolean stored = images.store().list().stream().anyMatch(i -> i.digest().equals(digest));
+        if (stored && !images.teams().heldByAnyTeam(digest) && containers.values().stream().noneMatch(c -> usesImage(c, digest))) {
             images.store().remove(digest);
+            images.teams().forgetSourcesUnless(images.content()::has);
         }
     }
 

@@ -39,7 +39,7 @@ final class PrivateTrees {
     static final Set<PosixFilePermission> READABLE_FILE = PosixFilePermissions.fromString("rw-r--r--");
 
     /** The runtime's root-only directories under the data directory. */
-    static final List<String> ROOT_ONLY_DIRS = List.of("runc", "exits", "sockets", "snapshots", "content", "images", "network", "teams");
+    static final List<String> ROOT_ONLY_DIRS = List.of("runc", "exits", "sockets", "snapshots", "content", "images", "network", "teams", "image-grants");
     /** Files in a container's directory that only root reads. */
     private static final List<String> CONTAINER_FILES = List.of("container.json", "bundle/config.json", "ctr.log", "runc.log",
             "pidfile", "conmon.pid");

@@ -92,8 +92,23 @@ public final class RegistryClient {
      */
     public PulledImage pull(ImageReference ref, Platform platform, Credentials credentials, ContentStore store,
             PullProgress progress) {
+        return pull(ref, platform, credentials, store, digest -> false, digest -> false, progress);
+    }
+
+    /**
+     * Pulls {@code ref} as {@link #pull(ImageReference, Platform, Credentials, ContentStore, PullProgress)}
+     * does, for a caller that may already use some stored blobs. A layer is not downloaded again when
+     * {@code held} accepts it (the caller supplied or proved it before). A stored layer the caller does
+     * not hold is asked for with {@code credentials} and not downloaded again when {@code servedBefore}
+     * says this repository served those bytes before and the registry answers 2xx (else the pull fails
+     * as the download would); any other layer is downloaded and verified, stored or not. Manifests and
+     * the config are always fetched and verified. On success every blob of the image was supplied
+     * with verified bytes or proven readable with {@code credentials}.
+     */
+    public PulledImage pull(ImageReference ref, Platform platform, Credentials credentials, ContentStore store,
+            java.util.function.Predicate<String> held, java.util.function.Predicate<String> servedBefore, PullProgress progress) {
         try {
-            return fetch(ref, platform, credentials, store, progress);
+            return fetch(ref, platform, credentials, store, held, servedBefore, progress);
         } catch (RuntimeFailure e) {
             throw within("pull " + ref, e);
         } catch (JacksonException e) {
@@ -103,7 +118,7 @@ public final class RegistryClient {
     }
 
     private PulledImage fetch(ImageReference ref, Platform platform, Credentials credentials, ContentStore store,
-            PullProgress progress) {
+            java.util.function.Predicate<String> held, java.util.function.Predicate<String> servedBefore, PullProgress progress) {
         Document index = null;
         Document manifest = fetchManifest(ref, credentials, ref.manifestReference(), null);
         if (Manifests.isIndex(manifest.mediaType())) {
@@ -118,7 +133,7 @@ public final class RegistryClient {
         List<PulledImage.Layer> layers = Manifests.layers(manifest.json());
         byte[] config = fetchConfig(ref, credentials, configDescriptor);
         ImageConfig imageConfig = ImageConfig.parse(config);
-        fetchLayers(ref, credentials, layers, store, progress);
+        fetchLayers(ref, credentials, layers, store, held, servedBefore, progress);
         store.writeBytes(config);
         store.writeBytes(manifest.body());
         if (index != null) {
@@ -177,12 +192,19 @@ public final class RegistryClient {
         }
     }
 
-    /** Downloads the layers the store lacks, {@code parallelism} at a time; the first failure cancels the rest. */
+    /**
+     * Downloads the layers the caller does not hold, {@code parallelism} at a time (the first
+     * failure cancels the rest); a stored layer this repository served before is checked with the
+     * registry instead of downloaded.
+     */
     private void fetchLayers(ImageReference ref, Credentials credentials, List<PulledImage.Layer> layers, ContentStore store,
-            PullProgress progress) {
+            java.util.function.Predicate<String> held, java.util.function.Predicate<String> servedBefore, PullProgress progress) {
         Map<String, PulledImage.Layer> missing = new LinkedHashMap<>();
         for (PulledImage.Layer layer : layers) {
-            if (store.has(layer.digest())) {
+            if (held.test(layer.digest())) {
+                progress.layer(layer.digest(), layer.size(), layer.size());
+            } else if (store.has(layer.digest()) && servedBefore.test(layer.digest())) {
+                checkReadable(ref, credentials, layer.digest());
                 progress.layer(layer.digest(), layer.size(), layer.size());
             } else {
                 missing.putIfAbsent(layer.digest(), layer);
@@ -216,6 +238,20 @@ public final class RegistryClient {
         } finally {
             pool.shutdownNow();
             awaitStopped(pool);
+        }
+    }
+
+    /**
+     * Proves that {@code credentials} can read the blob in {@code ref}'s repository, which served
+     * these bytes before: a request for it through the same code (and the same rules for hosts,
+     * redirects and authentication) as a download, answered 2xx; its body is not read. Any other
+     * answer fails as the download would.
+     */
+    private void checkReadable(ImageReference ref, Credentials credentials, String digest) {
+        try {
+            closeQuietly(http.get(ref, credentials, "/blobs/" + digest, null).body());
+        } catch (RuntimeFailure e) {
+            throw within("layer " + digest, e);
         }
     }
 

@@ -254,14 +254,14 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         assertThat(awaitExit(info.id(), Duration.ofSeconds(20)).exitCode()).isEqualTo(137);
         runtime.removeVolume(teamA, name);
         assertThat(runtime.volumes(teamA)).noneMatch(v -> v.name().equals(name));
-        assertThatThrownBy(() -> runtime.image("sha256:" + "0".repeat(64))).isInstanceOf(RuntimeFailure.class)
+        assertThatThrownBy(() -> runtime.image(teamA, "sha256:" + "0".repeat(64))).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.NOT_FOUND));
     }
 
     @Test
     void theNodeRefusesPullsFromInternalAddressesExceptTheRegistriesItsAdminListed() throws Exception {
         try (dev.wharf.testing.CountingListener internal = new dev.wharf.testing.CountingListener()) {
-            assertThatThrownBy(() -> runtime.pullImage(internal.host() + "/x:y", host -> null, p -> { }))
+            assertThatThrownBy(() -> runtime.pullImage(teamA, internal.host() + "/x:y", host -> null, p -> { }))
                     .isInstanceOf(RuntimeFailure.class)
                     .hasMessage("pull " + internal.host() + "/x:y: registry " + internal.host() + " refused: it is not a public"
                             + " address; an admin can allow a private registry by listing its host:port in wharf.registries.private")
@@ -269,7 +269,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
             assertThat(internal.connections()).isZero();
         }
         // wharf.registries.private reached the node: it connects (over HTTPS; the listener is no registry)
-        assertThatThrownBy(() -> runtime.pullImage(listedPrivate.host() + "/x:y", host -> null, p -> { }))
+        assertThatThrownBy(() -> runtime.pullImage(teamA, listedPrivate.host() + "/x:y", host -> null, p -> { }))
                 .isInstanceOf(RuntimeFailure.class)
                 .hasMessageStartingWith("pull " + listedPrivate.host() + "/x:y: could not reach registry " + listedPrivate.host())
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE));
@@ -282,19 +282,20 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         List<PullProgress> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<String> askedFor = new java.util.concurrent.CopyOnWriteArrayList<>();
         String reference = registry.host() + "/team/busybox:1";
-        ImageInfo pulled = runtime.pullImage(reference, host -> {
+        ImageInfo pulled = runtime.pullImage(teamA, reference, host -> {
             askedFor.add(host);
             return new RegistryCredentials("puller", "pull-secret");
         }, progress::add);
         assertThat(askedFor).containsExactly(registry.host());
         assertThat(pulled.references()).containsExactly(reference);
         assertThat(progress).isNotEmpty().anySatisfy(p -> assertThat(p.done()).isEqualTo(p.total()).isPositive());
-        assertThat(runtime.images()).extracting(ImageInfo::digest).contains(pulled.digest());
-        assertThat(runtime.image(pulled.digest())).isEqualTo(pulled);
-        assertThatThrownBy(() -> runtime.pullImage(registry.host() + "/team/busybox:nope", null, p -> { }))
+        assertThat(runtime.images(teamA)).extracting(ImageInfo::digest).contains(pulled.digest());
+        assertThat(runtime.image(teamA, pulled.digest())).isEqualTo(pulled);
+        assertThat(runtime.images(teamB)).extracting(ImageInfo::digest).doesNotContain(pulled.digest());
+        assertThatThrownBy(() -> runtime.pullImage(teamA, registry.host() + "/team/busybox:nope", null, p -> { }))
                 .isInstanceOf(RuntimeFailure.class).hasMessageContaining("team/busybox:nope")
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.NOT_FOUND));
-        assertThatThrownBy(() -> runtime.pullImage("Not A Reference", host -> null, p -> { })).isInstanceOf(RuntimeFailure.class)
+        assertThatThrownBy(() -> runtime.pullImage(teamA, "Not A Reference", host -> null, p -> { })).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT));
 
         Path archive = work.resolve("busybox-docker.tar");
@@ -302,10 +303,10 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
                 "docker-archive:" + archive + ":example/busybox:saved"));
         ImageInfo imported;
         try (java.io.InputStream in = Files.newInputStream(archive)) {
-            imported = runtime.importImage(in);
+            imported = runtime.importImage(teamA, in);
         }
         assertThat(imported.references()).containsExactly("docker.io/example/busybox:saved");
-        assertThatThrownBy(() -> runtime.importImage(new java.io.ByteArrayInputStream("not a tar".getBytes())))
+        assertThatThrownBy(() -> runtime.importImage(teamA, new java.io.ByteArrayInputStream("not a tar".getBytes())))
                 .isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT));
 
@@ -317,14 +318,14 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         runtime.start(spec.id());
         assertThat(awaitExit(spec.id(), Duration.ofSeconds(20)).exitCode()).isZero();
         assertThat(logText(spec.id())).isEqualTo("STDOUT:from-image");
-        assertThatThrownBy(() -> runtime.removeImage(imported.digest())).isInstanceOf(RuntimeFailure.class)
+        assertThatThrownBy(() -> runtime.removeImage(teamA, imported.digest())).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.FAILED_PRECONDITION));
         runtime.remove(spec.id(), false);
-        runtime.removeImage(imported.digest());
+        runtime.removeImage(teamA, imported.digest());
         if (!pulled.digest().equals(imported.digest())) {
-            runtime.removeImage(pulled.digest());
+            runtime.removeImage(teamA, pulled.digest());
         }
-        assertThat(runtime.images()).extracting(ImageInfo::digest).doesNotContain(pulled.digest(), imported.digest());
+        assertThat(runtime.images(teamA)).extracting(ImageInfo::digest).doesNotContain(pulled.digest(), imported.digest());
     }
 
     @Test

@@ -69,6 +69,24 @@ class FileContentStoreTests {
     }
 
     @Test
+    void aBlobStoredAlreadyIsVerifiedAgainstTheBytesEveryWriterSupplies() {
+        FileContentStore store = new FileContentStore(root);
+        store.write(HELLO_DIGEST, HELLO.length, new ByteArrayInputStream(HELLO));
+
+        // a writer who only knows the digest cannot pass off other bytes as the stored blob
+        assertThatThrownBy(() -> store.write(HELLO_DIGEST, 1, new ByteArrayInputStream(new byte[] {'x'})))
+                .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
+                .hasMessage("content does not match: expected " + HELLO_DIGEST + " (1 bytes), got " + Digests.sha256(new byte[] {'x'})
+                        + " (1 bytes)");
+        assertThatThrownBy(() -> store.write(HELLO_DIGEST, HELLO.length, new ByteArrayInputStream("hellO\n".getBytes(StandardCharsets.UTF_8))))
+                .hasMessageContaining("content does not match: expected " + HELLO_DIGEST);
+        assertThat(store.path(HELLO_DIGEST)).hasBinaryContent(HELLO);
+        assertThat(store.write(HELLO_DIGEST, HELLO.length, new ByteArrayInputStream(HELLO))).isEqualTo(HELLO_DIGEST);
+        assertThat(store.list()).containsExactly(HELLO_DIGEST);
+        assertThat(root.resolve("ingest")).isEmptyDirectory();
+    }
+
+    @Test
     void contentOfAnotherSizeLeavesNothing() {
         FileContentStore store = new FileContentStore(root);
 

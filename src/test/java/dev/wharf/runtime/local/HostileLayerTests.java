@@ -165,7 +165,7 @@ class HostileLayerTests {
                 Files.setPosixFilePermissions(opened.get(i), PosixFilePermissions.fromString(modes.get(i)));
             }
         }
-        runtime.removeImage(image.digest());
+        runtime.removeImage(TEAM, image.digest());
     }
 
     @Test
@@ -192,7 +192,7 @@ class HostileLayerTests {
                 .hasMessageContaining("layer entry \"bomb\" is a sparse file of 2147483648 bytes, past the layer's limit of 1073741824 bytes")
                 .hasMessageContaining("limits: 1073741824 bytes and " + MAX_LAYER_ENTRIES + " entries a layer");
         assertNothingLeftOf(id, layerDigest);
-        runtime.removeImage(image.digest());
+        runtime.removeImage(TEAM, image.digest());
     }
 
     @Test
@@ -209,7 +209,7 @@ class HostileLayerTests {
                 .isInstanceOfSatisfying(RuntimeFailure.class, f -> assertThat(f.kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT))
                 .hasMessageStartingWith("unpack layer " + layerDigest + ": layer has more than 1000 entries");
         assertNothingLeftOf(id, layerDigest);
-        runtime.removeImage(image.digest());
+        runtime.removeImage(TEAM, image.digest());
     }
 
     @Test
@@ -231,7 +231,7 @@ class HostileLayerTests {
                 .hasMessageStartingWith("unpack layer " + second + ": layer has more than 700 entries")
                 .hasMessageContaining(MAX_IMAGE_ENTRIES + " entries an image");
         assertNothingLeftOf(id, second);
-        runtime.removeImage(image.digest());
+        runtime.removeImage(TEAM, image.digest());
     }
 
     /** The refused create left no container, no snapshot of the layer and no temporary directory. */
@@ -259,7 +259,7 @@ class HostileLayerTests {
         Path archive = work.resolve(name + ".tar");
         Commands.run(List.of("skopeo", "copy", "--quiet", "oci:" + layout + ":t", "oci-archive:" + archive + ":hostile/" + name + ":1"));
         try (InputStream in = Files.newInputStream(archive)) {
-            return runtime.importImage(in);
+            return runtime.importImage(TEAM, in);
         }
     }
 

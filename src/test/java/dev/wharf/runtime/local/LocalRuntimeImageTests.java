@@ -99,13 +99,17 @@ class LocalRuntimeImageTests {
     @Test
     void aPulledImageRunsForTwoTeamsAndGoesOnlyWhenUnused() throws Exception {
         List<PullProgress> progress = new CopyOnWriteArrayList<>();
-        ImageInfo image = runtime.pullImage(registry.host() + "/team/busybox:1", host -> null, progress::add);
+        ImageInfo image = runtime.pullImage(TEAM_A, registry.host() + "/team/busybox:1", host -> null, progress::add);
         assertThat(image.references()).containsExactly(registry.host() + "/team/busybox:1");
         assertThat(image.config().cmd()).containsExactly("/bin/sh");
         assertThat(image.config().workingDir()).isEqualTo("/root");
         assertThat(progress).isNotEmpty().allSatisfy(p -> assertThat(p.done()).isLessThanOrEqualTo(p.total()));
         assertThat(progress).anySatisfy(p -> assertThat(p.done()).isEqualTo(p.total()).isPositive());
-        assertThat(runtime.images()).extracting(ImageInfo::digest).contains(image.digest());
+        assertThat(runtime.images(TEAM_A)).extracting(ImageInfo::digest).contains(image.digest());
+        assertThat(runtime.images(TEAM_B)).extracting(ImageInfo::digest).doesNotContain(image.digest());
+        // team B holds it only once it pulled it itself (its layers are checked with the registry, not downloaded again)
+        assertThat(runtime.pullImage(TEAM_B, registry.host() + "/team/busybox:1", host -> null, p -> { }).digest())
+                .isEqualTo(image.digest());
 
         ContainerInfo a = run(TEAM_A, image.digest(), "/bin/sh", "-c", "echo from-image > /tmp/mark; cat /tmp/mark; id -u");
         ContainerInfo b = run(TEAM_B, image.digest(), "/bin/sh", "-c", "cat /tmp/mark 2>&1; true");
@@ -124,13 +128,18 @@ class LocalRuntimeImageTests {
                     .hasSize(2 * image.layers().size());
         }
 
-        assertThatThrownBy(() -> runtime.removeImage(image.digest())).isInstanceOf(RuntimeFailure.class)
-                .hasMessageContaining("is used by 2 container(s)")
+        // a refusal names only the caller's own containers
+        assertThatThrownBy(() -> runtime.removeImage(TEAM_A, image.digest())).isInstanceOf(RuntimeFailure.class)
+                .hasMessageContaining("is used by 1 container(s): " + a.name()).hasMessageNotContaining(b.name())
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.FAILED_PRECONDITION));
         runtime.remove(a.id(), true);
+        runtime.removeImage(TEAM_A, image.digest());
+        assertThat(runtime.images(TEAM_A)).extracting(ImageInfo::digest).doesNotContain(image.digest());
+        // team B still holds it and its container still uses it: nothing of it left the node
+        assertThat(runtime.images(TEAM_B)).extracting(ImageInfo::digest).contains(image.digest());
         runtime.remove(b.id(), true);
-        runtime.removeImage(image.digest());
-        assertThat(runtime.images()).extracting(ImageInfo::digest).doesNotContain(image.digest());
+        runtime.removeImage(TEAM_B, image.digest());
+        assertThat(runtime.images(TEAM_B)).extracting(ImageInfo::digest).doesNotContain(image.digest());
         try (Stream<Path> keys = Files.list(snapshots)) {
             assertThat(keys.map(p -> p.getFileName().toString()).filter(k -> k.startsWith("layer-"))).isEmpty();
         }
@@ -141,10 +150,10 @@ class LocalRuntimeImageTests {
 
     @Test
     void pullErrorsNameTheReference() {
-        assertThatThrownBy(() -> runtime.pullImage(registry.host() + "/team/busybox:nope", null, p -> { }))
+        assertThatThrownBy(() -> runtime.pullImage(TEAM_A, registry.host() + "/team/busybox:nope", null, p -> { }))
                 .isInstanceOf(RuntimeFailure.class).hasMessageContaining("team/busybox:nope")
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.NOT_FOUND));
-        assertThatThrownBy(() -> runtime.pullImage("Not A Reference", host -> null, p -> { })).isInstanceOf(RuntimeFailure.class)
+        assertThatThrownBy(() -> runtime.pullImage(TEAM_A, "Not A Reference", host -> null, p -> { })).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT));
         assertThatThrownBy(() -> runtime.create(new ContainerSpec("noimage1", "noimage", TEAM_A,
                 new Rootfs.Image("sha256:" + "0".repeat(64)), List.of("/bin/true"), null, null, null, null, null)))
@@ -161,24 +170,24 @@ class LocalRuntimeImageTests {
                 "oci-archive:" + ociArchive + ":busybox:oci"));
         ImageInfo fromDocker;
         try (InputStream in = Files.newInputStream(dockerArchive)) {
-            fromDocker = runtime.importImage(in);
+            fromDocker = runtime.importImage(TEAM_A, in);
         }
         assertThat(fromDocker.references()).containsExactly("docker.io/example/busybox:saved");
         ImageInfo fromOci;
         try (InputStream in = Files.newInputStream(ociArchive)) {
-            fromOci = runtime.importImage(in);
+            fromOci = runtime.importImage(TEAM_A, in);
         }
         for (ImageInfo image : List.of(fromDocker, fromOci)) {
             ContainerInfo info = run(TEAM_A, image.digest(), "/bin/sh", "-c", "echo imported");
             assertThat(awaitExit(info.id()).exitCode()).isZero();
             runtime.remove(info.id(), false);
         }
-        assertThatThrownBy(() -> runtime.importImage(new java.io.ByteArrayInputStream("not a tar".getBytes())))
+        assertThatThrownBy(() -> runtime.importImage(TEAM_A, new java.io.ByteArrayInputStream("not a tar".getBytes())))
                 .isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT));
-        runtime.removeImage(fromDocker.digest());
+        runtime.removeImage(TEAM_A, fromDocker.digest());
         if (!fromOci.digest().equals(fromDocker.digest())) {
-            runtime.removeImage(fromOci.digest());
+            runtime.removeImage(TEAM_A, fromOci.digest());
         }
     }
 }

@@ -113,8 +113,8 @@ class LocalRuntimeRichImageTests {
     static void stop() throws Exception {
         if (runtime != null) {
             TestRuntimes.removeAll(runtime);
-            for (ImageInfo image : runtime.images()) {
-                runtime.removeImage(image.digest());
+            for (ImageInfo image : runtime.images(TEAM)) {
+                runtime.removeImage(TEAM, image.digest());
             }
             runtime.close();
         }
@@ -134,9 +134,9 @@ class LocalRuntimeRichImageTests {
 
     @Test
     void aContainerSeesExactlyWhatTheLayersLeaveAndTheHostSeesTheTeamsIds() throws Exception {
-        ImageInfo image = runtime.pullImage(registry.host() + "/team/rich:multi", host -> null, progress -> { });
+        ImageInfo image = runtime.pullImage(TEAM, registry.host() + "/team/rich:multi", host -> null, progress -> { });
         assertThat(image.digest()).isEqualTo(BusyboxLayout.digest(layout, hostTag()));
-        assertThat(runtime.pullImage(registry.host() + "/team/rich:1", host -> null, progress -> { }).references())
+        assertThat(runtime.pullImage(TEAM, registry.host() + "/team/rich:1", host -> null, progress -> { }).references())
                 .containsExactly(registry.host() + "/team/rich:multi", registry.host() + "/team/rich:1");
         JsonNode manifest = JsonMapper.builder().build().readTree(work.resolve("node/content/blobs/sha256")
                 .resolve(image.digest().substring(7)).toFile());
@@ -178,8 +178,8 @@ class LocalRuntimeRichImageTests {
         assertThat(Files.getAttribute(layers.get(2).resolve("data/zstd.txt"), "unix:uid")).isEqualTo((int) ids.toHost(0));
 
         runtime.remove(id, true);
-        runtime.removeImage(image.digest());
-        assertThat(runtime.images()).isEmpty();
+        runtime.removeImage(TEAM, image.digest());
+        assertThat(runtime.images(TEAM)).isEmpty();
         try (Stream<Path> keys = Files.list(work.resolve("node/snapshots"))) {
             assertThat(keys.map(p -> p.getFileName().toString()).filter(k -> k.startsWith("layer-"))).isEmpty();
         }

@@ -69,10 +69,59 @@ class RegistryClientProtocolTests {
         assertThat(registry.requests("token")).isEqualTo(1);
         assertThat(registry.storageSawAuthorization()).as("Authorization sent to the storage host").isFalse();
 
-        client.pull(image.reference(), Platform.host(), FakeRegistry.ALICE, store, PullProgress.NONE);
+        client.pull(image.reference(), Platform.host(), FakeRegistry.ALICE, store, store::has, digest -> false, PullProgress.NONE);
 
         assertThat(registry.requests("token")).as("token cached").isEqualTo(1);
         assertThat(image.layers()).allSatisfy(layer -> assertThat(registry.requests(layer)).as("downloads of " + layer).isEqualTo(1));
+    }
+
+    @Test
+    void aStoredLayerTheCallerDoesNotHoldIsDownloadedAgainOrCheckedWithTheRepositoryThatServedIt() throws Exception {
+        registry = start(FakeRegistry.Auth.NONE);
+        Image image = push("team/app", "1", LAYER_GZIP, 2);
+        FileContentStore store = new FileContentStore(dir);
+        new RegistryClient(Set.of(registry.host())).pull(image.reference(), Platform.host(), null, store, PullProgress.NONE);
+        // another registry serves a manifest naming the stored layers: first without them, then with other bytes for them
+        try (FakeRegistry other = new FakeRegistry(FakeRegistry.Auth.NONE)) {
+            byte[] config = CONFIG.getBytes(StandardCharsets.UTF_8);
+            other.blob(config);
+            String manifest = """
+                    {"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",\
+                    "config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":%d},"layers":[%s]}"""
+                    .formatted(image.configDigest(), config.length, image.layers().stream()
+                            .map(digest -> "{\"mediaType\":\"%s\",\"digest\":\"%s\",\"size\":200000}".formatted(LAYER_GZIP, digest))
+                            .collect(Collectors.joining(",")));
+            other.manifest("other/app", "1", "application/vnd.oci.image.manifest.v1+json", manifest);
+            ImageReference elsewhere = new ImageReference(other.host(), "other/app", "1", null);
+            RegistryClient client = new RegistryClient(Set.of(other.host()));
+
+            for (boolean servedBefore : new boolean[] {false, true}) {
+                assertThatThrownBy(() -> client.pull(elsewhere, Platform.host(), null, store, digest -> false, digest -> servedBefore,
+                        PullProgress.NONE))
+                        .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND))
+                        .hasMessageContaining("blob unknown");
+            }
+            // a registry that claims the blobs but serves other bytes: never trusted on its word, unless it served them before
+            Random random = new Random(2);
+            for (int i = 0; i < 2; i++) {
+                byte[] layer = new byte[200_000];
+                random.nextBytes(layer);
+                other.blob(layer);
+                other.tamper(image.layers().get(i));
+            }
+            assertThatThrownBy(() -> client.pull(elsewhere, Platform.host(), null, store, digest -> false, digest -> false,
+                    PullProgress.NONE))
+                    .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
+                    .hasMessageContaining("does not match");
+            assertThat(store.path(image.layers().get(0))).as("the stored layer is untouched").hasSize(200_000);
+            client.pull(elsewhere, Platform.host(), null, store, digest -> false, digest -> true, PullProgress.NONE);
+            // a caller that holds the layers (it supplied them before) does not need the registry for them
+            int layerRequests = other.requests("blob");
+            PulledImage pulled = client.pull(elsewhere, Platform.host(), null, store, image.layers()::contains, digest -> false,
+                    PullProgress.NONE);
+            assertThat(pulled.layers()).extracting(PulledImage.Layer::digest).containsExactlyElementsOf(image.layers());
+            assertThat(other.requests("blob")).as("the config only").isEqualTo(layerRequests + 1);
+        }
     }
 
     @Test

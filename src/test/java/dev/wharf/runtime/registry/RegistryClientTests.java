@@ -119,7 +119,7 @@ class RegistryClientTests {
         Map<String, List<long[]>> second = new ConcurrentHashMap<>();
 
         PulledImage pulled = client().pull(ref, Platform.host(), null, store, record(first));
-        client().pull(ref, Platform.host(), null, store, record(second));
+        client().pull(ref, Platform.host(), null, store, store::has, digest -> false, record(second)); // a caller that holds them
 
         PulledImage.Layer layer = pulled.layers().get(0);
         assertThat(first.get(layer.digest())).as("reports while downloading").hasSizeGreaterThan((int) (layer.size() / (128 * 1024)))
