@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -32,13 +35,16 @@ class RestartTests {
     }
 
     @Test
-    void firstStartWritesThePasswordFileAndEverythingSurvivesARestart() throws Exception {
+    @ExtendWith(OutputCaptureExtension.class)
+    void firstStartWritesThePasswordFileAndEverythingSurvivesARestart(CapturedOutput output) throws Exception {
         String token;
         try (ConfigurableApplicationContext first = start()) {
             Path file = dataDir.resolve("initial-admin-password");
             assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
             String password = Files.readString(file).strip();
             assertThat(password).hasSizeGreaterThanOrEqualTo(16);
+            // the log (kept, shipped, read by more people than root) names the file, never the password
+            assertThat(output.getAll()).contains(file.toAbsolutePath().toString()).doesNotContain(password);
             Http admin = Http.to(port(first)).basic("admin", password);
             assertThat(admin.post("/api/v1/teams", "{\"name\":\"kept\"}").status()).isEqualTo(201);
             assertThat(admin.post("/api/v1/users", "{\"name\":\"ivan\",\"password\":\"ivan-password\"}").status()).isEqualTo(201);

@@ -29,7 +29,7 @@ class LoginThrottle {
     /** failures from one address for one name that cost nothing */
     static final int FREE_FAILURES = 5;
     /** failures from one address over all names that cost nothing */
-    static final int FREE_ADDRESS_FAILURES = 50;
+    static final int FREE_ADDRESS_FAILURES = 100;
     static final Duration FIRST_DELAY = Duration.ofSeconds(1);
     static final Duration MAX_DELAY = Duration.ofMinutes(5);
     static final Duration FORGET_AFTER = Duration.ofMinutes(30);
