@@ -55,5 +55,10 @@ class PasswordRuleTests {
         assertThat(problem("bob", "correct horse battery staple")).isEqualTo("ok");
         assertThat(problem("bob-1a2b3c4d", "bob-password-1")).isEqualTo("ok");
         assertThat(problem("admin", "Jq3vXw9_Tk2mLp8zRs4n")).isEqualTo("ok");
+        // what the project's own tests and examples use
+        for (String password : new String[] {"test-admin-password", "multi-node-admin-password", "replica-admin-password",
+                "restart-admin-password", "api-bench-admin-password", "join-test-password", "node-test-password", "switch-password"}) {
+            assertThat(problem("admin", password)).as(password).isEqualTo("ok");
+        }
     }
 }
