@@ -99,7 +99,7 @@ class BrowserTests {
         // an admin creates a user on the users page
         driver.get(url("/admin/users"));
         field("user-name").sendKeys("grace");
-        field("user-password").sendKeys("grace-password");
+        field("user-password").sendKeys("lunar-cobalt-5517");
         submit(field("user-name"));
         assertThat(flash()).isEqualTo("User grace created.");
         assertThat(driver.findElement(By.cssSelector("#users tr[data-user=grace]")).getText()).contains("grace");
@@ -141,7 +141,7 @@ class BrowserTests {
         driver.findElement(By.cssSelector(".account button")).click();
         wait.until(ExpectedConditions.urlContains("/login?logout"));
         field("username").sendKeys("grace");
-        field("password").sendKeys("grace-password");
+        field("password").sendKeys("lunar-cobalt-5517");
         submit(field("password"));
         wait.until(ExpectedConditions.titleIs("Dashboard · Wharf"));
         assertThat(driver.findElement(By.tagName("main")).getText()).contains("Payments");

@@ -40,7 +40,7 @@ import tools.jackson.databind.JsonNode;
 @DirtiesContext
 class ContainerApiTests {
 
-    static final String PASSWORD = "password-1234";
+    static final String PASSWORD = "tidal-ember-4821";
     static TestNode env;
     static String image;
 

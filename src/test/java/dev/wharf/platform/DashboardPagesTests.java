@@ -46,7 +46,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @DirtiesContext
 class DashboardPagesTests {
 
-    static final String PASSWORD = "password-1234";
+    static final String PASSWORD = "tidal-ember-4821";
     static final String TEAM = "pages";
 
     static TestNode env;

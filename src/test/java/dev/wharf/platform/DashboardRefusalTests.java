@@ -24,7 +24,7 @@ import org.springframework.test.context.ActiveProfiles;
 class DashboardRefusalTests {
 
     static final String TEAM = "refusals";
-    static final String PASSWORD = "password-1234";
+    static final String PASSWORD = "tidal-ember-4821";
 
     @LocalServerPort
     int port;

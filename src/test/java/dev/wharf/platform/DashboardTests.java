@@ -41,7 +41,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @DirtiesContext
 class DashboardTests {
 
-    static final String PASSWORD = "password-1234";
+    static final String PASSWORD = "tidal-ember-4821";
     static final String TEAM = "dash";
 
     static TestNode env;

@@ -75,13 +75,13 @@ class ImageApiTests {
         admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}");
         admin.post("/api/v1/teams", "{\"name\":\"" + other + "\"}");
         for (String user : List.of(team + "-m", team + "-v", team + "-o")) {
-            admin.post("/api/v1/users", "{\"name\":\"" + user + "\",\"password\":\"password-1234\"}");
+            admin.post("/api/v1/users", "{\"name\":\"" + user + "\",\"password\":\"tidal-ember-4821\"}");
         }
         admin.put("/api/v1/teams/" + team + "/members/" + team + "-m", "{\"role\":\"member\"}");
         admin.put("/api/v1/teams/" + team + "/members/" + team + "-v", "{\"role\":\"viewer\"}");
-        Http member = Http.to(port).basic(team + "-m", "password-1234");
-        Http viewer = Http.to(port).basic(team + "-v", "password-1234");
-        Http outsider = Http.to(port).basic(team + "-o", "password-1234");
+        Http member = Http.to(port).basic(team + "-m", "tidal-ember-4821");
+        Http viewer = Http.to(port).basic(team + "-v", "tidal-ember-4821");
+        Http outsider = Http.to(port).basic(team + "-o", "tidal-ember-4821");
         String reference = registry.host() + "/shop/busybox:1";
 
         assertThat(viewer.post("/api/v1/teams/" + team + "/images/pull", "{\"reference\":\"" + reference + "\"}").status()).isEqualTo(403);
@@ -123,7 +123,7 @@ class ImageApiTests {
                 "docker-archive:" + archive + ":example/saved:2"));
         HttpResponse<String> imported = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://localhost:" + port + "/api/v1/teams/" + team + "/images/import"))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((team + "-m:password-1234").getBytes()))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((team + "-m:tidal-ember-4821").getBytes()))
                 .header("Content-Type", "application/x-tar").POST(HttpRequest.BodyPublishers.ofFile(archive)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(imported.statusCode()).as(imported.body()).isEqualTo(201);
@@ -177,16 +177,16 @@ class ImageApiTests {
         Http admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
         String team = "reg-" + UUID.randomUUID().toString().substring(0, 6);
         admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}");
-        admin.post("/api/v1/users", "{\"name\":\"" + team + "-m\",\"password\":\"password-1234\"}");
+        admin.post("/api/v1/users", "{\"name\":\"" + team + "-m\",\"password\":\"tidal-ember-4821\"}");
         admin.put("/api/v1/teams/" + team + "/members/" + team + "-m", "{\"role\":\"member\"}");
         Response put = admin.put("/api/v1/teams/" + team + "/registries/registry.example:5000",
                 "{\"username\":\"robot\",\"password\":\"s3cret-Passw0rd\"}");
         assertThat(put.status()).isEqualTo(200);
         assertThat(put.body()).doesNotContain("s3cret");
-        Response list = Http.to(port).basic(team + "-m", "password-1234").get("/api/v1/teams/" + team + "/registries");
+        Response list = Http.to(port).basic(team + "-m", "tidal-ember-4821").get("/api/v1/teams/" + team + "/registries");
         assertThat(list.json().get(0).get("username").asString()).isEqualTo("robot");
         assertThat(list.body()).doesNotContain("s3cret");
-        assertThat(Http.to(port).basic(team + "-m", "password-1234").put("/api/v1/teams/" + team + "/registries/x.example",
+        assertThat(Http.to(port).basic(team + "-m", "tidal-ember-4821").put("/api/v1/teams/" + team + "/registries/x.example",
                 "{\"username\":\"a\",\"password\":\"b\"}").status()).isEqualTo(403);
         String stored = jdbc.queryForObject("select secret from registry_credentials where registry = 'registry.example:5000'", String.class);
         assertThat(stored).doesNotContain("s3cret").isNotBlank();

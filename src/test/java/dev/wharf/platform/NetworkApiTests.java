@@ -42,7 +42,7 @@ import tools.jackson.databind.JsonNode;
 @DirtiesContext
 class NetworkApiTests {
 
-    static final String PASSWORD = "password-1234";
+    static final String PASSWORD = "tidal-ember-4821";
     static TestNode env;
     static String image;
     static dev.wharf.runtime.api.RuntimeService node;

@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -32,16 +35,19 @@ class RestartTests {
     }
 
     @Test
-    void firstStartWritesThePasswordFileAndEverythingSurvivesARestart() throws Exception {
+    @ExtendWith(OutputCaptureExtension.class)
+    void firstStartWritesThePasswordFileAndEverythingSurvivesARestart(CapturedOutput output) throws Exception {
         String token;
         try (ConfigurableApplicationContext first = start()) {
             Path file = dataDir.resolve("initial-admin-password");
             assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
             String password = Files.readString(file).strip();
             assertThat(password).hasSizeGreaterThanOrEqualTo(16);
+            // the log (kept, shipped, read by more people than root) names the file, never the password
+            assertThat(output.getAll()).contains(file.toAbsolutePath().toString()).doesNotContain(password);
             Http admin = Http.to(port(first)).basic("admin", password);
             assertThat(admin.post("/api/v1/teams", "{\"name\":\"kept\"}").status()).isEqualTo(201);
-            assertThat(admin.post("/api/v1/users", "{\"name\":\"ivan\",\"password\":\"ivan-password\"}").status()).isEqualTo(201);
+            assertThat(admin.post("/api/v1/users", "{\"name\":\"ivan\",\"password\":\"tidal-ember-4821\"}").status()).isEqualTo(201);
             assertThat(admin.put("/api/v1/teams/kept/members/ivan", "{\"role\":\"owner\"}").status()).isEqualTo(200);
             token = admin.post("/api/v1/tokens", "{\"name\":\"keep\"}").json().get("token").asString();
         }
@@ -52,7 +58,7 @@ class RestartTests {
             Http api = Http.to(port(second));
             var me = api.bearer(token).get("/api/v1/me");
             assertThat(me.status()).isEqualTo(200);
-            var ivan = api.basic("ivan", "ivan-password").get("/api/v1/me").json();
+            var ivan = api.basic("ivan", "tidal-ember-4821").get("/api/v1/me").json();
             assertThat(ivan.get("teams").get(0).get("name").asString()).isEqualTo("kept");
             assertThat(ivan.get("teams").get(0).get("role").asString()).isEqualTo("owner");
             assertThat(api.bearer(token).get("/api/v1/audit?limit=1000").json().toString()).contains("/api/v1/teams/kept");

@@ -23,10 +23,10 @@ class AuditController {
     }
 
     record AuditView(long id, Instant time, String actor, String authMethod, String tokenId, String action, String target,
-            String team, String sourceAddress, String outcome, Integer status, String detail) {
+            String team, Long teamId, String sourceAddress, String outcome, Integer status, String detail) {
         static AuditView of(AuditEvent e) {
             return new AuditView(e.getId(), e.getOccurredAt(), e.getActor(), e.getAuthMethod(), e.getTokenId(), e.getAction(),
-                    e.getTarget(), e.getTeam(), e.getSourceAddress(), e.getOutcome(), e.getStatus(), e.getDetail());
+                    e.getTarget(), e.getTeam(), e.getTeamId(), e.getSourceAddress(), e.getOutcome(), e.getStatus(), e.getDetail());
         }
     }
 

@@ -40,6 +40,10 @@ public class AuditEvent {
     @Column(name = "team_name", length = 63)
     private String team;
 
+    /** the team the event belongs to; {@code null}: the platform's (including refusals of callers outside the named team) */
+    @Column(name = "team_id")
+    private Long teamId;
+
     @Column(name = "source_address", length = 64)
     private String sourceAddress;
 
@@ -56,7 +60,7 @@ public class AuditEvent {
     }
 
     AuditEvent(Instant occurredAt, String actor, String authMethod, String tokenId, String action, String target, String team,
-            String sourceAddress, String outcome, Integer status, String detail) {
+            Long teamId, String sourceAddress, String outcome, Integer status, String detail) {
         this.occurredAt = occurredAt;
         this.actor = cut(actor, 100);
         this.authMethod = authMethod;
@@ -64,6 +68,7 @@ public class AuditEvent {
         this.action = cut(action, 200);
         this.target = cut(target, 500);
         this.team = team;
+        this.teamId = teamId;
         this.sourceAddress = cut(sourceAddress, 64);
         this.outcome = outcome;
         this.status = status;
@@ -82,6 +87,7 @@ public class AuditEvent {
     public String getAction() { return action; }
     public String getTarget() { return target; }
     public String getTeam() { return team; }
+    public Long getTeamId() { return teamId; }
     public String getSourceAddress() { return sourceAddress; }
     public String getOutcome() { return outcome; }
     public Integer getStatus() { return status; }

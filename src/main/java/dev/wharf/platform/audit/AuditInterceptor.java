@@ -1,6 +1,10 @@
 package dev.wharf.platform.audit;
 
 import dev.wharf.platform.identity.Caller;
+import dev.wharf.platform.identity.CallerResolver;
+import dev.wharf.platform.team.TeamManagement;
+import dev.wharf.platform.team.TeamRole;
+import dev.wharf.platform.web.WharfException;
 import dev.wharf.platform.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -24,6 +28,11 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * outcome. Being a single interceptor, no new endpoint can forget to be audited. The action is
  * the method and route ({@code PUT /api/v1/teams/{team}/members/{user}}); the target is the
  * created resource's {@code Location} or the request path.
+ *
+ * <p>An event belongs to the team named in the route (by the team's id, looked up before the request
+ * runs, so a deletion is the deleted team's) only when the caller is a member of it or a platform
+ * admin. A refused request of anyone else goes to the platform's log: a stranger cannot write into a
+ * team's log, nor learn from it that the team exists.
  */
 @Component
 class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
@@ -32,10 +41,22 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
     private static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
     private static final Pattern TEAM_IN_PATH = Pattern.compile("/teams/([a-z0-9-]+)");
 
-    private final AuditLog audit;
+    /** the team of a mutating request, as resolved before it ran ({@link TeamOfRequest}) */
+    private static final String TEAM = AuditInterceptor.class.getName() + ".team";
 
-    AuditInterceptor(AuditLog audit) {
+    private final AuditLog audit;
+    private final CallerResolver callers;
+    private final TeamManagement teams;
+
+    AuditInterceptor(AuditLog audit, CallerResolver callers, TeamManagement teams) {
         this.audit = audit;
+        this.callers = callers;
+        this.teams = teams;
+    }
+
+    /** The team an event belongs to; {@code id == null}: none, the platform's log. */
+    private record TeamOfRequest(Long id, String name) {
+        static final TeamOfRequest NONE = new TeamOfRequest(null, null);
     }
 
     @Override
@@ -50,6 +71,32 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
     static void answering(HttpServletRequest request, AuditLog audit) {
         if (!SAFE_METHODS.contains(request.getMethod()) && request.getAttribute(TICKET) == null) {
             request.setAttribute(TICKET, audit.answering());
+        }
+    }
+
+    @Override
+    public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) {
+        if (!SAFE_METHODS.contains(request.getMethod()) && handler instanceof HandlerMethod
+                && request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE) instanceof Map<?, ?> vars
+                && vars.get("team") instanceof String name) {
+            request.setAttribute(TEAM, teamOf(request, name));
+        }
+        return true;
+    }
+
+    /** The team for the event: the named team when the caller is one of its members or an admin, else none. */
+    private TeamOfRequest teamOf(HttpServletRequest request, String name) {
+        try {
+            Caller caller = callers.current(request);
+            if (caller == null) {
+                return TeamOfRequest.NONE;
+            }
+            return new TeamOfRequest(teams.require(caller, name, TeamRole.VIEWER).team().getId(), name);
+        } catch (WharfException e) {
+            return TeamOfRequest.NONE; // no such team, or the caller is not in it
+        } catch (RuntimeException e) {
+            log.warn("could not tell the team of {} {} for its audit event", request.getMethod(), request.getRequestURI(), e);
+            return TeamOfRequest.NONE;
         }
     }
 
@@ -70,13 +117,13 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
             return;
         }
         try {
-            audit.record(entry(request, response, ex));
+            audit.record(entry(request, response, ex, team(request, response)));
         } catch (RuntimeException e) {
             log.error("could not write the audit event for {} {}", request.getMethod(), request.getRequestURI(), e);
         }
     }
 
-    private static AuditLog.Entry entry(HttpServletRequest request, HttpServletResponse response, Exception ex) {
+    private static AuditLog.Entry entry(HttpServletRequest request, HttpServletResponse response, Exception ex, TeamOfRequest team) {
         Caller caller = request.getAttribute(Caller.REQUEST_ATTRIBUTE) instanceof Caller c ? c : null;
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
         String actor = caller != null ? caller.name() : authentication != null ? authentication.getName() : "anonymous";
@@ -90,18 +137,19 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
         Object failure = request.getAttribute(Problems.FAILURE_ATTRIBUTE);
         boolean failed = status >= 400 || failure != null;
         return new AuditLog.Entry(actor, authMethod, caller == null ? null : caller.tokenId(),
-                request.getMethod() + " " + pattern, target, team(request, target), request.getRemoteAddr(),
+                request.getMethod() + " " + pattern, target, team.name(), team.id(), request.getRemoteAddr(),
                 failed ? AuditLog.FAILURE : AuditLog.SUCCESS, status,
                 failure != null ? failure.toString() : ex != null ? ex.getClass().getSimpleName() : null);
     }
 
-    @SuppressWarnings("unchecked")
-    private static String team(HttpServletRequest request, String target) {
-        Object vars = request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE);
-        if (vars instanceof Map<?, ?> map && map.get("team") instanceof String team) {
+    /** The team resolved before the request ran, or the one its answer names (a created team's {@code Location}). */
+    private TeamOfRequest team(HttpServletRequest request, HttpServletResponse response) {
+        if (request.getAttribute(TEAM) instanceof TeamOfRequest team) {
             return team;
         }
+        String location = response.getHeader("Location");
+        String target = location != null && location.startsWith("/") ? location : request.getRequestURI();
         Matcher matcher = TEAM_IN_PATH.matcher(target);
-        return matcher.find() ? matcher.group(1) : null;
+        return matcher.find() ? teamOf(request, matcher.group(1)) : TeamOfRequest.NONE;
     }
 }

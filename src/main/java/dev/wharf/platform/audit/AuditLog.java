@@ -37,9 +37,20 @@ public class AuditLog {
         this.clock = clock;
     }
 
-    /** What happened; {@code status} is the HTTP status of the answer when there was one. */
-    public record Entry(String actor, String authMethod, String tokenId, String action, String target, String team,
+    /**
+     * What happened; {@code status} is the HTTP status of the answer when there was one. {@code teamId} is
+     * the team the event belongs to (its owners read it); {@code team} is that team's name at the time.
+     * Both are {@code null} for the platform's events, which only admins read: an event must name a team
+     * only when the caller acted as one of its members (or as an admin).
+     */
+    public record Entry(String actor, String authMethod, String tokenId, String action, String target, String team, Long teamId,
             String sourceAddress, String outcome, Integer status, String detail) {
+
+        /** An event of the team that has the name {@code team} when it is written (the caller must be one of its members). */
+        public Entry(String actor, String authMethod, String tokenId, String action, String target, String team,
+                String sourceAddress, String outcome, Integer status, String detail) {
+            this(actor, authMethod, tokenId, action, target, team, null, sourceAddress, outcome, status, detail);
+        }
     }
 
     /**
@@ -81,8 +92,10 @@ public class AuditLog {
 
     @Transactional(propagation = Propagation.REQUIRES_NEW)
     public void record(Entry entry) {
+        Long teamId = entry.teamId() != null || entry.team() == null ? entry.teamId() : teams.idOf(entry.team()).orElse(null);
         events.save(new AuditEvent(clock.instant(), entry.actor(), entry.authMethod(), entry.tokenId(), entry.action(),
-                entry.target(), entry.team(), entry.sourceAddress(), entry.outcome(), entry.status(), entry.detail()));
+                entry.target(), teamId == null ? null : entry.team(), teamId, entry.sourceAddress(), entry.outcome(), entry.status(),
+                entry.detail()));
     }
 
     /** What the admin's audit page filters by; blank or null: any. {@code action} matches part of the action or target. */
@@ -104,7 +117,10 @@ public class AuditLog {
         return value == null ? "" : value.strip();
     }
 
-    /** Newest first. Admins read everything; team owners read their team's events. */
+    /**
+     * Newest first. Admins read everything; team owners read their team's events: those of this team,
+     * by its id, never those of an earlier team of the same name nor refusals of callers outside it.
+     */
     @Transactional(readOnly = true)
     public List<AuditEvent> read(Caller caller, String team, Instant since, int limit) {
         awaitAnswered();
@@ -114,7 +130,7 @@ public class AuditLog {
             caller.requireAdmin("read the whole audit log; team owners can read their team's with ?team=NAME");
             return events.findByOccurredAtGreaterThanEqualOrderByIdDesc(from, max);
         }
-        teams.require(caller, team, TeamRole.OWNER);
-        return events.findByTeamAndOccurredAtGreaterThanEqualOrderByIdDesc(team, from, max);
+        long teamId = teams.require(caller, team, TeamRole.OWNER).team().getId();
+        return events.findByTeamIdAndOccurredAtGreaterThanEqualOrderByIdDesc(teamId, from, max);
     }
 }

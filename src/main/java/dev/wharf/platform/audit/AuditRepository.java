@@ -15,7 +15,7 @@ interface AuditRepository extends Repository<AuditEvent, Long> {
 
     List<AuditEvent> findByOccurredAtGreaterThanEqualOrderByIdDesc(Instant since, Limit limit);
 
-    List<AuditEvent> findByTeamAndOccurredAtGreaterThanEqualOrderByIdDesc(String team, Instant since, Limit limit);
+    List<AuditEvent> findByTeamIdAndOccurredAtGreaterThanEqualOrderByIdDesc(Long teamId, Instant since, Limit limit);
 
     /** Newest first; an empty team or actor matches any, {@code action} is a lower-case LIKE pattern on the action or target. */
     @Query("""

@@ -2,6 +2,7 @@ package dev.wharf.platform.identity;
 
 import dev.wharf.platform.web.PageActions;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -39,10 +40,11 @@ class AccountPages {
 
     @PostMapping("/account/password")
     String changePassword(Caller caller, @RequestParam String currentPassword, @RequestParam String newPassword,
-            HttpServletRequest request, RedirectAttributes flash) {
+            HttpServletRequest request, HttpServletResponse response, RedirectAttributes flash) {
         return PageActions.run(request, flash, "/account", () -> {
-            users.changeOwnPassword(caller, currentPassword, newPassword);
-            return "Your password has been changed.";
+            UserAccount changed = users.changeOwnPassword(caller, currentPassword, newPassword);
+            SessionUserFilter.keepAfterPasswordChange(request, response, changed);
+            return "Your password has been changed. Your other sessions have been logged out and all your API tokens revoked.";
         });
     }
 

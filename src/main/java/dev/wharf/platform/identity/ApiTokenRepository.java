@@ -2,7 +2,9 @@ package dev.wharf.platform.identity;
 
 import java.util.List;
 import java.util.Optional;
+import java.time.Instant;
 import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.Modifying;
 import org.springframework.data.jpa.repository.Query;
 
 interface ApiTokenRepository extends JpaRepository<ApiToken, String> {
@@ -16,4 +18,9 @@ interface ApiTokenRepository extends JpaRepository<ApiToken, String> {
     }
 
     List<ApiToken> findByUserIdAndRevokedAtIsNullOrderByCreatedAtDesc(Long userId);
+
+    /** Revokes every token of the user that is not revoked yet (a new password does this); returns how many. */
+    @Modifying(flushAutomatically = true, clearAutomatically = false)
+    @Query("update ApiToken t set t.revokedAt = :now where t.userId = :userId and t.revokedAt is null")
+    int revokeAllOf(Long userId, Instant now);
 }

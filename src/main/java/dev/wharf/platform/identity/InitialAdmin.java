@@ -1,6 +1,7 @@
 package dev.wharf.platform.identity;
 
 import dev.wharf.WharfSettings;
+import dev.wharf.platform.web.WharfException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +19,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * First start: with no users at all, creates the platform admin {@code admin}. Its password is
- * {@code WHARF_ADMIN_PASSWORD} when set, otherwise random, logged once and written to
- * {@code <data dir>/initial-admin-password} (mode 0600).
+ * {@code WHARF_ADMIN_PASSWORD} when set (it must pass the {@link PasswordRule}, or the first start
+ * stops with that rule's sentence), otherwise random and written to
+ * {@code <data dir>/initial-admin-password} (mode 0600, created so before the password is in it).
+ * The log names the file, never the password: logs are kept and shipped where the password must not go.
  */
 @Component
 @Order(0)
@@ -43,11 +46,12 @@ class InitialAdmin implements ApplicationRunner {
     public void run(ApplicationArguments args) throws IOException {
         boolean generated = configuredPassword.isBlank();
         String password = generated ? randomPassword() : configuredPassword;
-        if (!generated) {
-            UserManagement.checkPassword(password);
-        }
-        if (!users.createFirstAdmin(NAME, password)) {
-            return;
+        try {
+            if (!users.createFirstAdmin(NAME, password)) {
+                return;
+            }
+        } catch (WharfException e) {
+            throw new IllegalStateException("WHARF_ADMIN_PASSWORD cannot be the first admin's password: " + e.getMessage(), e);
         }
         if (!generated) {
             log.info("Created the platform admin \"{}\" with the password from WHARF_ADMIN_PASSWORD", NAME);
@@ -58,13 +62,19 @@ class InitialAdmin implements ApplicationRunner {
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, password + "\n", StandardOpenOption.TRUNCATE_EXISTING);
-        log.warn("Created the platform admin \"{}\" with the password {} (also in {}); change it after logging in",
-                NAME, password, file.toAbsolutePath());
+        log.warn("Created the platform admin \"{}\"; its password is in {} (mode 0600); change it after logging in",
+                NAME, file.toAbsolutePath());
     }
 
     private static String randomPassword() {
-        byte[] bytes = new byte[18];
-        new SecureRandom().nextBytes(bytes);
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        SecureRandom random = new SecureRandom();
+        while (true) {
+            byte[] bytes = new byte[18];
+            random.nextBytes(bytes);
+            String password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            if (PasswordRule.problem(NAME, password).isEmpty()) { // 144 random bits all but always are
+                return password;
+            }
+        }
     }
 }

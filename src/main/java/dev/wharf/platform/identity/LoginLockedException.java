@@ -3,13 +3,16 @@ package dev.wharf.platform.identity;
 import java.time.Duration;
 import org.springframework.security.authentication.LockedException;
 
-/** Login refused because of too many recent failures for the same user name. */
+/**
+ * Login refused without checking the password: this client address failed too often for this user
+ * name (or for many names) and must wait (see {@link LoginThrottle}). Other addresses are not affected.
+ */
 class LoginLockedException extends LockedException {
 
     private final Duration retryAfter;
 
     LoginLockedException(Duration retryAfter) {
-        super("too many failed logins for this user; try again in " + minutes(retryAfter));
+        super("too many failed logins from your address; try again in " + seconds(retryAfter));
         this.retryAfter = retryAfter;
     }
 
@@ -21,8 +24,8 @@ class LoginLockedException extends LockedException {
         return Math.max(1, (retryAfter.toMillis() + 999) / 1000);
     }
 
-    private static String minutes(Duration d) {
-        long minutes = Math.max(1, (d.toSeconds() + 59) / 60);
-        return minutes == 1 ? "1 minute" : minutes + " minutes";
+    private static String seconds(Duration d) {
+        long seconds = Math.max(1, (d.toMillis() + 999) / 1000);
+        return seconds == 1 ? "1 second" : seconds + " seconds";
     }
 }

@@ -3,88 +3,127 @@ package dev.wharf.platform.identity;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
 
 /**
- * Brute-force guard: after {@value #MAX_FAILURES} failed logins for one user name within
- * {@link #WINDOW}, further attempts for that name are refused for {@link #LOCKOUT}. Names
- * that do not exist are counted exactly like real ones, so the answer never tells them apart.
- * State is per server process (a replica set shares it only through the database later).
+ * Brute-force guard, keyed by the client address. After {@value #FREE_FAILURES} failed logins from
+ * one address for one user name, each further failure makes that address wait before it may try
+ * that name again: 1 s, 2 s, 4 s … up to {@link #MAX_DELAY}. While it waits, its attempts are
+ * refused without the password being checked. Independently, an address that fails
+ * {@value #FREE_ADDRESS_FAILURES} times over any names waits the same growing way for every name.
+ *
+ * <p>There is no lock on a name itself: a stranger who guesses wrong for a name slows down only
+ * himself (and whoever shares his address), never the owner logging in from elsewhere. Names that
+ * do not exist are counted exactly like real ones, so the answer never tells them apart. A count is
+ * forgotten {@link #FORGET_AFTER} after its last failure, and a pair's count on a successful login.
+ * The client address is the socket's, or the one Spring's forwarded-header handling puts there when
+ * {@code server.forward-headers-strategy} is set; headers are never read here. State is per server
+ * process.
  */
 @Component
 class LoginThrottle {
 
-    static final int MAX_FAILURES = 5;
-    static final Duration WINDOW = Duration.ofMinutes(5);
-    static final Duration LOCKOUT = Duration.ofMinutes(5);
-    /** bound on remembered names, so a flood of random names cannot grow memory without end */
+    /** failures from one address for one name that cost nothing */
+    static final int FREE_FAILURES = 5;
+    /** failures from one address over all names that cost nothing */
+    static final int FREE_ADDRESS_FAILURES = 100;
+    static final Duration FIRST_DELAY = Duration.ofSeconds(1);
+    static final Duration MAX_DELAY = Duration.ofMinutes(5);
+    static final Duration FORGET_AFTER = Duration.ofMinutes(30);
+    /** bound on remembered counts, so a flood of random names or addresses cannot grow memory without end */
     private static final int MAX_TRACKED = 100_000;
 
     private final Clock clock;
-    private final Map<String, Attempts> byName = new ConcurrentHashMap<>();
+    private final Map<String, Attempts> byAddressAndName = new ConcurrentHashMap<>();
+    private final Map<String, Attempts> byAddress = new ConcurrentHashMap<>();
 
     LoginThrottle(Clock clock) {
         this.clock = clock;
     }
 
     private static final class Attempts {
-        final Deque<Instant> failures = new ArrayDeque<>();
-        Instant lockedUntil;
+        int failures;
+        Instant lastFailure;
+        Instant blockedUntil;
     }
 
-    /** Throws when the name is locked out. */
-    void check(String name) {
-        Attempts attempts = byName.get(key(name));
+    /** Throws when this address must wait before trying this name again. */
+    void check(String address, String name) {
+        Instant now = clock.instant();
+        Duration wait = max(waitOf(byAddressAndName.get(key(address, name)), now), waitOf(byAddress.get(address(address)), now));
+        if (!wait.isZero()) {
+            throw new LoginLockedException(wait);
+        }
+    }
+
+    void failed(String address, String name) {
+        Instant now = clock.instant();
+        count(byAddressAndName, key(address, name), FREE_FAILURES, now);
+        count(byAddress, address(address), FREE_ADDRESS_FAILURES, now);
+    }
+
+    void succeeded(String address, String name) {
+        byAddressAndName.remove(key(address, name));
+    }
+
+    /** The wait after {@code failures} failures, of which the first {@code free} cost nothing: 1 s, 2 s, 4 s, … at most {@link #MAX_DELAY}. */
+    static Duration delayAfter(int failures, int free) {
+        if (failures < free) {
+            return Duration.ZERO;
+        }
+        int doublings = Math.min(failures - free, 30);
+        Duration delay = FIRST_DELAY.multipliedBy(1L << doublings);
+        return delay.compareTo(MAX_DELAY) > 0 ? MAX_DELAY : delay;
+    }
+
+    private void count(Map<String, Attempts> counts, String key, int free, Instant now) {
+        if (counts.size() >= MAX_TRACKED) {
+            forgetExpired(counts, now);
+            if (counts.size() >= MAX_TRACKED) {
+                counts.clear(); // only a flood gets here; the other map still slows its source down
+            }
+        }
+        Attempts attempts = counts.computeIfAbsent(key, k -> new Attempts());
+        synchronized (attempts) {
+            if (attempts.lastFailure != null && !now.isBefore(attempts.lastFailure.plus(FORGET_AFTER))) {
+                attempts.failures = 0;
+            }
+            attempts.failures++;
+            attempts.lastFailure = now;
+            attempts.blockedUntil = now.plus(delayAfter(attempts.failures, free));
+        }
+    }
+
+    private static Duration waitOf(Attempts attempts, Instant now) {
         if (attempts == null) {
-            return;
+            return Duration.ZERO;
         }
         synchronized (attempts) {
-            Instant now = clock.instant();
-            if (attempts.lockedUntil != null && now.isBefore(attempts.lockedUntil)) {
-                throw new LoginLockedException(Duration.between(now, attempts.lockedUntil));
-            }
+            return attempts.blockedUntil != null && now.isBefore(attempts.blockedUntil)
+                    ? Duration.between(now, attempts.blockedUntil) : Duration.ZERO;
         }
     }
 
-    void failed(String name) {
-        if (byName.size() > MAX_TRACKED) {
-            forgetExpired();
-        }
-        Attempts attempts = byName.computeIfAbsent(key(name), k -> new Attempts());
-        synchronized (attempts) {
-            Instant now = clock.instant();
-            attempts.failures.addLast(now);
-            while (!attempts.failures.isEmpty() && !attempts.failures.peekFirst().isAfter(now.minus(WINDOW))) {
-                attempts.failures.removeFirst();
-            }
-            if (attempts.failures.size() >= MAX_FAILURES) {
-                attempts.lockedUntil = now.plus(LOCKOUT);
-                attempts.failures.clear();
-            }
-        }
-    }
-
-    void succeeded(String name) {
-        byName.remove(key(name));
-    }
-
-    private void forgetExpired() {
-        Instant cutoff = clock.instant().minus(WINDOW.plus(LOCKOUT));
-        byName.entrySet().removeIf(e -> {
-            synchronized (e.getValue()) {
-                Instant last = e.getValue().failures.peekLast();
-                Instant locked = e.getValue().lockedUntil;
-                return (last == null || last.isBefore(cutoff)) && (locked == null || locked.isBefore(clock.instant()));
+    private static void forgetExpired(Map<String, Attempts> counts, Instant now) {
+        counts.values().removeIf(attempts -> {
+            synchronized (attempts) {
+                return attempts.lastFailure == null || !now.isBefore(attempts.lastFailure.plus(FORGET_AFTER));
             }
         });
     }
 
-    private static String key(String name) {
-        return name == null ? "" : name.strip().toLowerCase(Locale.ROOT);
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static String address(String address) {
+        return address == null ? "" : address;
+    }
+
+    private static String key(String address, String name) {
+        return address(address) + " " + (name == null ? "" : name.strip().toLowerCase(Locale.ROOT));
     }
 }

@@ -26,6 +26,7 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.csrf.CsrfException;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 
@@ -65,7 +66,8 @@ class SecurityConfiguration {
     @Bean
     @Order(1)
     SecurityFilterChain apiChain(HttpSecurity http, AuthenticationManager authenticationManager, TokenManagement tokens,
-            RecentTokens recentTokens, Problems problems, WharfSettings settings, ApplicationEventPublisher events) throws Exception {
+            RecentTokens recentTokens, Problems problems, WharfSettings settings, ApplicationEventPublisher events,
+            UserRepository users) throws Exception {
         AuthenticationEntryPoint entryPoint = (request, response, failure) -> {
             if (failure instanceof LoginLockedException locked) {
                 response.setHeader("Retry-After", Long.toString(locked.retryAfterSeconds()));
@@ -97,6 +99,7 @@ class SecurityConfiguration {
                         .requestMatchers(org.springframework.http.HttpMethod.POST, "/api/v1/nodes/join").permitAll() // the join token is the proof
                         .requestMatchers("/actuator/**").hasRole("ADMIN")
                         .anyRequest().authenticated())
+                .addFilterAfter(new SessionUserFilter(users), SecurityContextHolderFilter.class)
                 .addFilterBefore(new BearerTokenFilter(tokens, recentTokens, entryPoint, events), BasicAuthenticationFilter.class)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.NEVER))
                 .csrf(csrf -> csrf.requireCsrfProtectionMatcher(csrfNeeded))
@@ -114,12 +117,18 @@ class SecurityConfiguration {
 
     @Bean
     @Order(2)
-    SecurityFilterChain dashboardChain(HttpSecurity http, AuthenticationManager authenticationManager) throws Exception {
-        AuthenticationFailureHandler failure = (request, response, exception) -> response.sendRedirect(
-                request.getContextPath() + (exception instanceof LoginLockedException locked
-                        ? "/login?locked=" + locked.retryAfterSeconds()
-                        : "/login?error"));
+    SecurityFilterChain dashboardChain(HttpSecurity http, AuthenticationManager authenticationManager, UserRepository users)
+            throws Exception {
+        AuthenticationFailureHandler failure = (request, response, exception) -> {
+            if (exception instanceof LoginLockedException locked) {
+                response.setHeader("Retry-After", Long.toString(locked.retryAfterSeconds()));
+                response.sendRedirect(request.getContextPath() + "/login?locked=" + locked.retryAfterSeconds());
+            } else {
+                response.sendRedirect(request.getContextPath() + "/login?error");
+            }
+        };
         http.authenticationManager(authenticationManager)
+                .addFilterAfter(new SessionUserFilter(users), SecurityContextHolderFilter.class)
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/login", "/assets/**", "/favicon.ico", "/favicon.svg", "/error", "/problems/**",
                                 "/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll()

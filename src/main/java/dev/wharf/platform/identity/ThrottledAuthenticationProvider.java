@@ -3,8 +3,12 @@ package dev.wharf.platform.identity;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.web.authentication.WebAuthenticationDetails;
 
-/** Password authentication (form login and HTTP Basic) behind the {@link LoginThrottle}. */
+/**
+ * Password authentication (form login and HTTP Basic) behind the {@link LoginThrottle}, keyed by
+ * the client address that the login filters put into the authentication's details.
+ */
 final class ThrottledAuthenticationProvider implements AuthenticationProvider {
 
     private final AuthenticationProvider delegate;
@@ -18,13 +22,14 @@ final class ThrottledAuthenticationProvider implements AuthenticationProvider {
     @Override
     public Authentication authenticate(Authentication authentication) {
         String name = authentication.getName();
-        throttle.check(name);
+        String address = authentication.getDetails() instanceof WebAuthenticationDetails details ? details.getRemoteAddress() : null;
+        throttle.check(address, name);
         try {
             Authentication result = delegate.authenticate(authentication);
-            throttle.succeeded(name);
+            throttle.succeeded(address, name);
             return result;
         } catch (BadCredentialsException e) {
-            throttle.failed(name);
+            throttle.failed(address, name);
             throw e;
         }
     }

@@ -40,7 +40,7 @@ public class UserAccount {
         this.passwordHash = passwordHash;
         this.admin = admin;
         this.createdAt = now;
-        this.passwordChangedAt = now;
+        this.passwordChangedAt = now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     }
 
     public Long getId() {
@@ -67,9 +67,10 @@ public class UserAccount {
         return passwordChangedAt;
     }
 
+    /** The time is kept to the millisecond, as every database stores it: sessions compare it (see {@code SessionUserFilter}). */
     void changePassword(String hash, Instant now) {
         this.passwordHash = hash;
-        this.passwordChangedAt = now;
+        this.passwordChangedAt = now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     }
 
     void setAdmin(boolean admin) {

@@ -66,7 +66,9 @@ class UserController {
     }
 
     @PatchMapping("/{user}")
-    @Operation(summary = "Change a user's password or admin flag")
+    @Operation(summary = "Change a user's password or admin flag",
+            description = "A new password revokes all the user's API tokens and ends their dashboard sessions; a changed admin flag"
+                    + " applies to their open sessions at the next request.")
     UserView update(Caller caller, @PathVariable("user") String name, @Valid @RequestBody UserChange body) {
         if (body.name() != null && !body.name().equals(name)) {
             throw dev.wharf.platform.web.WharfException.invalidField("name", "users cannot be renamed");

@@ -8,22 +8,30 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
-/** Users and passwords: the rules for who may create, change and delete accounts. */
+/**
+ * Users and passwords: the rules for who may create, change and delete accounts. Passwords follow
+ * {@link PasswordRule}. A new password, set by its owner or by an admin, revokes every API token of
+ * the user and ends the user's other dashboard sessions (the {@code SessionUserFilter} compares the
+ * time the password changed with the one the session logged in with); a changed admin flag applies
+ * to open sessions at their next request.
+ */
 @Service
 @Transactional
 public class UserManagement {
 
-    static final int MIN_PASSWORD = 8;
+    static final int MIN_PASSWORD = PasswordRule.MIN_LENGTH;
     /** bcrypt reads at most 72 bytes; longer passwords are refused rather than silently cut. */
-    static final int MAX_PASSWORD = 72;
+    static final int MAX_PASSWORD = PasswordRule.MAX_BYTES;
 
     private final UserRepository users;
+    private final ApiTokenRepository tokens;
     private final PasswordEncoder passwords;
     private final RecentTokens recentTokens;
     private final Clock clock;
 
-    UserManagement(UserRepository users, PasswordEncoder passwords, RecentTokens recentTokens, Clock clock) {
+    UserManagement(UserRepository users, ApiTokenRepository tokens, PasswordEncoder passwords, RecentTokens recentTokens, Clock clock) {
         this.users = users;
+        this.tokens = tokens;
         this.passwords = passwords;
         this.recentTokens = recentTokens;
         this.clock = clock;
@@ -50,7 +58,7 @@ public class UserManagement {
     public UserAccount create(Caller caller, String name, String password, boolean admin) {
         caller.requireAdmin("create users");
         Names.requireDnsLabel("name", name);
-        checkPassword(password);
+        PasswordRule.check(name, password);
         if (users.findByName(name).isPresent()) {
             throw WharfException.alreadyExists("user \"" + name + "\" already exists");
         }
@@ -61,8 +69,7 @@ public class UserManagement {
         caller.requireAdmin("change users");
         UserAccount user = find(name);
         if (password != null) {
-            checkPassword(password);
-            user.changePassword(passwords.encode(password), clock.instant());
+            setPassword(user, password);
         }
         if (admin != null && admin != user.isAdmin()) {
             if (!admin) {
@@ -87,13 +94,22 @@ public class UserManagement {
         recentTokens.forgetAll(); // the user's tokens stop working at once
     }
 
-    public void changeOwnPassword(Caller caller, String currentPassword, String newPassword) {
+    /** Returns the user as changed: the session that changed it stays logged in only when told the new time (see {@code AccountPages}). */
+    public UserAccount changeOwnPassword(Caller caller, String currentPassword, String newPassword) {
         UserAccount user = users.findById(caller.id()).orElseThrow(() -> WharfException.notFound("user not found"));
         if (currentPassword == null || !passwords.matches(currentPassword, user.getPasswordHash())) {
             throw WharfException.invalidField("currentPassword", "the current password is not correct");
         }
-        checkPassword(newPassword);
-        user.changePassword(passwords.encode(newPassword), clock.instant());
+        setPassword(user, newPassword);
+        return user;
+    }
+
+    /** A new password ends the user's other sessions (see {@code SessionUserFilter}) and revokes all their API tokens. */
+    private void setPassword(UserAccount user, String password) {
+        PasswordRule.check(user.getName(), password);
+        user.changePassword(passwords.encode(password), clock.instant());
+        tokens.revokeAllOf(user.getId(), clock.instant());
+        recentTokens.forgetAll();
     }
 
     /** Creates the first platform admin when there are no users at all; returns false when users exist. */
@@ -101,6 +117,7 @@ public class UserManagement {
         if (users.count() > 0) {
             return false;
         }
+        PasswordRule.check(name, password);
         users.save(new UserAccount(name, passwords.encode(password), true, clock.instant()));
         return true;
     }
@@ -115,15 +132,6 @@ public class UserManagement {
     private void requireAnotherAdmin(UserAccount user, String verb) {
         if (users.countByAdminTrue() <= 1) {
             throw WharfException.conflict("cannot " + verb + " \"" + user.getName() + "\": it is the last platform admin");
-        }
-    }
-
-    static void checkPassword(String password) {
-        if (password == null || password.length() < MIN_PASSWORD) {
-            throw WharfException.invalidField("password", "password must have at least " + MIN_PASSWORD + " characters");
-        }
-        if (password.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PASSWORD) {
-            throw WharfException.invalidField("password", "password must have at most " + MAX_PASSWORD + " bytes");
         }
     }
 }

@@ -45,7 +45,8 @@ class MeController {
     }
 
     @PutMapping("/password")
-    @Operation(summary = "Change your own password (needs the current one)")
+    @Operation(summary = "Change your own password (needs the current one)",
+            description = "Revokes all your API tokens and ends your dashboard sessions.")
     ResponseEntity<Void> changePassword(Caller caller, @Valid @RequestBody PasswordChange body) {
         users.changeOwnPassword(caller, body.currentPassword(), body.newPassword());
         return ResponseEntity.noContent().build();

@@ -76,6 +76,12 @@ public class TeamManagement {
         return teams.findById(id).orElseThrow(() -> WharfException.notFound("team " + id + " not found"));
     }
 
+    /** The id of the team that has this name now, for records that name a team without a caller (the audit log). */
+    @Transactional(readOnly = true)
+    public Optional<Long> idOf(String name) {
+        return teams.findByName(name).map(Team::getId);
+    }
+
     @Transactional(readOnly = true)
     public List<TeamAccess> list(Caller caller) {
         List<Membership> mine = memberships.findByUserIdOrderByTeamNameAsc(caller.id());

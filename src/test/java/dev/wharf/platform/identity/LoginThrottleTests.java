@@ -39,41 +39,70 @@ class LoginThrottleTests {
     final MutableClock clock = new MutableClock();
     final LoginThrottle throttle = new LoginThrottle(clock);
 
+    static final String ATTACKER = "203.0.113.7";
+    static final String OWNER = "198.51.100.20";
+
     @Test
-    void locksForFiveMinutesAfterFiveFailuresWithinFiveMinutes() {
+    void afterFiveFailuresFromOneAddressForOneNameTheDelaysGrowUpToTheCap() {
         for (int i = 0; i < 4; i++) {
-            throttle.failed("Bob");
-            clock.advance(Duration.ofSeconds(30));
+            throttle.failed(ATTACKER, "Bob");
+            assertThatCode(() -> throttle.check(ATTACKER, "bob")).doesNotThrowAnyException();
         }
-        assertThatCode(() -> throttle.check("bob")).doesNotThrowAnyException();
-        throttle.failed("bob");
-        assertThatThrownBy(() -> throttle.check("BOB")).isInstanceOf(LoginLockedException.class)
-                .satisfies(e -> assertThat(((LoginLockedException) e).retryAfterSeconds()).isEqualTo(300));
-        clock.advance(Duration.ofMinutes(4));
-        assertThatThrownBy(() -> throttle.check("bob")).isInstanceOf(LoginLockedException.class)
-                .hasMessage("too many failed logins for this user; try again in 1 minute");
-        clock.advance(Duration.ofMinutes(1));
-        assertThatCode(() -> throttle.check("bob")).doesNotThrowAnyException();
-        assertThatCode(() -> throttle.check("alice")).doesNotThrowAnyException();
+        throttle.failed(ATTACKER, "bob");
+        assertThatThrownBy(() -> throttle.check(ATTACKER, "BOB")).isInstanceOf(LoginLockedException.class)
+                .hasMessage("too many failed logins from your address; try again in 1 second")
+                .satisfies(e -> assertThat(((LoginLockedException) e).retryAfterSeconds()).isEqualTo(1));
+        long[] expected = {2, 4, 8, 16, 32, 64, 128, 256, 300, 300};
+        for (long seconds : expected) {
+            clock.advance(LoginThrottle.MAX_DELAY); // any earlier wait is over
+            throttle.failed(ATTACKER, "bob");
+            assertThatThrownBy(() -> throttle.check(ATTACKER, "bob")).isInstanceOf(LoginLockedException.class)
+                    .satisfies(e -> assertThat(((LoginLockedException) e).retryAfterSeconds()).isEqualTo(seconds));
+        }
+        clock.advance(Duration.ofSeconds(299));
+        assertThatThrownBy(() -> throttle.check(ATTACKER, "bob")).isInstanceOf(LoginLockedException.class);
+        clock.advance(Duration.ofSeconds(1));
+        assertThatCode(() -> throttle.check(ATTACKER, "bob")).doesNotThrowAnyException();
     }
 
     @Test
-    void failuresOlderThanTheWindowDoNotCount() {
-        for (int i = 0; i < 4; i++) {
-            throttle.failed("carol");
+    void aStrangerNeverLocksTheOwnerOutFromAnotherAddress() {
+        for (int i = 0; i < 20; i++) {
+            throttle.failed(ATTACKER, "admin");
         }
-        clock.advance(Duration.ofMinutes(5).plusSeconds(1));
-        throttle.failed("carol");
-        assertThatCode(() -> throttle.check("carol")).doesNotThrowAnyException();
+        assertThatThrownBy(() -> throttle.check(ATTACKER, "admin")).isInstanceOf(LoginLockedException.class);
+        assertThatCode(() -> throttle.check(OWNER, "admin")).doesNotThrowAnyException();
+        assertThatCode(() -> throttle.check(ATTACKER, "alice")).doesNotThrowAnyException();
     }
 
     @Test
-    void successClearsTheCount() {
-        for (int i = 0; i < 4; i++) {
-            throttle.failed("dave");
+    void oneAddressFailingForManyNamesIsSlowedForEveryName() {
+        for (int i = 0; i < LoginThrottle.FREE_ADDRESS_FAILURES - 1; i++) {
+            throttle.failed(ATTACKER, "user" + i);
         }
-        throttle.succeeded("dave");
-        throttle.failed("dave");
-        assertThatCode(() -> throttle.check("dave")).doesNotThrowAnyException();
+        assertThatCode(() -> throttle.check(ATTACKER, "someone-else")).doesNotThrowAnyException();
+        throttle.failed(ATTACKER, "one-more");
+        assertThatThrownBy(() -> throttle.check(ATTACKER, "someone-else")).isInstanceOf(LoginLockedException.class);
+        assertThatCode(() -> throttle.check(OWNER, "someone-else")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void failuresAreForgottenHalfAnHourAfterTheLast() {
+        for (int i = 0; i < 4; i++) {
+            throttle.failed(ATTACKER, "carol");
+        }
+        clock.advance(LoginThrottle.FORGET_AFTER);
+        throttle.failed(ATTACKER, "carol");
+        assertThatCode(() -> throttle.check(ATTACKER, "carol")).doesNotThrowAnyException();
+    }
+
+    @Test
+    void successClearsTheCountOfThatAddressAndName() {
+        for (int i = 0; i < 4; i++) {
+            throttle.failed(ATTACKER, "dave");
+        }
+        throttle.succeeded(ATTACKER, "dave");
+        throttle.failed(ATTACKER, "dave");
+        assertThatCode(() -> throttle.check(ATTACKER, "dave")).doesNotThrowAnyException();
     }
 }

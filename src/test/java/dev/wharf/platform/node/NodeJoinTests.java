@@ -40,8 +40,8 @@ class NodeJoinTests {
             assertThat(noNode.status()).as(noNode.toString()).isEqualTo(503);
             assertThat(noNode.json().get("detail").asString()).isEqualTo("no node is available to run containers");
 
-            admin.post("/api/v1/users", "{\"name\":\"plain\",\"password\":\"plain-password\"}");
-            assertThat(Http.to(port).basic("plain", "plain-password").post("/api/v1/nodes/join-tokens", "{}").status()).isEqualTo(403);
+            admin.post("/api/v1/users", "{\"name\":\"plain\",\"password\":\"tidal-ember-4821\"}");
+            assertThat(Http.to(port).basic("plain", "tidal-ember-4821").post("/api/v1/nodes/join-tokens", "{}").status()).isEqualTo(403);
             assertThat(admin.post("/api/v1/nodes/join-tokens", "{\"expiresInMinutes\":0}").status()).isEqualTo(400);
             Http.Response created = admin.post("/api/v1/nodes/join-tokens", "{\"expiresInMinutes\":5}");
             assertThat(created.status()).as(created.toString()).isEqualTo(201);
@@ -91,7 +91,7 @@ class NodeJoinTests {
             assertThat(placed.status()).isEqualTo(503);
             assertThat(placed.json().get("detail").asString()).startsWith("no node has room for this container: node node-a is ");
 
-            assertThat(Http.to(port).basic("plain", "plain-password").delete("/api/v1/nodes/node-a").status()).isEqualTo(403);
+            assertThat(Http.to(port).basic("plain", "tidal-ember-4821").delete("/api/v1/nodes/node-a").status()).isEqualTo(403);
             assertThat(admin.delete("/api/v1/nodes/node-a").status()).isEqualTo(204);
             assertThat(admin.delete("/api/v1/nodes/node-a").status()).isEqualTo(404);
             assertThat(admin.get("/api/v1/nodes").json()).extracting(n -> n.get("name").asString()).containsExactly("node-b");
