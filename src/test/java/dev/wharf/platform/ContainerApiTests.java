@@ -447,7 +447,8 @@ class ContainerApiTests {
         jdbc.update("insert into containers (id, team_id, name, image, spec, restart_policy, desired_state, state, oom_killed,"
                 + " restart_count, created_by, created_at, node) values ('0123456789abcdee', ?, 'young', 'busybox:1', '{}', 'no',"
                 + " 'running', 'created', false, 0, 'admin', ?, 'local')", teamId, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC));
-        assertThat(viewer.get("/api/v1/teams/" + team + "/quota").json().get("usage").get("containers").asLong()).isEqualTo(2);
+        // the ghost counts against the quota until the reconciler removes it, which may already have happened here: only the
+        // end state is certain
         for (int i = 0; i < 50 && member.get("/api/v1/teams/" + team + "/containers/ghost").status() == 200; i++) {
             Thread.sleep(200);
         }
