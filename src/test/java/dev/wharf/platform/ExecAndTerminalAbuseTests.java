@@ -59,7 +59,7 @@ import tools.jackson.databind.JsonNode;
 @DirtiesContext
 class ExecAndTerminalAbuseTests {
 
-    static final String PASSWORD = "password-1234";
+    static final String PASSWORD = "tidal-ember-4821";
     static final long MiB = 1 << 20;
     static TestNode env;
     static String image;

@@ -55,7 +55,7 @@ import tools.jackson.databind.JsonNode;
 @DirtiesContext
 class HostileLayerApiTests {
 
-    static final String PASSWORD = "password-1234";
+    static final String PASSWORD = "tidal-ember-4821";
     static TestNode env;
     static dev.wharf.runtime.api.RuntimeService node;
 

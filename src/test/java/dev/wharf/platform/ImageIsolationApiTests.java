@@ -59,7 +59,7 @@ import tools.jackson.databind.node.ObjectNode;
 @org.springframework.test.annotation.DirtiesContext
 class ImageIsolationApiTests {
 
-    static final String PASSWORD = "password-1234";
+    static final String PASSWORD = "tidal-ember-4821";
     static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
     static final String TAR_LAYER = "application/vnd.oci.image.layer.v1.tar";
     static final JsonMapper JSON = JsonMapper.builder().build();

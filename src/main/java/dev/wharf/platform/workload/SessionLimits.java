@@ -34,6 +34,12 @@ class SessionLimits {
     private final Map<Long, Integer> perUser = new HashMap<>();
     private final Map<Long, Integer> perTeam = new HashMap<>();
 
+    @org.springframework.beans.factory.annotation.Autowired
+    SessionLimits(@org.springframework.beans.factory.annotation.Value("${wharf.limits.concurrent-per-user:8}") int perUser,
+            @org.springframework.beans.factory.annotation.Value("${wharf.limits.concurrent-per-team:32}") int perTeam) {
+        this(new LimitSettings(perUser, perTeam));
+    }
+
     SessionLimits(LimitSettings settings) {
         this.settings = settings;
     }
