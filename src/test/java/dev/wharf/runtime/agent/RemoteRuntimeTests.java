@@ -70,6 +70,8 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
     static final HttpClient http = HttpClient.newHttpClient();
     static Path layout;
     static TestRegistry registry;
+    /** The image the contract's containers run on: a node takes no directory root filesystem. */
+    static Rootfs.Image contractImage;
 
     @BeforeAll
     static void startNode() throws Exception {
@@ -78,6 +80,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         Prerequisites.require(TestRuntimes.runcAndConmonInstalled(),
                 "runc and conmon are not installed");
         Prerequisites.require(BusyboxRootfs.available(), "busybox-static is not installed");
+        Prerequisites.require(BusyboxLayout.available(), "umoci and skopeo are not installed");
         work = WorkDirs.create("wharf-node-test-");
         rootfs = BusyboxRootfs.create(Files.createDirectories(work.resolve("busybox")));
         dataDir = Files.createDirectories(work.resolve("data"));
@@ -103,6 +106,29 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         url = URI.create("http://127.0.0.1:" + node.getEnvironment().getProperty("local.server.port"));
         runtime = RemoteRuntime.connect(url, CREDENTIAL);
         assertThat(runtime.status().problems()).isEmpty();
+        contractImage = importContractImage();
+    }
+
+    /** The busybox image with a config of its own (so its digest is no other test's), imported into the node. */
+    private static Rootfs.Image importContractImage() throws Exception {
+        Path own = BusyboxLayout.create(Files.createDirectories(work.resolve("contract-image")));
+        Commands.run(List.of("umoci", "config", "--image", own + ":" + BusyboxLayout.AMD64, "--tag", "contract",
+                "--config.label", "wharf.test=contract"));
+        Path archive = work.resolve("contract.tar");
+        Commands.run(List.of("skopeo", "copy", "--quiet", "oci:" + own + ":contract", "oci-archive:" + archive));
+        try (java.io.InputStream in = Files.newInputStream(archive)) {
+            return new Rootfs.Image(runtime.importImage(in).digest());
+        }
+    }
+
+    @Override
+    protected Rootfs rootfsSpec() {
+        return contractImage;
+    }
+
+    @Override
+    protected String missingRootfsRefusal() {
+        return "images only";
     }
 
     @AfterAll
@@ -172,6 +198,23 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         // the health probe needs nothing
         assertThat(http.send(HttpRequest.newBuilder(url.resolve("/actuator/health")).build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aDirectoryRootFilesystemIsRefusedAndNothingIsCreated() throws Exception {
+        runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerSpec hostRoot = new ContainerSpec("hostroot" + UUID.randomUUID().toString().replace("-", "").substring(0, 12), "host-root",
+                teamA, new Rootfs.Directory(Path.of("/")), List.of("/bin/true"), null, null, null, null, null);
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(url.resolve("/node/v1/containers"))
+                .header("Authorization", "Bearer " + CREDENTIAL).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(AgentJson.write(hostRoot))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(response.body()).contains("INVALID_ARGUMENT").contains("images only");
+        assertThatThrownBy(() -> runtime.create(hostRoot)).isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT));
+        assertThat(runtime.list()).noneMatch(c -> c.id().equals(hostRoot.id()));
+        assertThatThrownBy(() -> runtime.inspect(hostRoot.id())).isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.NOT_FOUND));
     }
 
     @Test
