@@ -23,9 +23,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * A node trusts one caller: the control plane that holds its credential. Every request but
- * {@code /actuator/health} must carry {@code Authorization: Bearer <credential>}; without it, or with
- * another, the answer is 401 and nothing runs. Before the node has joined (no credential file)
- * the answer is 503.
+ * {@code /actuator/health} must come over TLS with a client certificate signed by Wharf's CA (the
+ * TLS listener checks the signature; {@link AgentConfiguration}) and carry
+ * {@code Authorization: Bearer <credential>}; without either, or with another credential, the
+ * answer is 401 and nothing runs. Plain HTTP is refused unless {@code wharf.node.allow-plain-http}
+ * (a test lab). Before the node has joined (no credential file) the answer is 503.
  */
 @Configuration
 @ConditionalOnProperty(name = "wharf.mode", havingValue = "node")
@@ -37,11 +39,11 @@ class NodeSecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain nodeChain(HttpSecurity http, NodeCredential credential) throws Exception {
+    SecurityFilterChain nodeChain(HttpSecurity http, NodeCredential credential, NodeSettings settings) throws Exception {
         http.authorizeHttpRequests(auth -> auth
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
                         .anyRequest().authenticated())
-                .addFilterBefore(new CredentialFilter(credential), BasicAuthenticationFilter.class)
+                .addFilterBefore(new CredentialFilter(credential, settings.allowPlainHttp()), BasicAuthenticationFilter.class)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
@@ -69,9 +71,11 @@ class NodeSecurityConfiguration {
         private static final String BEARER = "Bearer ";
 
         private final NodeCredential credential;
+        private final boolean plainHttpAllowed;
 
-        CredentialFilter(NodeCredential credential) {
+        CredentialFilter(NodeCredential credential, boolean plainHttpAllowed) {
             this.credential = credential;
+            this.plainHttpAllowed = plainHttpAllowed;
         }
 
         @Override
@@ -83,6 +87,16 @@ class NodeSecurityConfiguration {
         @Override
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
+            if (!request.isSecure() && !plainHttpAllowed) {
+                refuse(response, HttpServletResponse.SC_UNAUTHORIZED, "this node answers only over TLS");
+                return;
+            }
+            Object certificates = request.getAttribute("jakarta.servlet.request.X509Certificate");
+            if (request.isSecure() && !(certificates instanceof java.security.cert.X509Certificate[] presented && presented.length > 0)) {
+                refuse(response, HttpServletResponse.SC_UNAUTHORIZED,
+                        "this node answers only its control plane: present its client certificate (signed by Wharf's CA)");
+                return;
+            }
             Optional<String> expected = credential.read();
             if (expected.isEmpty()) {
                 refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE,

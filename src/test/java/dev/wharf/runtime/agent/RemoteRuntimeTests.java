@@ -23,6 +23,9 @@ import dev.wharf.runtime.api.ImageInfo;
 import dev.wharf.runtime.api.PullProgress;
 import dev.wharf.runtime.api.RegistryCredentials;
 import dev.wharf.runtime.api.Rootfs;
+import dev.wharf.runtime.api.NodeTrust;
+import dev.wharf.platform.pki.CertificateAuthority;
+import java.time.Instant;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
 import dev.wharf.testing.TestRuntimes;
@@ -67,7 +70,11 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
     static ConfigurableApplicationContext node;
     static URI url;
     static RemoteRuntime runtime;
-    static final HttpClient http = HttpClient.newHttpClient();
+    /** Wharf's CA for this node, and the control plane's TLS (its client certificate, trusting that CA only) */
+    static final CertificateAuthority authority = CertificateAuthority.create("test CA", Instant.now(), Duration.ofDays(1));
+    static final NodeTrust trust = trust(authority);
+    /** a caller with the control plane's client certificate (the credential is what its tests vary) */
+    static final HttpClient http = RemoteRuntime.newHttpClient(trust.tls());
     static Path layout;
     static TestRegistry registry;
     /** The image the contract's containers run on: a node takes no directory root filesystem. */
@@ -90,6 +97,9 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
             registry.push("oci:" + layout + ":" + BusyboxLayout.AMD64, "team/busybox:1");
         }
         new NodeCredential(dataDir).write(CREDENTIAL);
+        NodeIdentity.Request request = NodeIdentity.request("test-node");
+        new NodeIdentity(dataDir).store(request, CertificateAuthority.pem(authority.signServer(request.pem(), "test-node", "127.0.0.1",
+                Instant.now(), Duration.ofDays(1))), authority.certificatePem());
         // command-line arguments: they outrank application.yml (builder properties would not)
         node = new SpringApplicationBuilder(WharfApplication.class).run(
                 "--wharf.mode=node",
@@ -103,8 +113,8 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
                 "--wharf.registries.insecure=" + (registry == null ? "" : registry.host()),
                 "--spring.main.banner-mode=off");
         assertThat(node.getEnvironment().getProperty("wharf.runtime.data-dir")).isEqualTo(dataDir.toString());
-        url = URI.create("http://127.0.0.1:" + node.getEnvironment().getProperty("local.server.port"));
-        runtime = RemoteRuntime.connect(url, CREDENTIAL);
+        url = URI.create("https://127.0.0.1:" + node.getEnvironment().getProperty("local.server.port"));
+        runtime = RemoteRuntime.connect(url, CREDENTIAL, trust);
         assertThat(runtime.status().problems()).isEmpty();
         contractImage = importContractImage();
     }
@@ -188,7 +198,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
             assertThat(response.body()).doesNotContain(CREDENTIAL);
         }
         assertThat(runtime.list()).noneMatch(c -> c.id().equals(spec.id()));
-        RemoteRuntime stranger = RemoteRuntime.connect(url, "not-" + CREDENTIAL);
+        RemoteRuntime stranger = RemoteRuntime.connect(url, "not-" + CREDENTIAL, trust);
         assertThatThrownBy(() -> stranger.create(spec)).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE))
                 .hasMessageContaining("credential");
@@ -198,6 +208,77 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         // the health probe needs nothing
         assertThat(http.send(HttpRequest.newBuilder(url.resolve("/actuator/health")).build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode()).isEqualTo(200);
+    }
+
+    static NodeTrust trust(CertificateAuthority ca) {
+        return new NodeTrust(ca.context(ca.issueClient("wharf-control-plane", Instant.now(), Duration.ofDays(1))), false);
+    }
+
+    /** A create with the right credential, sent by {@code client} to {@code base}: the status, or the failure that stopped it. */
+    private String createWith(HttpClient client, URI base, ContainerSpec spec) {
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/node/v1/containers"))
+                    .header("Authorization", "Bearer " + CREDENTIAL).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(AgentJson.write(spec))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.body()).doesNotContain(CREDENTIAL);
+            return String.valueOf(response.statusCode());
+        } catch (IOException e) {
+            return "refused: " + e;
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void onlyTheControlPlanesClientCertificateOverTlsReachesTheNode() throws Exception {
+        runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerSpec spec = spec(teamA, List.of("/bin/true"), null);
+        CertificateAuthority other = CertificateAuthority.create("another CA", Instant.now(), Duration.ofDays(1));
+        javax.net.ssl.SSLContext noCertificate = javax.net.ssl.SSLContext.getInstance("TLS");
+        noCertificate.init(null, trustOnly(authority), null);
+        javax.net.ssl.SSLContext otherCertificate = javax.net.ssl.SSLContext.getInstance("TLS");
+        otherCertificate.init(keyManagers(other.issueClient("wharf-control-plane", Instant.now(), Duration.ofDays(1))),
+                trustOnly(authority), null);
+        URI plain = URI.create("http://127.0.0.1:" + url.getPort());
+
+        assertThat(createWith(HttpClient.newHttpClient(), plain, spec)).as("plain http").matches("400|401|refused.*");
+        assertThat(createWith(RemoteRuntime.newHttpClient(noCertificate), url, spec)).as("TLS without a client certificate")
+                .isEqualTo("401");
+        assertThat(createWith(RemoteRuntime.newHttpClient(otherCertificate), url, spec)).as("a client certificate of another CA")
+                .matches("401|refused.*");
+        assertThat(runtime.list()).noneMatch(c -> c.id().equals(spec.id()));
+
+        // the control plane pins its CA: a node whose certificate another CA signed (or that is dialled by another name) is refused
+        RemoteRuntime pinnedElsewhere = RemoteRuntime.connect(url, CREDENTIAL, trust(other));
+        assertThatThrownBy(() -> pinnedElsewhere.create(spec)).isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE));
+        assertThatThrownBy(() -> pinnedElsewhere.openTerminal("x", List.of("/bin/sh"), 80, 24)).isInstanceOf(RuntimeFailure.class);
+        RemoteRuntime otherName = RemoteRuntime.connect(URI.create("https://localhost:" + url.getPort()), CREDENTIAL, trust);
+        assertThatThrownBy(otherName::status).isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE));
+        // and never dials plain http unless a test lab allows it
+        RemoteRuntime overHttp = RemoteRuntime.connect(plain, CREDENTIAL, trust);
+        assertThatThrownBy(() -> overHttp.create(spec)).isInstanceOf(RuntimeFailure.class).hasMessageContaining("https")
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE));
+        assertThat(runtime.list()).noneMatch(c -> c.id().equals(spec.id()));
+    }
+
+    private static javax.net.ssl.TrustManager[] trustOnly(CertificateAuthority ca) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setCertificateEntry("ca", ca.certificate());
+        javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        factory.init(store);
+        return factory.getTrustManagers();
+    }
+
+    private static javax.net.ssl.KeyManager[] keyManagers(CertificateAuthority.Identity identity) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("client", identity.key(), "pw".toCharArray(), new java.security.cert.Certificate[] {identity.certificate()});
+        javax.net.ssl.KeyManagerFactory factory = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(store, "pw".toCharArray());
+        return factory.getKeyManagers();
     }
 
     @Test
@@ -239,7 +320,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        RemoteRuntime gone = RemoteRuntime.connect(URI.create("http://127.0.0.1:" + port), CREDENTIAL);
+        RemoteRuntime gone = RemoteRuntime.connect(URI.create("https://127.0.0.1:" + port), CREDENTIAL, trust);
         long start = System.nanoTime();
         assertThatThrownBy(gone::status).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE))
