@@ -75,6 +75,9 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
     static final NodeTrust trust = trust(authority);
     /** a caller with the control plane's client certificate (the credential is what its tests vary) */
     static final HttpClient http = RemoteRuntime.newHttpClient(trust.tls());
+    /** the node's own certificate and keys (a node's, signed by the same CA, but for serving only) */
+    static java.security.cert.X509Certificate nodeCertificate;
+    static java.security.KeyPair nodeKeys;
     static Path layout;
     static TestRegistry registry;
     /** The image the contract's containers run on: a node takes no directory root filesystem. */
@@ -98,8 +101,9 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         }
         new NodeCredential(dataDir).write(CREDENTIAL);
         NodeIdentity.Request request = NodeIdentity.request("test-node");
-        new NodeIdentity(dataDir).store(request, CertificateAuthority.pem(authority.signServer(request.pem(), "test-node", "127.0.0.1",
-                Instant.now(), Duration.ofDays(1))), authority.certificatePem());
+        nodeCertificate = authority.signServer(request.pem(), "test-node", "127.0.0.1", Instant.now(), Duration.ofDays(1));
+        nodeKeys = request.keys();
+        new NodeIdentity(dataDir).store(request, CertificateAuthority.pem(nodeCertificate), authority.certificatePem());
         // command-line arguments: they outrank application.yml (builder properties would not)
         node = new SpringApplicationBuilder(WharfApplication.class).run(
                 "--wharf.mode=node",
@@ -246,6 +250,10 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
                 .isEqualTo("401");
         assertThat(createWith(RemoteRuntime.newHttpClient(otherCertificate), url, spec)).as("a client certificate of another CA")
                 .matches("401|refused.*");
+        javax.net.ssl.SSLContext aNodesCertificate = javax.net.ssl.SSLContext.getInstance("TLS");
+        aNodesCertificate.init(keyManagers(new CertificateAuthority.Identity(nodeKeys.getPrivate(), nodeCertificate)), trustOnly(authority), null);
+        assertThat(createWith(RemoteRuntime.newHttpClient(aNodesCertificate), url, spec))
+                .as("a node's own certificate (same CA, for serving only) as a client").matches("401|refused.*");
         assertThat(runtime.list()).noneMatch(c -> c.id().equals(spec.id()));
 
         // the control plane pins its CA: a node whose certificate another CA signed (or that is dialled by another name) is refused
@@ -324,7 +332,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         long start = System.nanoTime();
         assertThatThrownBy(gone::status).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE))
-                .hasMessageStartingWith("node http://127.0.0.1:" + port + " is not answering: ");
+                .hasMessageStartingWith("node https://127.0.0.1:" + port + " is not answering: ");
         assertThatThrownBy(() -> gone.inspect("abc")).isInstanceOf(RuntimeFailure.class);
         assertThatThrownBy(() -> gone.subscribe(e -> { })).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE));
