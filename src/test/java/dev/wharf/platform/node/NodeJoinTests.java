@@ -138,6 +138,31 @@ class NodeJoinTests {
                     .as("the token on the page works").isEqualTo(201);
             assertThat(browser.get("/admin/nodes").body()).as("shown once").doesNotContain(pageToken);
 
+            // a node URL that leads to a TLS listener whose certificate another CA signed: never trusted, never sent the credential
+            CertificateAuthority other = CertificateAuthority.create("impostor CA", java.time.Instant.now(), java.time.Duration.ofDays(1));
+            List<String> impostorSaw = new java.util.concurrent.CopyOnWriteArrayList<>();
+            com.sun.net.httpserver.HttpsServer impostor = impostor(other, impostorSaw);
+            try {
+                String impostorUrl = "https://127.0.0.1:" + impostor.getAddress().getPort();
+                String impostorToken = admin.post("/api/v1/nodes/join-tokens", "{}").json().get("token").asString();
+                assertThat(anonymous.post("/api/v1/nodes/join", join(impostorToken, "impostor", impostorUrl)).status()).isEqualTo(201);
+                JsonNode seen = null;
+                for (int i = 0; i < 40; i++) {
+                    Thread.sleep(250);
+                    seen = node(admin.get("/api/v1/nodes").json(), "impostor");
+                    if (seen != null && seen.get("problems").toString().contains("not answering")) {
+                        break;
+                    }
+                }
+                assertThat(seen).as("the impostor is listed").isNotNull();
+                assertThat(seen.get("state").asString()).as(seen.toString()).isNotEqualTo("up");
+                assertThat(seen.get("problems").toString()).as(seen.toString()).contains("not answering");
+                assertThat(impostorSaw).as("no request (and no credential) ever reached it").isEmpty();
+                assertThat(admin.delete("/api/v1/nodes/impostor").status()).isEqualTo(204);
+            } finally {
+                impostor.stop(0);
+            }
+
             String audit = admin.get("/api/v1/audit?limit=1000").body();
             assertThat(audit).contains("POST /api/v1/nodes/join", "DELETE /api/v1/nodes/{node}").doesNotContain(token, credential);
             assertThat(output.getAll()).doesNotContain(token, second, credential);
@@ -149,12 +174,59 @@ class NodeJoinTests {
                 + tools.jackson.databind.json.JsonMapper.builder().build().writeValueAsString(csr(name)) + "}";
     }
 
+    private static JsonNode node(JsonNode nodes, String name) {
+        for (JsonNode node : nodes) {
+            if (node.get("name").asString().equals(name)) {
+                return node;
+            }
+        }
+        return null;
+    }
+
+    /** An HTTPS listener on loopback serving a certificate for 127.0.0.1 that {@code ca} signed; records every request's credential. */
+    private static com.sun.net.httpserver.HttpsServer impostor(CertificateAuthority ca, List<String> saw) throws Exception {
+        KeyPair keys = keys();
+        X509Certificate certificate = ca.signServer(csr("impostor", keys), "impostor", "127.0.0.1", java.time.Instant.now(),
+                java.time.Duration.ofDays(1));
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("impostor", keys.getPrivate(), "pw".toCharArray(), new java.security.cert.Certificate[] {certificate});
+        javax.net.ssl.KeyManagerFactory factory = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(store, "pw".toCharArray());
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(factory.getKeyManagers(), null, null);
+        com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        server.createContext("/", exchange -> {
+            saw.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " " + exchange.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = "{\"ready\":true,\"problems\":[],\"cpus\":64,\"memoryBytes\":1099511627776}".getBytes();
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        return server;
+    }
+
+    private static KeyPair keys() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        return generator.generateKeyPair();
+    }
+
     /** A node's certificate request, as a node makes it (EC P-256, signed with its key). */
     static String csr(String name) {
         try {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"));
-            KeyPair keys = generator.generateKeyPair();
+            return csr(name, keys());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String csr(String name, KeyPair keys) {
+        try {
             var request = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + name), keys.getPublic())
                     .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
             StringWriter pem = new StringWriter();
