@@ -16,13 +16,12 @@ import org.springframework.context.annotation.Configuration;
 @Configuration
 class NodeTrustConfiguration {
 
-    static final String CONTROL_PLANE = "wharf-control-plane";
     static final Duration CLIENT_VALIDITY = Duration.ofDays(365);
 
     @Bean
     NodeTrust nodeTrust(CertificateAuthority authority, Clock clock,
             @Value("${wharf.node.allow-plain-http:false}") boolean allowPlainHttp) {
-        CertificateAuthority.Identity identity = authority.issueClient(CONTROL_PLANE, clock.instant(), CLIENT_VALIDITY);
+        CertificateAuthority.Identity identity = authority.issueClient(NodeTrust.CONTROL_PLANE, clock.instant(), CLIENT_VALIDITY);
         return new NodeTrust(authority.context(identity), allowPlainHttp);
     }
 }

@@ -1,6 +1,7 @@
 package dev.wharf.runtime.agent;
 
 import dev.wharf.WharfSettings;
+import dev.wharf.runtime.api.NodeTrust;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -65,6 +66,16 @@ class NodeSecurityConfiguration {
                 status == HttpServletResponse.SC_UNAUTHORIZED ? "UNAUTHENTICATED" : "UNAVAILABLE", message)));
     }
 
+    /** Whether the (CA-verified) client certificate is the control plane's, by its common name. */
+    static boolean isControlPlane(java.security.cert.X509Certificate certificate) {
+        try {
+            return new javax.naming.ldap.LdapName(certificate.getSubjectX500Principal().getName()).getRdns().stream()
+                    .anyMatch(rdn -> rdn.getType().equalsIgnoreCase("CN") && NodeTrust.CONTROL_PLANE.equals(rdn.getValue()));
+        } catch (javax.naming.InvalidNameException e) {
+            return false;
+        }
+    }
+
     /** Checks the bearer credential against the stored one, in constant time; the health probe needs none. */
     static final class CredentialFilter extends OncePerRequestFilter {
 
@@ -92,7 +103,8 @@ class NodeSecurityConfiguration {
                 return;
             }
             Object certificates = request.getAttribute("jakarta.servlet.request.X509Certificate");
-            if (request.isSecure() && !(certificates instanceof java.security.cert.X509Certificate[] presented && presented.length > 0)) {
+            if (request.isSecure() && !(certificates instanceof java.security.cert.X509Certificate[] presented && presented.length > 0
+                    && isControlPlane(presented[0]))) {
                 refuse(response, HttpServletResponse.SC_UNAUTHORIZED,
                         "this node answers only its control plane: present its client certificate (signed by Wharf's CA)");
                 return;

@@ -10,6 +10,12 @@ import javax.net.ssl.SSLContext;
  */
 public record NodeTrust(SSLContext tls, boolean allowPlainHttp) {
 
+    /**
+     * The common name of the control plane's client certificate: a node accepts no other, so a
+     * certificate the same CA gave anyone else (a Docker API client) does not open a node.
+     */
+    public static final String CONTROL_PLANE = "wharf-control-plane";
+
     public NodeTrust {
         if (tls == null) {
             throw new IllegalArgumentException("a TLS context is required");

@@ -254,6 +254,10 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         aNodesCertificate.init(keyManagers(new CertificateAuthority.Identity(nodeKeys.getPrivate(), nodeCertificate)), trustOnly(authority), null);
         assertThat(createWith(RemoteRuntime.newHttpClient(aNodesCertificate), url, spec))
                 .as("a node's own certificate (same CA, for serving only) as a client").matches("401|refused.*");
+        javax.net.ssl.SSLContext anotherClient = javax.net.ssl.SSLContext.getInstance("TLS");
+        anotherClient.init(keyManagers(authority.issueClient("docker-api-user", Instant.now(), Duration.ofDays(1))), trustOnly(authority), null);
+        assertThat(createWith(RemoteRuntime.newHttpClient(anotherClient), url, spec))
+                .as("a client certificate the same CA gave someone else").isEqualTo("401");
         assertThat(runtime.list()).noneMatch(c -> c.id().equals(spec.id()));
 
         // the control plane pins its CA: a node whose certificate another CA signed (or that is dialled by another name) is refused
