@@ -142,6 +142,29 @@ class JoinAtStartTests {
         assertThat(join.joinIfNeeded(null, null, "n", "https://n:8080", credential, identity)).isEqualTo(NodeJoin.Outcome.NOT_CONFIGURED);
     }
 
+    /** The control plane dials a plain http node URL only in a test lab that allows it; otherwise nothing is sent. */
+    @Test
+    void plainHttpNodesAreDialledOnlyWhenATestLabAllowsIt() throws Exception {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        server.createContext("/node/v1/status", exchange -> {
+            seen.add(exchange.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = "{\"ready\":true,\"problems\":[],\"cpus\":2,\"memoryBytes\":1024,\"cgroupVersion\":\"v2\"}".getBytes();
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        java.net.URI plain = java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getDefault();
+        assertThatThrownBy(() -> RemoteRuntime.connect(plain, "lab-credential", new dev.wharf.runtime.api.NodeTrust(tls, false)).status())
+                .isInstanceOf(dev.wharf.runtime.api.RuntimeFailure.class).hasMessageContaining("https")
+                .hasMessageContaining("wharf.node.allow-plain-http").hasMessageNotContaining("lab-credential");
+        assertThat(seen).as("nothing was sent").isEmpty();
+        assertThat(RemoteRuntime.connect(plain, "lab-credential", new dev.wharf.runtime.api.NodeTrust(tls, true)).status().ready()).isTrue();
+        assertThat(seen).containsExactly("Bearer lab-credential");
+    }
+
     @Test
     void theCredentialComparisonNeedsAnExactMatch() {
         assertThat(NodeCredential.matches("abc", "abc")).isTrue();
