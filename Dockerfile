@@ -63,6 +63,9 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       runc conmon containernetworking-plugins iptables iproute2 e2fsprogs mount \
  && rm -rf /var/lib/apt/lists/*
+# a node serves TLS with the certificate Wharf's CA gave it at join; the health probe needs no client certificate
+HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
+  CMD curl -fsSk https://127.0.0.1:8080/actuator/health || exit 1
 CMD ["--wharf.mode=node"]
 
 # ---- server: the default target (last stage), control plane only, uid 10001

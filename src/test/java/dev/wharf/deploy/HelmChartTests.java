@@ -174,7 +174,7 @@ class HelmChartTests {
         assertThat(list(node.get("args"))).contains("--wharf.mode=node",
                 "--wharf.node.server=http://wharf." + NAMESPACE + ".svc:80",
                 "--wharf.node.join-token=$(WHARF_NODE_JOIN_TOKEN)", "--wharf.node.name=$(WHARF_NODE_NAME)",
-                "--wharf.node.advertise-url=http://$(WHARF_NODE_IP):8080");
+                "--wharf.node.advertise-url=https://$(WHARF_NODE_IP):8080");
         assertThat(secretRef(node, "WHARF_NODE_JOIN_TOKEN")).isEqualTo("wharf/node-join-token");
         assertThat(mountPaths(node)).contains("/sys/fs/cgroup", "/var/lib/wharf");
         List<String> hostPaths = new ArrayList<>();

@@ -72,8 +72,21 @@ class MultiNodeTests {
             assertThat(pretender.startExpectingExit()).as("a node with a made-up join token exits").isNotZero();
             assertThat(pretender.log()).contains("the join token is unknown, used or expired");
             assertThat(admin.get("/api/v1/nodes").json()).hasSize(2);
-            Http.Response direct = Http.to(nodes.get(0).port).bearer("not-the-credential").get("/node/v1/containers");
+            Http.Response direct = nodes.get(0).tls().bearer("not-the-credential").get("/node/v1/containers");
             assertThat(direct.status()).as("a node refuses anyone but its server").isEqualTo(401);
+            Http.Response stolenCredential = nodes.get(0).tls().bearer(nodes.get(0).credential()).get("/node/v1/containers");
+            assertThat(stolenCredential.status()).as("the credential without the server's client certificate").isEqualTo(401);
+            int plainStatus;
+            try {
+                plainStatus = Http.to(nodes.get(0).port).bearer(nodes.get(0).credential()).get("/node/v1/containers").status();
+            } catch (IllegalStateException refused) {
+                plainStatus = 0; // the TLS listener drops it
+            }
+            assertThat(plainStatus).as("plain http reaches nothing").isIn(0, 400, 401);
+            Http.Response plainJoin = Http.to(port).post("/api/v1/nodes/join", "{\"token\":\"" + token(admin)
+                    + "\",\"name\":\"plain\",\"url\":\"http://127.0.0.1:9\"}");
+            assertThat(plainJoin.status()).as(plainJoin.toString()).isEqualTo(400);
+            assertThat(plainJoin.json().get("detail").asString()).contains("url must be https");
 
             assertThat(admin.post("/api/v1/teams", "{\"name\":\"spread\"}").status()).isEqualTo(201);
             Map<String, String> nodeOf = new HashMap<>();

@@ -40,6 +40,19 @@ public abstract class RuntimeServiceContractTests {
 
     protected abstract Path rootfs();
 
+    /**
+     * The root filesystem the suite's containers of {@code team} run on: the busybox directory, unless a runtime takes
+     * images only (then an image the team holds).
+     */
+    protected Rootfs rootfsSpec(long team) {
+        return new Rootfs.Directory(rootfs());
+    }
+
+    /** What the refusal of a root filesystem directory that does not exist names. */
+    protected String missingRootfsRefusal() {
+        return "/nonexistent/rootfs";
+    }
+
     /** Team ids this test run may use; chosen high so they never meet real teams. */
     protected final long teamA = 60_000 + 2 * (long) (Math.random() * 2_000);
     protected final long teamB = teamA + 1;
@@ -47,7 +60,7 @@ public abstract class RuntimeServiceContractTests {
 
     protected ContainerSpec spec(long team, List<String> args, Resources resources) {
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-        return new ContainerSpec(id, "c-" + id.substring(0, 6), team, new Rootfs.Directory(rootfs()), args, Map.of("GREETING", "hello"),
+        return new ContainerSpec(id, "c-" + id.substring(0, 6), team, rootfsSpec(team), args, Map.of("GREETING", "hello"),
                 null, null, resources, null);
     }
 
@@ -244,12 +257,12 @@ public abstract class RuntimeServiceContractTests {
         ContainerSpec missing = new ContainerSpec("missingrootfs1", "missing", teamA, new Rootfs.Directory(Path.of("/nonexistent/rootfs")),
                 List.of("/bin/true"), null, null, null, null, null);
         assertThatThrownBy(() -> runtime().create(missing)).isInstanceOf(RuntimeFailure.class)
-                .hasMessageContaining("/nonexistent/rootfs")
+                .hasMessageContaining(missingRootfsRefusal())
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT));
         assertThat(runtime().list()).noneMatch(c -> c.id().equals("missingrootfs1"));
         ContainerInfo first = runtime().create(spec(teamA, List.of("/bin/true"), null));
         created.add(first.id());
-        ContainerSpec sameName = new ContainerSpec("samename1", first.name(), teamA, new Rootfs.Directory(rootfs()),
+        ContainerSpec sameName = new ContainerSpec("samename1", first.name(), teamA, rootfsSpec(teamA),
                 List.of("/bin/true"), null, null, null, null, null);
         assertThatThrownBy(() -> runtime().create(sameName)).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.ALREADY_EXISTS));

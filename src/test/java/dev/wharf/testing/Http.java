@@ -32,6 +32,11 @@ public final class Http {
         return new Http("http://localhost:" + port, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build());
     }
 
+    /** A client of {@code https://host:port} over {@code tls}. */
+    public static Http tls(String host, int port, javax.net.ssl.SSLContext tls) {
+        return new Http("https://" + host + ":" + port, HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build());
+    }
+
     /** The CSRF token of a page's form ({@code <input name="_csrf" value="...">}). */
     public static String csrf(String html) {
         java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(html);

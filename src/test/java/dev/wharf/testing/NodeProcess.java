@@ -41,7 +41,7 @@ public final class NodeProcess implements AutoCloseable {
                 "--server.address=127.0.0.1", "--wharf.data-dir=" + dataDir, "--wharf.runtime.cgroup-root=" + cgroupRoot,
                 "--wharf.runtime.network.pool=" + network.pool(), "--wharf.runtime.network.bridge-prefix=" + network.bridgePrefix(),
                 "--wharf.registries.insecure=" + insecureRegistry, "--wharf.node.name=" + name,
-                "--wharf.node.advertise-url=http://127.0.0.1:" + port, "--wharf.node.server=" + serverUrl,
+                "--wharf.node.advertise-url=https://127.0.0.1:" + port, "--wharf.node.server=" + serverUrl,
                 "--spring.main.banner-mode=off"));
         if (joinToken != null) {
             command.add("--wharf.node.join-token=" + joinToken);
@@ -71,7 +71,7 @@ public final class NodeProcess implements AutoCloseable {
                 throw new AssertionError("node " + name + " exited with " + process.exitValue() + ": " + log());
             }
             try {
-                if (Http.to(port).get("/actuator/health").status() == 200) {
+                if (Files.exists(authority()) && tls().get("/actuator/health").status() == 200) {
                     return;
                 }
             } catch (IllegalStateException notYet) {
@@ -90,6 +90,37 @@ public final class NodeProcess implements AutoCloseable {
             throw new AssertionError("node " + name + " did not exit: " + log());
         }
         return process.exitValue();
+    }
+
+    /** Wharf's CA, as the node keeps it once it has joined. */
+    public Path authority() {
+        return dataDir.resolve("node").resolve("tls").resolve("ca.crt");
+    }
+
+    /** The credential the node accepts, as it keeps it once it has joined. */
+    public String credential() throws IOException {
+        return Files.readString(dataDir.resolve("node").resolve("credential")).strip();
+    }
+
+    /**
+     * A client of the node over TLS that trusts Wharf's CA (so it knows it reached the node) but
+     * presents no client certificate: the node's health answers it, nothing else does.
+     */
+    public Http tls() {
+        try {
+            java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            try (var in = Files.newInputStream(authority())) {
+                trusted.setCertificateEntry("wharf-ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+            }
+            javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            factory.init(trusted);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return Http.tls("127.0.0.1", port, context);
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot read node " + name + "'s CA", e);
+        }
     }
 
     public long pid() {

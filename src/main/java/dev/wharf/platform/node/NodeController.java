@@ -47,13 +47,15 @@ class NodeController {
         return ResponseEntity.status(201).body(token);
     }
 
-    record JoinRequest(String token, String name, String url) {
+    /** @param csr the node's PEM certificate request (PKCS#10) for the key it serves TLS with */
+    record JoinRequest(String token, String name, String url, String csr) {
     }
 
     @PostMapping("/join")
-    @Operation(summary = "Called by a node starting with a join token: registers it and answers its credential (no login: the token is the proof)")
+    @Operation(summary = "Called by a node starting with a join token and a certificate request: registers it and answers its credential, its certificate"
+            + " from Wharf's CA and the CA's certificate (no login: the token is the proof)")
     ResponseEntity<NodeJoining.Joined> join(@RequestBody JoinRequest body) {
-        NodeJoining.Joined joined = joining.join(body.token(), body.name(), body.url());
+        NodeJoining.Joined joined = joining.join(body.token(), body.name(), body.url(), body.csr());
         return ResponseEntity.created(URI.create("/api/v1/nodes/" + joined.name())).body(joined);
     }
 

@@ -1,6 +1,7 @@
 package dev.wharf.platform.node;
 
 import dev.wharf.platform.identity.Caller;
+import dev.wharf.platform.pki.CertificateAuthority;
 import dev.wharf.platform.secret.SecretBox;
 import dev.wharf.platform.web.ErrorCategory;
 import dev.wharf.platform.web.Names;
@@ -14,13 +15,17 @@ import java.util.Base64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 
 /**
  * How a node joins: an admin makes a single-use, expiring join token; the node presents it once
- * with its name and URL and is given its own credential, which the server keeps (encrypted) and
- * sends on every call; the node accepts calls with nothing else. Removing a node forgets its
+ * with its name, its {@code https} URL and a certificate request, and is given its own credential,
+ * which the server keeps (encrypted) and sends on every call, and a certificate from Wharf's CA for
+ * the host of its URL, which it serves with; the node accepts calls with nothing else, and the
+ * server trusts no other certificate. A plain {@code http} URL is refused unless
+ * {@code wharf.node.allow-plain-http} (a test lab). Removing a node forgets its
  * credential, so it is never called again, and its token cannot be used twice.
  */
 @Service
@@ -36,21 +41,34 @@ class NodeJoining {
     private final ObjectProvider<NodeUsage> usage;
     private final SecretBox secrets;
     private final Clock clock;
+    private final CertificateAuthority authority;
+    private final boolean allowPlainHttp;
     private final SecureRandom random = new SecureRandom();
 
-    NodeJoining(NodeStore store, NodeRegistry registry, ObjectProvider<NodeUsage> usage, SecretBox secrets, Clock clock) {
+    NodeJoining(NodeStore store, NodeRegistry registry, ObjectProvider<NodeUsage> usage, SecretBox secrets, Clock clock,
+            CertificateAuthority authority, @Value("${wharf.node.allow-plain-http:false}") boolean allowPlainHttp) {
         this.store = store;
         this.registry = registry;
         this.usage = usage;
         this.secrets = secrets;
         this.clock = clock;
+        this.authority = authority;
+        this.allowPlainHttp = allowPlainHttp;
     }
+
+    /** How long a node's certificate is valid (a node that outlives it joins again with a new token). */
+    static final Duration CERTIFICATE_VALIDITY = Duration.ofDays(825);
 
     /** @param nodes how many nodes may join with it (1 unless an admin asked for more, e.g. for a DaemonSet) */
     record JoinToken(String token, Instant expiresAt, int nodes) {
     }
 
-    record Joined(String name, String credential) {
+    /**
+     * @param certificate the node's certificate (PEM), signed by Wharf's CA for the host of its URL ({@code null} over plain http
+     *                    without a request)
+     * @param ca          Wharf's CA certificate (PEM): the only issuer of the control plane's client certificates
+     */
+    record Joined(String name, String credential, String certificate, String ca) {
     }
 
     JoinToken createToken(Caller caller, Integer expiresInMinutes, Integer nodes) {
@@ -69,7 +87,7 @@ class NodeJoining {
         return new JoinToken(token, now.plus(ttl), uses);
     }
 
-    Joined join(String token, String name, String url) {
+    Joined join(String token, String name, String url, String csr) {
         if (token == null || token.isBlank()) {
             throw WharfException.invalidField("token", "token is required: an admin makes one with POST /api/v1/nodes/join-tokens");
         }
@@ -78,6 +96,18 @@ class NodeJoining {
             throw WharfException.invalidField("name", "\"local\" is the name of the server's own runtime; choose another");
         }
         URI uri = nodeUrl(url);
+        if (!"https".equals(uri.getScheme()) && !allowPlainHttp) {
+            throw WharfException.invalidField("url", "url must be https: the server talks to nodes over TLS only (" + uri + " is plain http;"
+                    + " wharf.node.allow-plain-http=true on the server and the node allows it, for a test lab only)");
+        }
+        String certificate = null;
+        if ("https".equals(uri.getScheme()) || (csr != null && !csr.isBlank())) {
+            try {
+                certificate = CertificateAuthority.pem(authority.signServer(csr, name, uri.getHost(), clock.instant(), CERTIFICATE_VALIDITY));
+            } catch (IllegalArgumentException e) {
+                throw WharfException.invalidField("csr", "csr must be the node's PEM certificate request (PKCS#10): " + e.getMessage());
+            }
+        }
         String hash = SecretBox.sha256(token.strip());
         if (!store.useToken(hash, name, clock.instant())) {
             log.warn("refused a node joining as {} from {}: unknown, used or expired join token", name, uri);
@@ -92,7 +122,7 @@ class NodeJoining {
         }
         registry.joined(name);
         log.info("node {} joined from {}", name, uri);
-        return new Joined(name, credential);
+        return new Joined(name, credential, certificate, authority.certificatePem());
     }
 
     /** Forgets the node; refused while containers are placed on it unless {@code force} (they are then {@code unknown}). */
@@ -122,7 +152,7 @@ class NodeJoining {
         } catch (IllegalArgumentException e) {
             // below
         }
-        throw WharfException.invalidField("url", "url must be the node's http(s) address the server can reach, like http://node1:7070");
+        throw WharfException.invalidField("url", "url must be the node's https address the server can reach, like https://node1:7070");
     }
 
     private String secret() {

@@ -91,7 +91,7 @@ class Reconciler implements NodeUsage {
 
     private void subscribe(String name) {
         try {
-            AutoCloseable subscription = nodes.runtime(name).subscribe(event -> scheduler.execute(() -> handle(event)));
+            AutoCloseable subscription = nodes.runtime(name).subscribe(event -> scheduler.execute(() -> handle(name, event)));
             close(subscriptions.put(name, subscription));
         } catch (RuntimeException e) {
             log.warn("cannot hear node {}'s events yet: {}", name, e.getMessage());
@@ -266,11 +266,22 @@ class Reconciler implements NodeUsage {
         reported.retainAll(strangers);
     }
 
-    private void handle(RuntimeEvent event) {
+    /**
+     * One event from node {@code node}'s stream. A node speaks only for the containers placed on it:
+     * an event naming a container placed elsewhere (or on no node) is logged and ignored, so a node
+     * cannot end, restart or rewrite another node's containers.
+     */
+    void handle(String node, RuntimeEvent event) {
         if (!leader) {
             return; // the replica holding the lease acts on it
         }
         try {
+            java.util.Optional<Container> placed = containers.findById(event.containerId());
+            if (placed.isPresent() && !sameNode(placed.get().getNode(), node)) {
+                log.warn("node {} reported {} for container {}, which is placed on node {}; ignored", node,
+                        event.getClass().getSimpleName(), event.containerId(), nodeName(placed.get().getNode()));
+                return;
+            }
             if (event instanceof RuntimeEvent.ContainerExited exited) {
                 exited(exited.containerId(), exited.exitCode(), exited.oomKilled());
             } else if (event instanceof RuntimeEvent.ContainerStarted started && !management.isObserving(started.containerId())) {
@@ -281,6 +292,14 @@ class Reconciler implements NodeUsage {
         } catch (RuntimeException e) {
             log.warn("could not record {}", event, e);
         }
+    }
+
+    private static boolean sameNode(String placedOn, String node) {
+        return nodeName(placedOn).equals(nodeName(node));
+    }
+
+    private static String nodeName(String node) {
+        return node == null ? NodeRegistry.LOCAL : node;
     }
 
     /** Records an exit and applies the restart policy. */

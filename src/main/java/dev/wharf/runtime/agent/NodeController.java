@@ -6,6 +6,7 @@ import dev.wharf.runtime.api.ImageInfo;
 import dev.wharf.runtime.api.LogLine;
 import dev.wharf.runtime.api.LogQuery;
 import dev.wharf.runtime.api.RegistryCredentials;
+import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.TeamLimits;
@@ -114,9 +115,18 @@ class NodeController implements DisposableBean {
         return ResponseEntity.noContent().build();
     }
 
+    /**
+     * Creates a container from an image already on the node. A {@code directory} root filesystem
+     * (a path on this host) is refused with 400: the control plane only ever sends images, and a
+     * host directory would run as the team's root over whatever the caller names.
+     */
     @PostMapping("/containers")
     ResponseEntity<byte[]> create(@RequestBody byte[] body) {
-        return json(HttpStatus.CREATED, runtime.create(AgentJson.read(body, ContainerSpec.class)));
+        ContainerSpec spec = AgentJson.read(body, ContainerSpec.class);
+        if (!(spec.rootfs() instanceof Rootfs.Image)) {
+            throw RuntimeFailure.invalid("a node creates containers from images only: a directory root filesystem is refused");
+        }
+        return json(HttpStatus.CREATED, runtime.create(spec));
     }
 
     @GetMapping("/containers")

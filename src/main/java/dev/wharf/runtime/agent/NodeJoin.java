@@ -14,9 +14,11 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A node's first contact with its control plane: {@code POST {server}/api/v1/nodes/join} with
- * {@code {"token","name","url"}}; the server answers 201 {@code {"name","credential"}} and the
- * node keeps the credential ({@link NodeCredential}). A node that has a credential already does not
- * join again. Neither the token nor the credential is ever logged.
+ * {@code {"token","name","url","csr"}} (a certificate request for a key made here, which never
+ * leaves the node); the server answers 201 {@code {"name","credential","certificate","ca"}} and the
+ * node keeps its certificate and Wharf's CA ({@link NodeIdentity}), then the credential
+ * ({@link NodeCredential}). A node that has a credential already does not join again. Neither the
+ * token nor the credential is ever logged.
  */
 final class NodeJoin {
 
@@ -42,7 +44,7 @@ final class NodeJoin {
      *
      * @throws JoinFailed when the server cannot be reached or does not answer 201 with a credential
      */
-    Outcome joinIfNeeded(String server, String token, String name, String url, NodeCredential credential) {
+    Outcome joinIfNeeded(String server, String token, String name, String url, NodeCredential credential, NodeIdentity identity) {
         if (credential.exists()) {
             log.info("node credential found in {}; this node has joined already", credential.file());
             return Outcome.ALREADY_JOINED;
@@ -63,6 +65,8 @@ final class NodeJoin {
         body.put("token", token.strip());
         body.put("name", name);
         body.put("url", url);
+        NodeIdentity.Request keyRequest = NodeIdentity.request(name);
+        body.put("csr", keyRequest.pem());
         HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json").header("Accept", "application/json, application/problem+json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(AgentJson.write(body))).build();
@@ -92,6 +96,16 @@ final class NodeJoin {
         String credentialValue = answer == null ? null : answer.path("credential").asString(null);
         if (isBlank(credentialValue)) {
             throw new JoinFailed("cannot join " + base + ": the server answered 201 without a credential", null);
+        }
+        boolean tls = url.regionMatches(true, 0, "https:", 0, 6);
+        String certificate = answer.path("certificate").asString(null);
+        if (tls || !isBlank(certificate)) {
+            try {
+                identity.store(keyRequest, certificate, answer.path("ca").asString(null));
+            } catch (IllegalArgumentException e) {
+                throw new JoinFailed("cannot join " + base + ": the server's answer has no usable certificate for this node ("
+                        + e.getMessage() + ")", e);
+            }
         }
         credential.write(credentialValue);
         String joinedAs = answer.path("name").asString(name);

@@ -1,6 +1,7 @@
 package dev.wharf.runtime.agent;
 
 import dev.wharf.WharfSettings;
+import dev.wharf.runtime.api.NodeTrust;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -23,9 +24,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * A node trusts one caller: the control plane that holds its credential. Every request but
- * {@code /actuator/health} must carry {@code Authorization: Bearer <credential>}; without it, or with
- * another, the answer is 401 and nothing runs. Before the node has joined (no credential file)
- * the answer is 503.
+ * {@code /actuator/health} must come over TLS with a client certificate signed by Wharf's CA (the
+ * TLS listener checks the signature; {@link AgentConfiguration}) and carry
+ * {@code Authorization: Bearer <credential>}; without either, or with another credential, the
+ * answer is 401 and nothing runs. Plain HTTP is refused unless {@code wharf.node.allow-plain-http}
+ * (a test lab). Before the node has joined (no credential file) the answer is 503.
  */
 @Configuration
 @ConditionalOnProperty(name = "wharf.mode", havingValue = "node")
@@ -37,11 +40,11 @@ class NodeSecurityConfiguration {
     }
 
     @Bean
-    SecurityFilterChain nodeChain(HttpSecurity http, NodeCredential credential) throws Exception {
+    SecurityFilterChain nodeChain(HttpSecurity http, NodeCredential credential, NodeSettings settings) throws Exception {
         http.authorizeHttpRequests(auth -> auth
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll()
                         .anyRequest().authenticated())
-                .addFilterBefore(new CredentialFilter(credential), BasicAuthenticationFilter.class)
+                .addFilterBefore(new CredentialFilter(credential, settings.allowPlainHttp()), BasicAuthenticationFilter.class)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .csrf(csrf -> csrf.disable())
                 .requestCache(cache -> cache.disable())
@@ -63,15 +66,27 @@ class NodeSecurityConfiguration {
                 status == HttpServletResponse.SC_UNAUTHORIZED ? "UNAUTHENTICATED" : "UNAVAILABLE", message)));
     }
 
+    /** Whether the (CA-verified) client certificate is the control plane's, by its common name. */
+    static boolean isControlPlane(java.security.cert.X509Certificate certificate) {
+        try {
+            return new javax.naming.ldap.LdapName(certificate.getSubjectX500Principal().getName()).getRdns().stream()
+                    .anyMatch(rdn -> rdn.getType().equalsIgnoreCase("CN") && NodeTrust.CONTROL_PLANE.equals(rdn.getValue()));
+        } catch (javax.naming.InvalidNameException e) {
+            return false;
+        }
+    }
+
     /** Checks the bearer credential against the stored one, in constant time; the health probe needs none. */
     static final class CredentialFilter extends OncePerRequestFilter {
 
         private static final String BEARER = "Bearer ";
 
         private final NodeCredential credential;
+        private final boolean plainHttpAllowed;
 
-        CredentialFilter(NodeCredential credential) {
+        CredentialFilter(NodeCredential credential, boolean plainHttpAllowed) {
             this.credential = credential;
+            this.plainHttpAllowed = plainHttpAllowed;
         }
 
         @Override
@@ -83,6 +98,17 @@ class NodeSecurityConfiguration {
         @Override
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
+            if (!request.isSecure() && !plainHttpAllowed) {
+                refuse(response, HttpServletResponse.SC_UNAUTHORIZED, "this node answers only over TLS");
+                return;
+            }
+            Object certificates = request.getAttribute("jakarta.servlet.request.X509Certificate");
+            if (request.isSecure() && !(certificates instanceof java.security.cert.X509Certificate[] presented && presented.length > 0
+                    && isControlPlane(presented[0]))) {
+                refuse(response, HttpServletResponse.SC_UNAUTHORIZED,
+                        "this node answers only its control plane: present its client certificate (signed by Wharf's CA)");
+                return;
+            }
             Optional<String> expected = credential.read();
             if (expected.isEmpty()) {
                 refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE,

@@ -10,9 +10,11 @@ import dev.wharf.runtime.api.ImageReference;
 import dev.wharf.runtime.api.LogLine;
 import dev.wharf.runtime.api.LogQuery;
 import dev.wharf.runtime.api.NodeStatus;
+import dev.wharf.runtime.api.NodeTrust;
 import dev.wharf.runtime.api.PullProgress;
 import dev.wharf.runtime.api.RegistryCredentials;
 import dev.wharf.runtime.api.RuntimeEvent;
+import dev.wharf.runtime.api.RuntimeConnector;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.TeamLimits;
@@ -64,22 +66,50 @@ public final class RemoteRuntime implements RuntimeService {
     private final URI base;
     private final String credential;
     private final HttpClient http;
+    private final boolean plainHttpAllowed;
 
-    RemoteRuntime(URI url, String credential, HttpClient http) {
+    RemoteRuntime(URI url, String credential, HttpClient http, boolean plainHttpAllowed) {
         String text = url.toString();
         this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
         this.credential = credential;
         this.http = http;
+        this.plainHttpAllowed = plainHttpAllowed;
     }
 
-    /** A client of the node at {@code url} with its own HTTP client (HTTP/1.1, 2 s to connect). */
-    public static RemoteRuntime connect(URI url, String credential) {
-        return new RemoteRuntime(url, credential, newHttpClient());
+    /**
+     * A client of the node at {@code https} {@code url} with its own HTTP client (HTTP/1.1, 2 s to
+     * connect) over {@code trust}'s TLS context; an {@code http} URL only when {@code trust} allows it.
+     */
+    public static RemoteRuntime connect(URI url, String credential, NodeTrust trust) {
+        return new RemoteRuntime(url, credential, newHttpClient(trust.tls()), trust.allowPlainHttp());
     }
 
+    /** How the control plane reaches its nodes: one HTTP client over {@code trust}'s TLS context for all of them. */
+    public static RuntimeConnector connector(NodeTrust trust) {
+        HttpClient http = newHttpClient(trust.tls());
+        return (url, credential) -> new RemoteRuntime(url, credential, http, trust.allowPlainHttp());
+    }
+
+    /** A client for plain HTTP and public TLS (the join call, whose answer brings the node its certificate). */
     static HttpClient newHttpClient() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        return newHttpClient(null);
+    }
+
+    static HttpClient newHttpClient(javax.net.ssl.SSLContext tls) {
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        return builder.build();
+    }
+
+    /** Refuses before anything is sent when the node's URL is plain {@code http} and that is not allowed. */
+    void requireTls() {
+        if (!plainHttpAllowed && !"https".equalsIgnoreCase(base.getScheme())) {
+            throw unavailable("node " + base + " is not reached over https: the control plane talks to nodes over TLS only"
+                    + " (wharf.node.allow-plain-http=true allows plain http, for a test lab only)", null);
+        }
     }
 
     URI url() {
@@ -212,6 +242,7 @@ public final class RemoteRuntime implements RuntimeService {
 
     @Override
     public TerminalSession openTerminal(String id, List<String> args, int cols, int rows) {
+        requireTls();
         return RemoteTerminal.open(http, this, container(id), args, cols, rows, credential);
     }
 
@@ -384,6 +415,7 @@ public final class RemoteRuntime implements RuntimeService {
     }
 
     private HttpRequest.Builder request(String path, Duration timeout) {
+        requireTls();
         HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + "/node/v1" + path))
                 .header("Authorization", "Bearer " + credential)
                 .header("Accept", "application/json, application/x-ndjson");

@@ -39,12 +39,23 @@ class JoinAtStartTests {
     final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     final AtomicReference<String> answer = new AtomicReference<>();
     volatile int status = 201;
+    /** when set, the fake server signs the node's request with this CA and answers the certificate as the real one does */
+    volatile dev.wharf.platform.pki.CertificateAuthority signer;
 
     String startServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/api/v1/nodes/join", exchange -> {
-            requests.add(AgentJson.MAPPER.readTree(exchange.getRequestBody().readAllBytes()));
-            byte[] body = answer.get().getBytes(StandardCharsets.UTF_8);
+            JsonNode request = AgentJson.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
+            requests.add(request);
+            String text = answer.get();
+            if (signer != null) {
+                String certificate = dev.wharf.platform.pki.CertificateAuthority.pem(signer.signServer(request.get("csr").asString(),
+                        request.get("name").asString(), java.net.URI.create(request.get("url").asString()).getHost(), java.time.Instant.now(),
+                        java.time.Duration.ofDays(1)));
+                text = text.replace("}", ",\"certificate\":" + AgentJson.MAPPER.writeValueAsString(certificate) + ",\"ca\":"
+                        + AgentJson.MAPPER.writeValueAsString(signer.certificatePem()) + "}");
+            }
+            byte[] body = text.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", status == 201 ? "application/json" : "application/problem+json");
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
@@ -65,19 +76,30 @@ class JoinAtStartTests {
     void aNodeJoinsOnceAndKeepsItsCredentialPrivate() throws Exception {
         String url = startServer();
         answer.set("{\"name\":\"node-7\",\"credential\":\"s3cret-credential\"}");
+        signer = dev.wharf.platform.pki.CertificateAuthority.create("test CA", java.time.Instant.now(), java.time.Duration.ofDays(1));
         NodeCredential credential = new NodeCredential(dataDir);
+        NodeIdentity identity = new NodeIdentity(dataDir);
         NodeJoin join = new NodeJoin(RemoteRuntime.newHttpClient());
 
-        assertThat(join.joinIfNeeded(url, "join-token-1", "node-7", "http://10.0.0.7:8080", credential)).isEqualTo(NodeJoin.Outcome.JOINED);
+        assertThat(join.joinIfNeeded(url, "join-token-1", "node-7", "https://10.0.0.7:8080", credential, identity))
+                .isEqualTo(NodeJoin.Outcome.JOINED);
         assertThat(requests).hasSize(1);
         assertThat(requests.get(0).get("token").asString()).isEqualTo("join-token-1");
         assertThat(requests.get(0).get("name").asString()).isEqualTo("node-7");
-        assertThat(requests.get(0).get("url").asString()).isEqualTo("http://10.0.0.7:8080");
+        assertThat(requests.get(0).get("url").asString()).isEqualTo("https://10.0.0.7:8080");
+        assertThat(requests.get(0).get("csr").asString()).startsWith("-----BEGIN CERTIFICATE REQUEST-----");
+        assertThat(requests.get(0).toString()).doesNotContain("PRIVATE KEY");
         assertThat(credential.read()).contains("s3cret-credential");
         assertThat(Files.getPosixFilePermissions(credential.file())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         assertThat(Files.getPosixFilePermissions(credential.file().getParent())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        assertThat(identity.exists()).isTrue();
+        assertThat(Files.getPosixFilePermissions(identity.key())).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(Files.getPosixFilePermissions(identity.key().getParent())).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        java.security.cert.X509Certificate served = dev.wharf.platform.pki.CertificateAuthority.readCertificate(Files.readString(identity.certificate()));
+        assertThat(served.getSubjectAlternativeNames()).containsExactly(List.of(7, "10.0.0.7"));
+        assertThat(Files.readString(identity.authority())).isEqualTo(signer.certificatePem());
 
-        assertThat(join.joinIfNeeded(url, "join-token-1", "node-7", "http://10.0.0.7:8080", credential))
+        assertThat(join.joinIfNeeded(url, "join-token-1", "node-7", "https://10.0.0.7:8080", credential, identity))
                 .isEqualTo(NodeJoin.Outcome.ALREADY_JOINED);
         assertThat(requests).hasSize(1);
     }
@@ -89,7 +111,8 @@ class JoinAtStartTests {
         answer.set("{\"type\":\"/problems/permission-denied\",\"title\":\"Forbidden\",\"status\":403,"
                 + "\"detail\":\"the join token has expired or was used already\"}");
         NodeCredential credential = new NodeCredential(dataDir);
-        assertThatThrownBy(() -> new NodeJoin(RemoteRuntime.newHttpClient()).joinIfNeeded(url, "old-token", "n", "http://n:8080", credential))
+        assertThatThrownBy(() -> new NodeJoin(RemoteRuntime.newHttpClient()).joinIfNeeded(url, "old-token", "n", "https://n:8080", credential,
+                new NodeIdentity(dataDir)))
                 .isInstanceOf(NodeJoin.JoinFailed.class)
                 .hasMessageContaining("403").hasMessageContaining("the join token has expired or was used already")
                 .hasMessageNotContaining("old-token");
@@ -103,15 +126,43 @@ class JoinAtStartTests {
             port = socket.getLocalPort();
         }
         NodeCredential credential = new NodeCredential(dataDir);
+        NodeIdentity identity = new NodeIdentity(dataDir);
         NodeJoin join = new NodeJoin(RemoteRuntime.newHttpClient());
-        assertThatThrownBy(() -> join.joinIfNeeded("http://127.0.0.1:" + port, "t", "n", "http://n:8080", credential))
+        assertThatThrownBy(() -> join.joinIfNeeded("http://127.0.0.1:" + port, "t", "n", "https://n:8080", credential, identity))
                 .isInstanceOf(NodeJoin.JoinFailed.class).hasMessageContaining("not answering");
         String url = startServer();
         answer.set("{\"name\":\"n\"}");
-        assertThatThrownBy(() -> join.joinIfNeeded(url, "t", "n", "http://n:8080", credential))
+        assertThatThrownBy(() -> join.joinIfNeeded(url, "t", "n", "https://n:8080", credential, identity))
                 .isInstanceOf(NodeJoin.JoinFailed.class).hasMessageContaining("without a credential");
+        answer.set("{\"name\":\"n\",\"credential\":\"c\"}");
+        assertThatThrownBy(() -> join.joinIfNeeded(url, "t", "n", "https://n:8080", credential, identity))
+                .isInstanceOf(NodeJoin.JoinFailed.class).hasMessageContaining("no usable certificate");
         assertThat(credential.exists()).isFalse();
-        assertThat(join.joinIfNeeded(null, null, "n", "http://n:8080", credential)).isEqualTo(NodeJoin.Outcome.NOT_CONFIGURED);
+        assertThat(identity.exists()).isFalse();
+        assertThat(join.joinIfNeeded(null, null, "n", "https://n:8080", credential, identity)).isEqualTo(NodeJoin.Outcome.NOT_CONFIGURED);
+    }
+
+    /** The control plane dials a plain http node URL only in a test lab that allows it; otherwise nothing is sent. */
+    @Test
+    void plainHttpNodesAreDialledOnlyWhenATestLabAllowsIt() throws Exception {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        server.createContext("/node/v1/status", exchange -> {
+            seen.add(exchange.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = "{\"ready\":true,\"problems\":[],\"cpus\":2,\"memoryBytes\":1024,\"cgroupVersion\":\"v2\"}".getBytes();
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        java.net.URI plain = java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getDefault();
+        assertThatThrownBy(() -> RemoteRuntime.connect(plain, "lab-credential", new dev.wharf.runtime.api.NodeTrust(tls, false)).status())
+                .isInstanceOf(dev.wharf.runtime.api.RuntimeFailure.class).hasMessageContaining("https")
+                .hasMessageContaining("wharf.node.allow-plain-http").hasMessageNotContaining("lab-credential");
+        assertThat(seen).as("nothing was sent").isEmpty();
+        assertThat(RemoteRuntime.connect(plain, "lab-credential", new dev.wharf.runtime.api.NodeTrust(tls, true)).status().ready()).isTrue();
+        assertThat(seen).containsExactly("Bearer lab-credential");
     }
 
     @Test
@@ -152,7 +203,7 @@ class JoinAtStartTests {
                     .hasMessageContaining("401").hasMessageContaining("unknown join token");
             assertThat(requests).hasSize(1);
             assertThat(requests.get(0).get("name").asString()).isEqualTo("refused-node");
-            assertThat(requests.get(0).get("url").asString()).matches("http://.+:\\d+");
+            assertThat(requests.get(0).get("url").asString()).matches("https://.+:\\d+");
             assertThat(new NodeCredential(dataDir).exists()).isFalse();
         } finally {
             TestCgroups.removeTree(cgroupRoot);

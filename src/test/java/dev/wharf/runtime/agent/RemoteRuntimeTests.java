@@ -23,6 +23,9 @@ import dev.wharf.runtime.api.ImageInfo;
 import dev.wharf.runtime.api.PullProgress;
 import dev.wharf.runtime.api.RegistryCredentials;
 import dev.wharf.runtime.api.Rootfs;
+import dev.wharf.runtime.api.NodeTrust;
+import dev.wharf.platform.pki.CertificateAuthority;
+import java.time.Instant;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
 import dev.wharf.testing.TestRuntimes;
@@ -67,11 +70,22 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
     static ConfigurableApplicationContext node;
     static URI url;
     static RemoteRuntime runtime;
-    static final HttpClient http = HttpClient.newHttpClient();
+    /** Wharf's CA for this node, and the control plane's TLS (its client certificate, trusting that CA only) */
+    static final CertificateAuthority authority = CertificateAuthority.create("test CA", Instant.now(), Duration.ofDays(1));
+    static final NodeTrust trust = trust(authority);
+    /** a caller with the control plane's client certificate (the credential is what its tests vary) */
+    static final HttpClient http = RemoteRuntime.newHttpClient(trust.tls());
+    /** the node's own certificate and keys (a node's, signed by the same CA, but for serving only) */
+    static java.security.cert.X509Certificate nodeCertificate;
+    static java.security.KeyPair nodeKeys;
     static Path layout;
     static TestRegistry registry;
     /** An internal service the node may reach only because an admin listed it in wharf.registries.private. */
     static dev.wharf.testing.CountingListener listedPrivate;
+    /** The archive of the image the contract's containers run on (a node takes no directory root filesystem)... */
+    static Path contractArchive;
+    /** ... imported for each team that runs one (a team runs only images it holds). */
+    static final java.util.Map<Long, Rootfs.Image> contractImages = new java.util.concurrent.ConcurrentHashMap<>();
 
     @BeforeAll
     static void startNode() throws Exception {
@@ -80,6 +94,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         Prerequisites.require(TestRuntimes.runcAndConmonInstalled(),
                 "runc and conmon are not installed");
         Prerequisites.require(BusyboxRootfs.available(), "busybox-static is not installed");
+        Prerequisites.require(BusyboxLayout.available(), "umoci and skopeo are not installed");
         work = WorkDirs.create("wharf-node-test-");
         rootfs = BusyboxRootfs.create(Files.createDirectories(work.resolve("busybox")));
         dataDir = Files.createDirectories(work.resolve("data"));
@@ -90,6 +105,10 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         }
         new NodeCredential(dataDir).write(CREDENTIAL);
         listedPrivate = new dev.wharf.testing.CountingListener();
+        NodeIdentity.Request request = NodeIdentity.request("test-node");
+        nodeCertificate = authority.signServer(request.pem(), "test-node", "127.0.0.1", Instant.now(), Duration.ofDays(1));
+        nodeKeys = request.keys();
+        new NodeIdentity(dataDir).store(request, CertificateAuthority.pem(nodeCertificate), authority.certificatePem());
         // command-line arguments: they outrank application.yml (builder properties would not)
         node = new SpringApplicationBuilder(WharfApplication.class).run(
                 "--wharf.mode=node",
@@ -104,9 +123,36 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
                 "--wharf.registries.private=" + listedPrivate.host(),
                 "--spring.main.banner-mode=off");
         assertThat(node.getEnvironment().getProperty("wharf.runtime.data-dir")).isEqualTo(dataDir.toString());
-        url = URI.create("http://127.0.0.1:" + node.getEnvironment().getProperty("local.server.port"));
-        runtime = RemoteRuntime.connect(url, CREDENTIAL);
+        url = URI.create("https://127.0.0.1:" + node.getEnvironment().getProperty("local.server.port"));
+        runtime = RemoteRuntime.connect(url, CREDENTIAL, trust);
         assertThat(runtime.status().problems()).isEmpty();
+        contractArchive = contractArchive();
+    }
+
+    /** The busybox image with a config of its own (so its digest is no other test's), as an OCI archive. */
+    private static Path contractArchive() throws Exception {
+        Path own = BusyboxLayout.create(Files.createDirectories(work.resolve("contract-image")));
+        Commands.run(List.of("umoci", "config", "--image", own + ":" + BusyboxLayout.AMD64, "--tag", "contract",
+                "--config.label", "wharf.test=contract"));
+        Path archive = work.resolve("contract.tar");
+        Commands.run(List.of("skopeo", "copy", "--quiet", "oci:" + own + ":contract", "oci-archive:" + archive));
+        return archive;
+    }
+
+    @Override
+    protected Rootfs rootfsSpec(long team) {
+        return contractImages.computeIfAbsent(team, t -> {
+            try (java.io.InputStream in = Files.newInputStream(contractArchive)) {
+                return new Rootfs.Image(runtime.importImage(t, in).digest());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Override
+    protected String missingRootfsRefusal() {
+        return "images only";
     }
 
     @AfterAll
@@ -169,7 +215,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
             assertThat(response.body()).doesNotContain(CREDENTIAL);
         }
         assertThat(runtime.list()).noneMatch(c -> c.id().equals(spec.id()));
-        RemoteRuntime stranger = RemoteRuntime.connect(url, "not-" + CREDENTIAL);
+        RemoteRuntime stranger = RemoteRuntime.connect(url, "not-" + CREDENTIAL, trust);
         assertThatThrownBy(() -> stranger.create(spec)).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE))
                 .hasMessageContaining("credential");
@@ -179,6 +225,102 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         // the health probe needs nothing
         assertThat(http.send(HttpRequest.newBuilder(url.resolve("/actuator/health")).build(), HttpResponse.BodyHandlers.ofString())
                 .statusCode()).isEqualTo(200);
+    }
+
+    static NodeTrust trust(CertificateAuthority ca) {
+        return new NodeTrust(ca.context(ca.issueClient("wharf-control-plane", Instant.now(), Duration.ofDays(1))), false);
+    }
+
+    /** A create with the right credential, sent by {@code client} to {@code base}: the status, or the failure that stopped it. */
+    private String createWith(HttpClient client, URI base, ContainerSpec spec) {
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/node/v1/containers"))
+                    .header("Authorization", "Bearer " + CREDENTIAL).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(AgentJson.write(spec))).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(response.body()).doesNotContain(CREDENTIAL);
+            return String.valueOf(response.statusCode());
+        } catch (IOException e) {
+            return "refused: " + e;
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void onlyTheControlPlanesClientCertificateOverTlsReachesTheNode() throws Exception {
+        runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerSpec spec = spec(teamA, List.of("/bin/true"), null);
+        CertificateAuthority other = CertificateAuthority.create("another CA", Instant.now(), Duration.ofDays(1));
+        javax.net.ssl.SSLContext noCertificate = javax.net.ssl.SSLContext.getInstance("TLS");
+        noCertificate.init(null, trustOnly(authority), null);
+        javax.net.ssl.SSLContext otherCertificate = javax.net.ssl.SSLContext.getInstance("TLS");
+        otherCertificate.init(keyManagers(other.issueClient("wharf-control-plane", Instant.now(), Duration.ofDays(1))),
+                trustOnly(authority), null);
+        URI plain = URI.create("http://127.0.0.1:" + url.getPort());
+
+        assertThat(createWith(HttpClient.newHttpClient(), plain, spec)).as("plain http").matches("400|401|refused.*");
+        assertThat(createWith(RemoteRuntime.newHttpClient(noCertificate), url, spec)).as("TLS without a client certificate")
+                .isEqualTo("401");
+        assertThat(createWith(RemoteRuntime.newHttpClient(otherCertificate), url, spec)).as("a client certificate of another CA")
+                .matches("401|refused.*");
+        javax.net.ssl.SSLContext aNodesCertificate = javax.net.ssl.SSLContext.getInstance("TLS");
+        aNodesCertificate.init(keyManagers(new CertificateAuthority.Identity(nodeKeys.getPrivate(), nodeCertificate)), trustOnly(authority), null);
+        assertThat(createWith(RemoteRuntime.newHttpClient(aNodesCertificate), url, spec))
+                .as("a node's own certificate (same CA, for serving only) as a client").matches("401|refused.*");
+        javax.net.ssl.SSLContext anotherClient = javax.net.ssl.SSLContext.getInstance("TLS");
+        anotherClient.init(keyManagers(authority.issueClient("docker-api-user", Instant.now(), Duration.ofDays(1))), trustOnly(authority), null);
+        assertThat(createWith(RemoteRuntime.newHttpClient(anotherClient), url, spec))
+                .as("a client certificate the same CA gave someone else").isEqualTo("401");
+        assertThat(runtime.list()).noneMatch(c -> c.id().equals(spec.id()));
+
+        // the control plane pins its CA: a node whose certificate another CA signed (or that is dialled by another name) is refused
+        RemoteRuntime pinnedElsewhere = RemoteRuntime.connect(url, CREDENTIAL, trust(other));
+        assertThatThrownBy(() -> pinnedElsewhere.create(spec)).isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE));
+        assertThatThrownBy(() -> pinnedElsewhere.openTerminal("x", List.of("/bin/sh"), 80, 24)).isInstanceOf(RuntimeFailure.class);
+        RemoteRuntime otherName = RemoteRuntime.connect(URI.create("https://localhost:" + url.getPort()), CREDENTIAL, trust);
+        assertThatThrownBy(otherName::status).isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE));
+        // and never dials plain http unless a test lab allows it
+        RemoteRuntime overHttp = RemoteRuntime.connect(plain, CREDENTIAL, trust);
+        assertThatThrownBy(() -> overHttp.create(spec)).isInstanceOf(RuntimeFailure.class).hasMessageContaining("https")
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE));
+        assertThat(runtime.list()).noneMatch(c -> c.id().equals(spec.id()));
+    }
+
+    private static javax.net.ssl.TrustManager[] trustOnly(CertificateAuthority ca) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setCertificateEntry("ca", ca.certificate());
+        javax.net.ssl.TrustManagerFactory factory = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+        factory.init(store);
+        return factory.getTrustManagers();
+    }
+
+    private static javax.net.ssl.KeyManager[] keyManagers(CertificateAuthority.Identity identity) throws Exception {
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("client", identity.key(), "pw".toCharArray(), new java.security.cert.Certificate[] {identity.certificate()});
+        javax.net.ssl.KeyManagerFactory factory = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        factory.init(store, "pw".toCharArray());
+        return factory.getKeyManagers();
+    }
+
+    @Test
+    void aDirectoryRootFilesystemIsRefusedAndNothingIsCreated() throws Exception {
+        runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerSpec hostRoot = new ContainerSpec("hostroot" + UUID.randomUUID().toString().replace("-", "").substring(0, 12), "host-root",
+                teamA, new Rootfs.Directory(Path.of("/")), List.of("/bin/true"), null, null, null, null, null);
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(url.resolve("/node/v1/containers"))
+                .header("Authorization", "Bearer " + CREDENTIAL).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(AgentJson.write(hostRoot))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(response.body()).contains("INVALID_ARGUMENT").contains("images only");
+        assertThatThrownBy(() -> runtime.create(hostRoot)).isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT));
+        assertThat(runtime.list()).noneMatch(c -> c.id().equals(hostRoot.id()));
+        assertThatThrownBy(() -> runtime.inspect(hostRoot.id())).isInstanceOf(RuntimeFailure.class)
+                .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.NOT_FOUND));
     }
 
     @Test
@@ -203,11 +345,11 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        RemoteRuntime gone = RemoteRuntime.connect(URI.create("http://127.0.0.1:" + port), CREDENTIAL);
+        RemoteRuntime gone = RemoteRuntime.connect(URI.create("https://127.0.0.1:" + port), CREDENTIAL, trust);
         long start = System.nanoTime();
         assertThatThrownBy(gone::status).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE))
-                .hasMessageStartingWith("node http://127.0.0.1:" + port + " is not answering: ");
+                .hasMessageStartingWith("node https://127.0.0.1:" + port + " is not answering: ");
         assertThatThrownBy(() -> gone.inspect("abc")).isInstanceOf(RuntimeFailure.class);
         assertThatThrownBy(() -> gone.subscribe(e -> { })).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE));
