@@ -136,8 +136,8 @@ class DockerfileTests {
     @Test
     void theRunLinesAreDocumented() throws IOException {
         String dockerfile = Files.readString(Path.of("Dockerfile"));
-        String readme = Files.readString(Path.of("README.md"));
-        for (String text : List.of(dockerfile, readme)) {
+        String docs = Files.readString(Path.of("docs/deployment.md"));
+        for (String text : List.of(dockerfile, docs)) {
             assertThat(text).contains("docker build -t wharf .", "docker build --target node -t wharf-node .",
                     "--privileged", "--cgroupns=host", "-v /sys/fs/cgroup:/sys/fs/cgroup:rw",
                     "-v /var/lib/wharf:/var/lib/wharf", "--network=host");

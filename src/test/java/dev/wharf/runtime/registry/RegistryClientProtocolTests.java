@@ -80,7 +80,7 @@ class RegistryClientProtocolTests {
         registry = start(FakeRegistry.Auth.NONE);
         Image image = push("team/app", "1", LAYER_GZIP, 2);
         FileContentStore store = new FileContentStore(dir);
-        new RegistryClient(Set.of(registry.host())).pull(image.reference(), Platform.host(), null, store, PullProgress.NONE);
+        new RegistryClient(registry.hosts()).pull(image.reference(), Platform.host(), null, store, PullProgress.NONE);
         // another registry serves a manifest naming the stored layers: first without them, then with other bytes for them
         try (FakeRegistry other = new FakeRegistry(FakeRegistry.Auth.NONE)) {
             byte[] config = CONFIG.getBytes(StandardCharsets.UTF_8);
@@ -93,7 +93,7 @@ class RegistryClientProtocolTests {
                             .collect(Collectors.joining(",")));
             other.manifest("other/app", "1", "application/vnd.oci.image.manifest.v1+json", manifest);
             ImageReference elsewhere = new ImageReference(other.host(), "other/app", "1", null);
-            RegistryClient client = new RegistryClient(Set.of(other.host()));
+            RegistryClient client = new RegistryClient(other.hosts());
 
             for (boolean servedBefore : new boolean[] {false, true}) {
                 assertThatThrownBy(() -> client.pull(elsewhere, Platform.host(), null, store, digest -> false, digest -> servedBefore,
