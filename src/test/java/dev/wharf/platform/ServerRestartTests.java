@@ -84,7 +84,7 @@ class ServerRestartTests {
 
     private static Process start(List<String> command, Path log, int port) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        for (int i = 0; i < 120; i++) {
+        for (int i = 0; i < 240; i++) { // up to 2 minutes: a JVM starting on a busy 2-core host
             try {
                 if (Http.to(port).get("/actuator/health").status() == 200) {
                     return process;
