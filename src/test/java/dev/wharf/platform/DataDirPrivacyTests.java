@@ -65,7 +65,7 @@ class DataDirPrivacyTests {
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry properties) {
         env.register(properties);
-        properties.add("spring.datasource.url", () -> "jdbc:h2:file:" + env.work.resolve("data/db/wharf") + ";DB_CLOSE_ON_EXIT=FALSE");
+        properties.add("spring.datasource.url", () -> "jdbc:h2:file:" + env.work.resolve("data/db/wharf") + ";DB_CLOSE_ON_EXIT=FALSE;TRACE_LEVEL_FILE=0");  // no trace file written after the work dir is gone
     }
 
     @AfterAll
