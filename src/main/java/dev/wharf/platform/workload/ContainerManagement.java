@@ -22,6 +22,7 @@ import dev.wharf.runtime.api.ContainerState;
 import dev.wharf.runtime.api.ContainerStats;
 import dev.wharf.runtime.api.ExecResult;
 import dev.wharf.runtime.api.ExecSpec;
+import dev.wharf.runtime.api.HostPortRange;
 import dev.wharf.runtime.api.ImageInfo;
 import dev.wharf.runtime.api.LogLine;
 import dev.wharf.runtime.api.LogQuery;
@@ -72,7 +73,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     private final VolumeManagement volumes;
     private final TransactionTemplate tx;
     private final Clock clock;
-    private final PortRange hostPorts;
+    private final HostPortRange hostPorts;
     private final SecureRandom random = new SecureRandom();
     /** pulls that containers are waiting for, by container id, so their progress shows on the container */
     private final Map<String, PullTracker.Pull> pulling = new ConcurrentHashMap<>();
@@ -93,7 +94,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
         this.volumes = volumes;
         this.tx = tx;
         this.clock = clock;
-        this.hostPorts = PortRange.parse(hostPorts);
+        this.hostPorts = HostPortRange.parse(hostPorts);
     }
 
     /** What was stored of a request beside the columns: the command and environment as asked for. */
@@ -248,7 +249,7 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
             if (port == null || port.containerPort() == null || port.hostPort() == null) {
                 throw WharfException.invalidField(field, "a port needs containerPort and hostPort");
             }
-            if (port.hostPort() < hostPorts.min() || port.hostPort() > hostPorts.max()) {
+            if (!hostPorts.contains(port.hostPort())) {
                 throw WharfException.invalidField(field + ".hostPort", "host port " + port.hostPort() + " is outside the range teams may"
                         + " publish on (" + hostPorts + ", set by the platform admin)");
             }
@@ -269,30 +270,6 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     private static NetworkSpec withProjectAlias(NetworkSpec network, String name, Project project) {
         return project == null || network.mode() == NetworkSpec.Mode.NONE ? network
                 : new NetworkSpec(network.mode(), List.of(name + "." + project.getName()), network.ports());
-    }
-
-    /**
-     * The host ports teams may publish on ({@code wharf.network.host-ports}, e.g. {@code 8000-8999}); by default
-     * {@code 1024-65535}, so that no team takes a privileged port (80, 443, 22) of the node. An admin widens it.
-     */
-    record PortRange(int min, int max) {
-        static PortRange parse(String text) {
-            String[] parts = text.strip().split("-");
-            try {
-                PortRange range = new PortRange(Integer.parseInt(parts[0].strip()), Integer.parseInt(parts[parts.length - 1].strip()));
-                if (parts.length <= 2 && range.min >= 1 && range.max <= 65535 && range.min <= range.max) {
-                    return range;
-                }
-            } catch (NumberFormatException e) {
-                // below
-            }
-            throw new IllegalArgumentException("wharf.network.host-ports must be a range like 1024-65535, got " + text);
-        }
-
-        @Override
-        public String toString() {
-            return min + "-" + max;
-        }
     }
 
     private static List<VolumeMount> volumeMounts(ContainerRequest request) {

@@ -1,0 +1,31 @@
+package dev.wharf.runtime.network;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The small state files of team networks: read whole, written to a temp file and renamed over. */
+final class NetworkFiles {
+
+    private NetworkFiles() {
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void write(Path file, String content) {
+        try {
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(temp, content);
+            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
