@@ -1,4 +1,4 @@
-package dev.wharf.runtime.agent;
+package dev.wharf.runtime.remote;
 
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
@@ -13,47 +13,48 @@ import dev.wharf.runtime.api.NodeStatus;
 import dev.wharf.runtime.api.NodeTrust;
 import dev.wharf.runtime.api.PullProgress;
 import dev.wharf.runtime.api.RegistryCredentials;
-import dev.wharf.runtime.api.RuntimeEvent;
 import dev.wharf.runtime.api.RuntimeConnector;
+import dev.wharf.runtime.api.RuntimeEvent;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.api.TerminalSession;
 import dev.wharf.runtime.api.VolumeInfo;
-import java.io.BufferedReader;
+import dev.wharf.runtime.wire.NodeJson;
+import dev.wharf.runtime.wire.PullRequest;
+import dev.wharf.runtime.wire.VolumeRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The runtime service of a node in its own process, over HTTP ({@link NodeController} is the
- * other side). Fulfils the same contract as the in-process runtime: the node's
+ * The runtime service of a node in its own process, over HTTP (the node's side is
+ * {@code runtime.node}). Fulfils the same contract as the in-process runtime: the node's
  * {@link RuntimeFailure}s come back with their kind and message, and a node that does not answer
- * is {@code UNAVAILABLE}. Every call carries the node's credential, which is never logged.
+ * is {@code UNAVAILABLE} ({@link NodeFailures}). The plain calls go through the declarative
+ * {@link NodeApi}; the streams (logs, events, pulls, the import upload, the bounded exec answer,
+ * the terminal) are written here on the same JDK {@link HttpClient}, so all of them present the
+ * control plane's client certificate and check the node's host name. Every call carries the
+ * node's credential, which is never logged.
  */
 public final class RemoteRuntime implements RuntimeService {
 
@@ -63,10 +64,22 @@ public final class RemoteRuntime implements RuntimeService {
     private static final Duration QUICK = Duration.ofSeconds(30);
     private static final Duration SLOW = Duration.ofMinutes(5);
 
+    /**
+     * The most bytes read of an exec's answer: two streams of {@link ExecResult#MAX_OUTPUT_BYTES}, each byte
+     * at worst six in JSON ({@code \u0000}), and room for the rest. A node that sends more is not believed.
+     */
+    static final int MAX_EXEC_ANSWER_BYTES = 16 << 20;
+
     private final URI base;
     private final String credential;
     private final HttpClient http;
     private final boolean plainHttpAllowed;
+    private final NodeFailures failures;
+    private final NodeApiClient calls;
+    /** The calls answered at once (30 s) ... */
+    private final NodeApi quick;
+    /** ... and those that may take a while on the node (5 min: removals, creates, starts). */
+    private final NodeApi slow;
 
     RemoteRuntime(URI url, String credential, HttpClient http, boolean plainHttpAllowed) {
         String text = url.toString();
@@ -74,6 +87,10 @@ public final class RemoteRuntime implements RuntimeService {
         this.credential = credential;
         this.http = http;
         this.plainHttpAllowed = plainHttpAllowed;
+        this.failures = new NodeFailures(base);
+        this.calls = new NodeApiClient(base, credential, http, failures, this::requireTls);
+        this.quick = calls.within(QUICK);
+        this.slow = calls.within(SLOW);
     }
 
     /**
@@ -90,12 +107,12 @@ public final class RemoteRuntime implements RuntimeService {
         return (url, credential) -> new RemoteRuntime(url, credential, http, trust.allowPlainHttp());
     }
 
-    /** A client for plain HTTP and public TLS (the join call, whose answer brings the node its certificate). */
-    static HttpClient newHttpClient() {
-        return newHttpClient(null);
-    }
-
-    static HttpClient newHttpClient(javax.net.ssl.SSLContext tls) {
+    /**
+     * The JDK client every call to a node goes through: HTTP/1.1, 2 s to connect, no redirects,
+     * over {@code tls} (the control plane's client certificate, Wharf's CA as the only trust, and
+     * the JDK's host-name check); {@code null}: the JDK's default TLS.
+     */
+    static HttpClient newHttpClient(SSLContext tls) {
         HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER);
         if (tls != null) {
@@ -123,54 +140,96 @@ public final class RemoteRuntime implements RuntimeService {
 
     @Override
     public NodeStatus status() {
-        return get("/status", QUICK, NodeStatus.class);
+        return quick.status();
     }
 
     @Override
     public void applyTeamLimits(TeamLimits limits) {
-        send("PUT", "/teams/" + limits.teamId() + "/limits", limits, QUICK);
+        quick.applyTeamLimits(limits.teamId(), limits);
     }
 
     @Override
     public void removeTeam(long teamId) {
-        send("DELETE", "/teams/" + teamId, null, SLOW);
+        slow.removeTeam(teamId);
     }
 
     @Override
     public ContainerInfo create(ContainerSpec spec) {
-        return read(send("POST", "/containers", spec, SLOW), ContainerInfo.class);
+        return slow.create(spec);
     }
 
     @Override
     public ContainerInfo start(String id) {
-        return read(send("POST", container(id) + "/start", null, SLOW), ContainerInfo.class);
+        return slow.start(id);
     }
 
     @Override
     public ContainerInfo stop(String id, Duration timeout) {
         Duration wait = timeout == null ? Duration.ofSeconds(10) : timeout;
-        return read(send("POST", container(id) + "/stop?timeout=" + wait, null, wait.plus(SLOW)), ContainerInfo.class);
+        return calls.within(wait.plus(SLOW)).stop(id, wait.toString());
     }
 
     @Override
     public void kill(String id, String signal) {
-        send("POST", container(id) + "/kill?signal=" + encode(signal == null ? "KILL" : signal), null, QUICK);
+        quick.kill(id, signal == null ? "KILL" : signal);
     }
 
     @Override
     public void remove(String id, boolean force) {
-        send("DELETE", container(id) + "?force=" + force, null, SLOW);
+        slow.remove(id, force);
     }
 
     @Override
     public ContainerInfo inspect(String id) {
-        return get(container(id), QUICK, ContainerInfo.class);
+        return quick.inspect(id);
     }
 
     @Override
     public List<ContainerInfo> list() {
-        return read(send("GET", "/containers", null, QUICK), listOf(ContainerInfo.class));
+        return quick.list();
     }
+
+    @Override
+    public ContainerStats stats(String id) {
+        return quick.stats(id);
+    }
+
+    @Override
+    public long writableBytes(String id) {
+        return slow.writableBytes(id).path("bytes").asLong();
+    }
+
+    @Override
+    public List<ImageInfo> images(long teamId) {
+        return quick.images(teamId);
+    }
+
+    @Override
+    public ImageInfo image(long teamId, String digest) {
+        return quick.image(teamId, digest);
+    }
+
+    @Override
+    public void removeImage(long teamId, String digest) {
+        slow.removeImage(teamId, digest);
+    }
+
+    @Override
+    public VolumeInfo createVolume(long teamId, String name, long sizeBytes) {
+        return quick.createVolume(teamId, new VolumeRequest(name, sizeBytes));
+    }
+
+    @Override
+    public List<VolumeInfo> volumes(long teamId) {
+        return slow.volumes(teamId);
+    }
+
+    @Override
+    public void removeVolume(long teamId, String name) {
+        slow.removeVolume(teamId, name);
+    }
+
+    // --- by hand: streams, and the exec answer read only up to its bound
 
     @Override
     public Stream<LogLine> logs(String id, LogQuery query) {
@@ -183,8 +242,7 @@ public final class RemoteRuntime implements RuntimeService {
             path.append("&tail=").append(q.tail());
         }
         InputStream body = openStream("GET", path.toString(), HttpRequest.BodyPublishers.noBody(), null);
-        String what = "logs of " + id;
-        Iterator<JsonNode> lines = lines(body, what);
+        Iterator<JsonNode> lines = lines(body, "logs of " + id);
         Iterator<LogLine> logLines = new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -194,8 +252,8 @@ public final class RemoteRuntime implements RuntimeService {
             @Override
             public LogLine next() {
                 JsonNode line = lines.next();
-                throwIfError(line);
-                return AgentJson.MAPPER.treeToValue(line, LogLine.class);
+                NdjsonLines.throwIfError(line);
+                return NodeJson.MAPPER.treeToValue(line, LogLine.class);
             }
         };
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(logLines, Spliterator.ORDERED | Spliterator.NONNULL), false)
@@ -203,41 +261,25 @@ public final class RemoteRuntime implements RuntimeService {
     }
 
     @Override
-    public ContainerStats stats(String id) {
-        return get(container(id) + "/stats", QUICK, ContainerStats.class);
-    }
-
-    @Override
-    public long writableBytes(String id) {
-        return read(send("GET", container(id) + "/writable-bytes", null, SLOW), JsonNode.class).path("bytes").asLong();
-    }
-
-    /**
-     * The most bytes read of an exec's answer: two streams of {@link ExecResult#MAX_OUTPUT_BYTES}, each byte
-     * at worst six in JSON ({@code \u0000}), and room for the rest. A node that sends more is not believed.
-     */
-    static final int MAX_EXEC_ANSWER_BYTES = 16 << 20;
-
-    @Override
     public ExecResult exec(String id, ExecSpec spec) {
         String path = container(id) + "/exec";
         HttpRequest request = request(path, spec.timeout().plus(QUICK)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(AgentJson.write(spec))).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(NodeJson.write(spec))).build();
         HttpResponse<InputStream> response = exchange(request, HttpResponse.BodyHandlers.ofInputStream(), "POST " + path);
         byte[] body;
         try (InputStream in = response.body()) {
             body = in.readNBytes(MAX_EXEC_ANSWER_BYTES + 1);
         } catch (IOException e) {
-            throw unavailable("node " + base + " is not answering: " + describe(e), e);
+            throw unavailable("node " + base + " is not answering: " + NodeFailures.describe(e), e);
         }
         if (response.statusCode() >= 300) {
-            throw failure(response.statusCode(), body, "POST " + path);
+            throw failures.answer(response.statusCode(), body, "POST " + path);
         }
         if (body.length > MAX_EXEC_ANSWER_BYTES) {
             throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "exec in " + id + ": node " + base + " answered with more than "
                     + MAX_EXEC_ANSWER_BYTES + " bytes");
         }
-        return read(body, ExecResult.class);
+        return NodeJson.MAPPER.readValue(body, ExecResult.class);
     }
 
     @Override
@@ -251,18 +293,18 @@ public final class RemoteRuntime implements RuntimeService {
             Consumer<PullProgress> progress) {
         ImageReference ref = ImageReference.parse(reference);
         RegistryCredentials login = credentials == null ? null : credentials.apply(ref.registry());
-        byte[] body = AgentJson.write(new NodeController.PullRequest(reference, login));
+        byte[] body = NodeJson.write(new PullRequest(reference, login));
         InputStream stream = openStream("POST", "/teams/" + teamId + "/images/pull", HttpRequest.BodyPublishers.ofByteArray(body), "application/json");
         try {
             Iterator<JsonNode> lines = lines(stream, "pull " + reference);
             while (lines.hasNext()) {
                 JsonNode line = lines.next();
-                throwIfError(line);
+                NdjsonLines.throwIfError(line);
                 if (line.has("image")) {
-                    return AgentJson.MAPPER.treeToValue(line.get("image"), ImageInfo.class);
+                    return NodeJson.MAPPER.treeToValue(line.get("image"), ImageInfo.class);
                 }
                 if (line.has("progress") && progress != null) {
-                    progress.accept(AgentJson.MAPPER.treeToValue(line.get("progress"), PullProgress.class));
+                    progress.accept(NodeJson.MAPPER.treeToValue(line.get("progress"), PullProgress.class));
                 }
             }
             throw unavailable("pull " + reference + ": node " + base + " ended the pull without an answer", null);
@@ -271,44 +313,19 @@ public final class RemoteRuntime implements RuntimeService {
         }
     }
 
+    /** The archive is streamed as the request body, never held whole in memory. */
     @Override
     public ImageInfo importImage(long teamId, InputStream archive) {
-        HttpRequest request = request("/teams/" + teamId + "/images/import", null)
+        String path = "/teams/" + teamId + "/images/import";
+        HttpRequest request = request(path, null)
                 .header("Content-Type", "application/octet-stream")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> archive))
                 .build();
-        return read(check(exchange(request, HttpResponse.BodyHandlers.ofByteArray(), "import an image")), ImageInfo.class);
-    }
-
-    @Override
-    public List<ImageInfo> images(long teamId) {
-        return read(send("GET", "/teams/" + teamId + "/images", null, QUICK), listOf(ImageInfo.class));
-    }
-
-    @Override
-    public ImageInfo image(long teamId, String digest) {
-        return get("/teams/" + teamId + "/images/" + encode(digest), QUICK, ImageInfo.class);
-    }
-
-    @Override
-    public void removeImage(long teamId, String digest) {
-        send("DELETE", "/teams/" + teamId + "/images/" + encode(digest), null, SLOW);
-    }
-
-    @Override
-    public VolumeInfo createVolume(long teamId, String name, long sizeBytes) {
-        return read(send("POST", "/teams/" + teamId + "/volumes", new NodeController.VolumeRequest(name, sizeBytes), QUICK),
-                VolumeInfo.class);
-    }
-
-    @Override
-    public List<VolumeInfo> volumes(long teamId) {
-        return read(send("GET", "/teams/" + teamId + "/volumes", null, SLOW), listOf(VolumeInfo.class));
-    }
-
-    @Override
-    public void removeVolume(long teamId, String name) {
-        send("DELETE", "/teams/" + teamId + "/volumes/" + encode(name), null, SLOW);
+        HttpResponse<byte[]> response = exchange(request, HttpResponse.BodyHandlers.ofByteArray(), "import an image");
+        if (response.statusCode() >= 300) {
+            throw failures.answer(response.statusCode(), response.body(), "POST " + response.request().uri().getPath());
+        }
+        return NodeJson.MAPPER.readValue(response.body(), ImageInfo.class);
     }
 
     /**
@@ -355,8 +372,8 @@ public final class RemoteRuntime implements RuntimeService {
                     Iterator<JsonNode> lines = lines(current, "events");
                     while (!closed && lines.hasNext()) {
                         JsonNode line = lines.next();
-                        throwIfError(line);
-                        RuntimeEvent event = AgentJson.MAPPER.treeToValue(line, RuntimeEvent.class);
+                        NdjsonLines.throwIfError(line);
+                        RuntimeEvent event = NodeJson.MAPPER.treeToValue(line, RuntimeEvent.class);
                         try {
                             listener.accept(event);
                         } catch (RuntimeException e) {
@@ -392,26 +409,10 @@ public final class RemoteRuntime implements RuntimeService {
         }
     }
 
-    // --- plumbing
+    // --- plumbing of the hand-written calls
 
     private static String container(String id) {
         return "/containers/" + encode(id);
-    }
-
-    private <T> T get(String path, Duration timeout, Class<T> type) {
-        return read(send("GET", path, null, timeout), type);
-    }
-
-    private static JavaType listOf(Class<?> element) {
-        return AgentJson.MAPPER.getTypeFactory().constructCollectionType(List.class, element);
-    }
-
-    private static <T> T read(byte[] body, Class<T> type) {
-        return AgentJson.MAPPER.readValue(body, type);
-    }
-
-    private static <T> T read(byte[] body, JavaType type) {
-        return AgentJson.MAPPER.readValue(body, type);
     }
 
     private HttpRequest.Builder request(String path, Duration timeout) {
@@ -425,17 +426,6 @@ public final class RemoteRuntime implements RuntimeService {
         return builder;
     }
 
-    /** A call with an optional JSON body; returns the answer's body, or throws the node's failure. */
-    private byte[] send(String method, String path, Object body, Duration timeout) {
-        HttpRequest.Builder builder = request(path, timeout);
-        if (body != null) {
-            builder.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofByteArray(AgentJson.write(body)));
-        } else {
-            builder.method(method, HttpRequest.BodyPublishers.noBody());
-        }
-        return check(exchange(builder.build(), HttpResponse.BodyHandlers.ofByteArray(), method + " " + path));
-    }
-
     /** Opens a streamed answer (no timeout once connected); failures before the stream starts are thrown. */
     private InputStream openStream(String method, String path, HttpRequest.BodyPublisher body, String contentType) {
         HttpRequest.Builder builder = request(path, null).method(method, body);
@@ -445,7 +435,7 @@ public final class RemoteRuntime implements RuntimeService {
         HttpResponse<InputStream> response = exchange(builder.build(), HttpResponse.BodyHandlers.ofInputStream(), method + " " + path);
         if (response.statusCode() >= 300) {
             try (InputStream in = response.body()) {
-                throw failure(response.statusCode(), in.readAllBytes(), method + " " + path);
+                throw failures.answer(response.statusCode(), in.readAllBytes(), method + " " + path);
             } catch (IOException e) {
                 throw unavailable("node " + base + " is not answering: " + e.getMessage(), e);
             }
@@ -456,112 +446,21 @@ public final class RemoteRuntime implements RuntimeService {
     private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> handler, String what) {
         try {
             return http.send(request, handler);
-        } catch (HttpConnectTimeoutException | ConnectException e) {
-            throw unavailable("node " + base + " is not answering: " + describe(e), e);
-        } catch (HttpTimeoutException e) {
-            throw unavailable("node " + base + " did not answer " + what + " in time (" + request.timeout().map(Duration::toString)
-                    .orElse("no limit") + ")", e);
         } catch (IOException e) {
-            throw unavailable("node " + base + " is not answering: " + describe(e), e);
+            throw failures.unreachable(e, what, request.timeout().orElse(null));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw unavailable("interrupted while waiting for node " + base, e);
         }
     }
 
-    private byte[] check(HttpResponse<byte[]> response) {
-        if (response.statusCode() >= 300) {
-            throw failure(response.statusCode(), response.body(), response.request().method() + " " + response.request().uri().getPath());
-        }
-        return response.body();
-    }
-
-    /** The node's {@code {"kind","message"}} as the failure it was; anything else by its status. */
-    private RuntimeFailure failure(int status, byte[] body, String what) {
-        try {
-            JsonNode node = AgentJson.MAPPER.readTree(body);
-            RuntimeFailure failure = failure(node);
-            if (failure != null) {
-                return failure;
-            }
-        } catch (RuntimeException e) {
-            // not the node's error format
-        }
-        return switch (status) {
-            case 401, 403 -> unavailable("node " + base + " refused this control plane's credential (" + status + ")", null);
-            case 503 -> unavailable("node " + base + " is not ready (503)", null);
-            case 400 -> RuntimeFailure.invalid("node " + base + " refused " + what + " (400)");
-            default -> new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "node " + base + " answered " + status + " to " + what);
-        };
-    }
-
-    private static RuntimeFailure failure(JsonNode node) {
-        if (node == null || !node.isObject() || !node.has("kind") || !node.has("message")) {
-            return null;
-        }
-        try {
-            return new RuntimeFailure(RuntimeFailure.Kind.valueOf(node.get("kind").asString()), node.get("message").asString());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static void throwIfError(JsonNode line) {
-        if (line.has("error")) {
-            RuntimeFailure failure = failure(line.get("error"));
-            throw failure != null ? failure
-                    : new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "node sent an error: " + line.get("error"));
-        }
-    }
-
-    /** The non-blank lines of an NDJSON answer, each read as JSON; a broken connection is UNAVAILABLE. */
+    /** The lines of an NDJSON answer; a broken connection is UNAVAILABLE. */
     private Iterator<JsonNode> lines(InputStream body, String what) {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
-        return new Iterator<>() {
-            String next;
-            boolean done;
-
-            @Override
-            public boolean hasNext() {
-                while (next == null && !done) {
-                    try {
-                        String line = reader.readLine();
-                        if (line == null) {
-                            done = true;
-                        } else if (!line.isBlank()) {
-                            next = line;
-                        }
-                    } catch (IOException e) {
-                        done = true;
-                        throw unavailable(what + ": the connection to node " + base + " broke: " + describe(e), e);
-                    }
-                }
-                return next != null;
-            }
-
-            @Override
-            public JsonNode next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                String line = next;
-                next = null;
-                return AgentJson.MAPPER.readTree(line);
-            }
-        };
+        return new NdjsonLines(body, e -> unavailable(what + ": the connection to node " + base + " broke: " + NodeFailures.describe(e), e));
     }
 
     RuntimeFailure unavailable(String message, Throwable cause) {
-        return new RuntimeFailure(RuntimeFailure.Kind.UNAVAILABLE, message, cause);
-    }
-
-    private static String describe(Throwable e) {
-        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-            if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
-                return cause.getMessage();
-            }
-        }
-        return e.getClass().getSimpleName();
+        return failures.unavailable(message, cause);
     }
 
     static void closeQuietly(InputStream in) {
