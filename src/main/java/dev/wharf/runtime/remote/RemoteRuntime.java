@@ -336,77 +336,8 @@ public final class RemoteRuntime implements RuntimeService {
      */
     @Override
     public AutoCloseable subscribe(Consumer<RuntimeEvent> listener) {
-        EventSubscription subscription = new EventSubscription(listener);
-        subscription.connect();
-        Thread thread = new Thread(subscription::run, "node-events-" + base.getAuthority());
-        thread.setDaemon(true);
-        subscription.thread = thread;
-        thread.start();
-        return subscription;
-    }
-
-    private final class EventSubscription implements AutoCloseable {
-
-        private final Consumer<RuntimeEvent> listener;
-        private volatile boolean closed;
-        private volatile InputStream current;
-        private volatile Thread thread;
-
-        EventSubscription(Consumer<RuntimeEvent> listener) {
-            this.listener = listener;
-        }
-
-        void connect() {
-            current = openStream("GET", "/events", HttpRequest.BodyPublishers.noBody(), null);
-        }
-
-        void run() {
-            boolean warned = false;
-            while (!closed) {
-                try {
-                    if (current == null) {
-                        connect();
-                        log.info("events of node {} are flowing again", base);
-                        warned = false;
-                    }
-                    Iterator<JsonNode> lines = lines(current, "events");
-                    while (!closed && lines.hasNext()) {
-                        JsonNode line = lines.next();
-                        NdjsonLines.throwIfError(line);
-                        RuntimeEvent event = NodeJson.MAPPER.treeToValue(line, RuntimeEvent.class);
-                        try {
-                            listener.accept(event);
-                        } catch (RuntimeException e) {
-                            log.warn("an event listener failed on {}", event, e);
-                        }
-                    }
-                } catch (RuntimeException e) {
-                    if (!closed && !warned) {
-                        log.warn("events of node {} stopped: {}; trying again", base, e.getMessage());
-                        warned = true;
-                    }
-                }
-                closeQuietly(current);
-                current = null;
-                if (!closed) {
-                    try {
-                        Thread.sleep(2000);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-            closeQuietly(current);
-            Thread t = thread;
-            if (t != null) {
-                t.interrupt();
-            }
-        }
+        return NodeEvents.start(base, () -> openStream("GET", "/events", HttpRequest.BodyPublishers.noBody(), null),
+                body -> lines(body, "events"), listener);
     }
 
     // --- plumbing of the hand-written calls
