@@ -87,7 +87,7 @@ final class NodeApiClient {
 
         private <T> T call(HttpRequestValues values, Supplier<T> exchange) {
             guard.run();
-            String what = values.getHttpMethod() + " " + values.getUriTemplate();
+            String what = values.getHttpMethod() + " " + path(values);
             try {
                 return exchange.get();
             } catch (ResourceAccessException e) {
@@ -96,6 +96,15 @@ final class NodeApiClient {
             } catch (RestClientException e) {
                 throw failures.unreadable(what, e);
             }
+        }
+
+        /** The call's path under {@code /node/v1} with its variables, for messages ({@code /containers/abc/start}). */
+        private static String path(HttpRequestValues values) {
+            String path = values.getUriTemplate() == null ? String.valueOf(values.getUri()) : values.getUriTemplate();
+            for (var variable : values.getUriVariables().entrySet()) {
+                path = path.replace("{" + variable.getKey() + "}", variable.getValue());
+            }
+            return path;
         }
 
         @Override
