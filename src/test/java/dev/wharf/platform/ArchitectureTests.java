@@ -43,7 +43,20 @@ class ArchitectureTests {
     @ArchTest
     static final ArchRule controllersLiveInTheirFeature = classes().that().areAnnotatedWith(Controller.class)
             .or().areAnnotatedWith(RestController.class)
-            .should().resideInAnyPackage("dev.wharf.platform.*..", "dev.wharf.runtime.agent..");
+            .should().resideInAnyPackage("dev.wharf.platform.*..", "dev.wharf.runtime.node..");
+
+    /** The node protocol's two ends share only {@code runtime.wire}: the node's side and the control plane's client never import each other. */
+    @ArchTest
+    static final ArchRule theNodeSideNeverUsesTheClientSide = noClasses().that().resideInAPackage("dev.wharf.runtime.node..")
+            .should().dependOnClassesThat().resideInAPackage("dev.wharf.runtime.remote..");
+
+    @ArchTest
+    static final ArchRule theClientSideNeverUsesTheNodeSide = noClasses().that().resideInAPackage("dev.wharf.runtime.remote..")
+            .should().dependOnClassesThat().resideInAPackage("dev.wharf.runtime.node..");
+
+    @ArchTest
+    static final ArchRule theWireIsSharedNotOwned = noClasses().that().resideInAPackage("dev.wharf.runtime.wire..")
+            .should().dependOnClassesThat().resideInAnyPackage("dev.wharf.runtime.node..", "dev.wharf.runtime.remote..");
 
     @ArchTest
     static final ArchRule controllersDoNotTouchRepositories = noClasses().that().areAnnotatedWith(Controller.class)

@@ -30,7 +30,7 @@ import dev.wharf.runtime.image.ImageGrants;
 import dev.wharf.runtime.image.ImageStore;
 import dev.wharf.runtime.image.LayerUnpacker;
 import dev.wharf.runtime.image.TeamImages;
-import dev.wharf.runtime.registry.Credentials;
+import dev.wharf.runtime.registry.RegistryLogin;
 import dev.wharf.runtime.api.ImageReference;
 import dev.wharf.runtime.registry.Platform;
 import dev.wharf.runtime.registry.PulledImage;
@@ -715,7 +715,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         requireReady();
         ImageReference ref = ImageReference.parse(reference);
         RegistryCredentials given = credentials == null ? null : credentials.apply(ref.registry());
-        Credentials login = given == null ? null : new Credentials(given.username(), given.password());
+        RegistryLogin login = given == null ? null : new RegistryLogin(given.username(), given.password());
         String repository = ref.registry() + "/" + ref.repository();
         Set<String> held = ConcurrentHashMap.newKeySet(); // layers the team holds: not fetched, so not vouched for by this repository
         java.util.function.Predicate<String> holds = images.teams().blobsHeldBy(teamId);

@@ -14,12 +14,12 @@ final class ProgressStream extends FilterInputStream {
 
     private final String digest;
     private final long total;
-    private final PullProgress progress;
+    private final LayerProgress progress;
     private long done;
     private long reported;
     private IOException readFailure;
 
-    ProgressStream(InputStream in, String digest, long total, PullProgress progress) {
+    ProgressStream(InputStream in, String digest, long total, LayerProgress progress) {
         super(in);
         this.digest = digest;
         this.total = total;

@@ -90,13 +90,13 @@ public final class RegistryClient {
      *         INVALID_ARGUMENT for content that is no container image or does not match its digest,
      *         FAILED_PRECONDITION when authentication fails, UNAVAILABLE when the registry cannot be reached
      */
-    public PulledImage pull(ImageReference ref, Platform platform, Credentials credentials, ContentStore store,
-            PullProgress progress) {
+    public PulledImage pull(ImageReference ref, Platform platform, RegistryLogin credentials, ContentStore store,
+            LayerProgress progress) {
         return pull(ref, platform, credentials, store, digest -> false, digest -> false, progress);
     }
 
     /**
-     * Pulls {@code ref} as {@link #pull(ImageReference, Platform, Credentials, ContentStore, PullProgress)}
+     * Pulls {@code ref} as {@link #pull(ImageReference, Platform, RegistryLogin, ContentStore, LayerProgress)}
      * does, for a caller that may already use some stored blobs. A layer is not downloaded again when
      * {@code held} accepts it (the caller supplied or proved it before). A stored layer the caller does
      * not hold is asked for with {@code credentials} and not downloaded again when {@code servedBefore}
@@ -105,8 +105,8 @@ public final class RegistryClient {
      * the config are always fetched and verified. On success every blob of the image was supplied
      * with verified bytes or proven readable with {@code credentials}.
      */
-    public PulledImage pull(ImageReference ref, Platform platform, Credentials credentials, ContentStore store,
-            java.util.function.Predicate<String> held, java.util.function.Predicate<String> servedBefore, PullProgress progress) {
+    public PulledImage pull(ImageReference ref, Platform platform, RegistryLogin credentials, ContentStore store,
+            java.util.function.Predicate<String> held, java.util.function.Predicate<String> servedBefore, LayerProgress progress) {
         try {
             return fetch(ref, platform, credentials, store, held, servedBefore, progress);
         } catch (RuntimeFailure e) {
@@ -117,8 +117,8 @@ public final class RegistryClient {
         }
     }
 
-    private PulledImage fetch(ImageReference ref, Platform platform, Credentials credentials, ContentStore store,
-            java.util.function.Predicate<String> held, java.util.function.Predicate<String> servedBefore, PullProgress progress) {
+    private PulledImage fetch(ImageReference ref, Platform platform, RegistryLogin credentials, ContentStore store,
+            java.util.function.Predicate<String> held, java.util.function.Predicate<String> servedBefore, LayerProgress progress) {
         Document index = null;
         Document manifest = fetchManifest(ref, credentials, ref.manifestReference(), null);
         if (Manifests.isIndex(manifest.mediaType())) {
@@ -148,7 +148,7 @@ public final class RegistryClient {
     }
 
     /** Fetches the manifest {@code reference} (a tag or digest); {@code expected} is its descriptor when an index named it. */
-    private Document fetchManifest(ImageReference ref, Credentials credentials, String reference, Manifests.Descriptor expected) {
+    private Document fetchManifest(ImageReference ref, RegistryLogin credentials, String reference, Manifests.Descriptor expected) {
         HttpResponse<InputStream> response = http.get(ref, credentials, "/manifests/" + reference, Manifests.ACCEPT);
         String claimed = reference.startsWith("sha256:") ? reference
                 : response.headers().firstValue("Docker-Content-Digest").filter(d -> d.startsWith("sha256:")).orElse(null);
@@ -165,7 +165,7 @@ public final class RegistryClient {
     }
 
     /** Fetches the config blob into memory and checks it against its descriptor. */
-    private byte[] fetchConfig(ImageReference ref, Credentials credentials, Manifests.Descriptor expected) {
+    private byte[] fetchConfig(ImageReference ref, RegistryLogin credentials, Manifests.Descriptor expected) {
         if (expected.size() > MAX_CONFIG) {
             throw RuntimeFailure.invalid("config " + expected.digest() + " is larger than " + MAX_CONFIG + " bytes");
         }
@@ -197,8 +197,8 @@ public final class RegistryClient {
      * failure cancels the rest); a stored layer this repository served before is checked with the
      * registry instead of downloaded.
      */
-    private void fetchLayers(ImageReference ref, Credentials credentials, List<PulledImage.Layer> layers, ContentStore store,
-            java.util.function.Predicate<String> held, java.util.function.Predicate<String> servedBefore, PullProgress progress) {
+    private void fetchLayers(ImageReference ref, RegistryLogin credentials, List<PulledImage.Layer> layers, ContentStore store,
+            java.util.function.Predicate<String> held, java.util.function.Predicate<String> servedBefore, LayerProgress progress) {
         Map<String, PulledImage.Layer> missing = new LinkedHashMap<>();
         for (PulledImage.Layer layer : layers) {
             if (held.test(layer.digest())) {
@@ -247,7 +247,7 @@ public final class RegistryClient {
      * redirects and authentication) as a download, answered 2xx; its body is not read. Any other
      * answer fails as the download would.
      */
-    private void checkReadable(ImageReference ref, Credentials credentials, String digest) {
+    private void checkReadable(ImageReference ref, RegistryLogin credentials, String digest) {
         try {
             closeQuietly(http.get(ref, credentials, "/blobs/" + digest, null).body());
         } catch (RuntimeFailure e) {
@@ -256,8 +256,8 @@ public final class RegistryClient {
     }
 
     /** Streams one layer into the store, starting again (up to the retry count) when the download breaks off. */
-    private void fetchLayer(ImageReference ref, Credentials credentials, PulledImage.Layer layer, ContentStore store,
-            PullProgress progress) {
+    private void fetchLayer(ImageReference ref, RegistryLogin credentials, PulledImage.Layer layer, ContentStore store,
+            LayerProgress progress) {
         for (int attempt = 0; ; attempt++) {
             ProgressStream in;
             try {

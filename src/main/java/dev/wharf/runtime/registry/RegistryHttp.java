@@ -47,7 +47,7 @@ final class RegistryHttp {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** Authorizations are cached per registry, scope and credentials, so one caller's token never serves another's. */
-    private record AuthKey(String registry, String scope, Credentials credentials) {
+    private record AuthKey(String registry, String scope, RegistryLogin credentials) {
     }
 
     private record Authorization(String header, Instant expires) {
@@ -91,7 +91,7 @@ final class RegistryHttp {
      * GETs {@code /v2/<repository><path>} of {@code ref}'s registry and returns a 2xx response with
      * its body still to read (the caller closes it); any other outcome is a RuntimeFailure.
      */
-    HttpResponse<InputStream> get(ImageReference ref, Credentials credentials, String path, String accept) {
+    HttpResponse<InputStream> get(ImageReference ref, RegistryLogin credentials, String path, String accept) {
         URI origin = URI.create((policy.insecure(ref.registry()) ? "http" : "https") + "://" + ref.apiHost());
         URI uri = origin.resolve("/v2/" + ref.repository() + path);
         AuthKey key = new AuthKey(ref.registry(), "repository:" + ref.repository() + ":pull", credentials);
@@ -181,7 +181,7 @@ final class RegistryHttp {
         return e instanceof ConnectException ? "connection failed" : e.getClass().getSimpleName();
     }
 
-    private Authorization authorize(AuthChallenge challenge, Credentials credentials, String scope) {
+    private Authorization authorize(AuthChallenge challenge, RegistryLogin credentials, String scope) {
         switch (challenge.scheme()) {
             case "basic" -> {
                 if (credentials == null) {
@@ -198,7 +198,7 @@ final class RegistryHttp {
     }
 
     /** Fetches a bearer token from the challenge's realm, with Basic credentials when given. */
-    private Authorization token(AuthChallenge challenge, Credentials credentials, String scope) {
+    private Authorization token(AuthChallenge challenge, RegistryLogin credentials, String scope) {
         String realm = challenge.params().get("realm");
         if (realm == null) {
             throw RuntimeFailure.invalid("the registry's Bearer challenge names no realm");
@@ -283,7 +283,7 @@ final class RegistryHttp {
     }
 
     /** The failure for a response that is not a success, with the distribution error codes of its body (never its text). */
-    private static RuntimeFailure failure(HttpResponse<InputStream> response, Credentials credentials, String who) {
+    private static RuntimeFailure failure(HttpResponse<InputStream> response, RegistryLogin credentials, String who) {
         int status = response.statusCode();
         String messages = errorMessages(response);
         String answered = who + " answered " + status + (messages.isEmpty() ? "" : " (" + messages + ")");

@@ -28,7 +28,7 @@ final class FakeRegistry implements AutoCloseable {
 
     enum Auth { NONE, BEARER, BASIC }
 
-    static final Credentials ALICE = new Credentials("alice", "s3cret");
+    static final RegistryLogin ALICE = new RegistryLogin("alice", "s3cret");
 
     private record Manifest(String mediaType, byte[] body) {
     }

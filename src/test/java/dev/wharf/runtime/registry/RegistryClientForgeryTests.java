@@ -57,7 +57,7 @@ class RegistryClientForgeryTests {
         ImageReference ref = push();
         registry.redirectManifests("https://" + internal.host() + "/admin");
 
-        assertThatThrownBy(() -> client(Set.of()).pull(ref, Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client(Set.of()).pull(ref, Platform.host(), null, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                 .hasMessage("pull " + ref + ": redirect target " + internal.host() + " refused: it is not a public address; an admin"
                         + " can allow a private registry by listing its host:port in wharf.registries.private");
@@ -71,7 +71,7 @@ class RegistryClientForgeryTests {
         ImageReference ref = push();
         registry.redirectManifests("http://" + internal.host() + "/v2/team/app/manifests/1");
 
-        assertThatThrownBy(() -> client(Set.of(internal.host())).pull(ref, Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client(Set.of(internal.host())).pull(ref, Platform.host(), null, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                 .hasMessage("pull " + ref + ": redirect from " + registry.host() + " to http://" + internal.host()
                         + " refused: a redirect never leaves HTTPS");
@@ -86,7 +86,7 @@ class RegistryClientForgeryTests {
                 "https://[::ffff:169.254.169.254]/latest/"}) {
             registry.redirectManifests(metadata);
 
-            assertThatThrownBy(() -> client(Set.of()).pull(ref, Platform.host(), null, store, PullProgress.NONE))
+            assertThatThrownBy(() -> client(Set.of()).pull(ref, Platform.host(), null, store, LayerProgress.NONE))
                     .as(metadata)
                     .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                     .hasMessageContaining(": redirect target ")
@@ -98,7 +98,7 @@ class RegistryClientForgeryTests {
             plain.manifest("team/app", "1", "application/vnd.oci.image.manifest.v1+json", "{}");
             plain.redirectManifests("http://169.254.169.254/latest/meta-data/iam/");
             ImageReference plainRef = new ImageReference(plain.host(), "team/app", "1", null);
-            assertThatThrownBy(() -> new RegistryClient(plain.hosts()).pull(plainRef, Platform.host(), null, store, PullProgress.NONE))
+            assertThatThrownBy(() -> new RegistryClient(plain.hosts()).pull(plainRef, Platform.host(), null, store, LayerProgress.NONE))
                     .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                     .hasMessage("pull " + plainRef + ": redirect target 169.254.169.254 refused: plain HTTP is allowed only to"
                             + " registries an admin lists in wharf.registries.insecure");
@@ -113,7 +113,7 @@ class RegistryClientForgeryTests {
         ImageReference ref = push();
         registry.redirectManifests("https://" + registry.host() + "/v2/team/app/manifests/1");
 
-        assertThatThrownBy(() -> client(Set.of()).pull(ref, Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client(Set.of()).pull(ref, Platform.host(), null, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                 .hasMessage("pull " + ref + ": more than 5 redirects from registry " + registry.host());
         assertThat(registry.requests("manifest")).isEqualTo(6);
@@ -125,7 +125,7 @@ class RegistryClientForgeryTests {
         ImageReference ref = push();
         registry.realm("https://" + internal.host() + "/token");
 
-        assertThatThrownBy(() -> client(Set.of()).pull(ref, Platform.host(), FakeRegistry.ALICE, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client(Set.of()).pull(ref, Platform.host(), FakeRegistry.ALICE, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                 .hasMessage("pull " + ref + ": token service " + internal.host() + " refused: it is not a public address; an admin"
                         + " can allow a private registry by listing its host:port in wharf.registries.private");
@@ -141,7 +141,7 @@ class RegistryClientForgeryTests {
         registry.realm("http://" + internal.host() + "/token");
 
         assertThatThrownBy(() -> client(Set.of(internal.host())).pull(ref, Platform.host(), FakeRegistry.ALICE, store,
-                PullProgress.NONE))
+                LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                 .hasMessage("pull " + ref + ": token service " + internal.host() + " refused: credentials are sent to a token"
                         + " service only over HTTPS");
@@ -156,19 +156,19 @@ class RegistryClientForgeryTests {
         RegistryClient client = new RegistryClient(new RegistryAddressPolicy(Set.of(), registry.hosts()), LoopbackTls.client(), 1, 0);
 
         registry.fail(1, 400, FakeRegistry.error("MANIFEST_INVALID", "manifest invalid: " + secret));
-        assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                 .hasMessage("pull " + ref + ": the registry answered 400 (manifest invalid)");
         registry.fail(1, 404, FakeRegistry.error(secret, secret));
-        assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND))
                 .hasMessage("pull " + ref + ": not found (/v2/team/app/manifests/1)");
         registry.fail(1, 500, "<html>" + secret + "</html>");
-        assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE))
                 .hasMessage("pull " + ref + ": the registry answered 500");
         registry.fail(1, 418, "{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"" + secret + "\",\"detail\":\"" + secret + "\"}]}");
-        assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, store, LayerProgress.NONE))
                 .hasMessage("pull " + ref + ": the registry answered 418 (unknown error)");
         assertThat(store.list()).isEmpty();
     }
@@ -184,11 +184,11 @@ class RegistryClientForgeryTests {
         RegistryClient client = new RegistryClient(new RegistryAddressPolicy(Set.of(), Set.of(closed, internal.host())),
                 LoopbackTls.client(), 1, 0);
 
-        assertThatThrownBy(() -> client.pull(toClosed, Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client.pull(toClosed, Platform.host(), null, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE))
                 .hasMessage("pull " + toClosed + ": could not reach registry " + closed + " over HTTPS (a registry that serves"
                         + " plain HTTP must be listed in wharf.registries.insecure)");
-        assertThatThrownBy(() -> client.pull(toOpen, Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client.pull(toOpen, Platform.host(), null, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE))
                 .hasMessage("pull " + toOpen + ": could not reach registry " + internal.host() + " over HTTPS (a registry that serves"
                         + " plain HTTP must be listed in wharf.registries.insecure)");
@@ -200,7 +200,7 @@ class RegistryClientForgeryTests {
         ImageReference ref = new ImageReference(internal.host(), "x", "y", null);
 
         for (RegistryClient client : new RegistryClient[] {new RegistryClient(Set.of()), client(Set.of())}) {
-            assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, store, PullProgress.NONE))
+            assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, store, LayerProgress.NONE))
                     .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                     .hasMessage("pull " + ref + ": registry " + internal.host() + " refused: it is not a public address; an admin"
                             + " can allow a private registry by listing its host:port in wharf.registries.private");

@@ -53,7 +53,7 @@ class RegistryClientProtocolTests {
         FileContentStore store = new FileContentStore(dir);
         RegistryClient client = tlsClient();
 
-        PulledImage pulled = client.pull(image.reference(), Platform.host(), FakeRegistry.ALICE, store, PullProgress.NONE);
+        PulledImage pulled = client.pull(image.reference(), Platform.host(), FakeRegistry.ALICE, store, LayerProgress.NONE);
 
         assertThat(pulled.manifestDigest()).isEqualTo(image.manifestDigest());
         assertThat(pulled.indexDigest()).isNull();
@@ -69,7 +69,7 @@ class RegistryClientProtocolTests {
         assertThat(registry.requests("token")).isEqualTo(1);
         assertThat(registry.storageSawAuthorization()).as("Authorization sent to the storage host").isFalse();
 
-        client.pull(image.reference(), Platform.host(), FakeRegistry.ALICE, store, store::has, digest -> false, PullProgress.NONE);
+        client.pull(image.reference(), Platform.host(), FakeRegistry.ALICE, store, store::has, digest -> false, LayerProgress.NONE);
 
         assertThat(registry.requests("token")).as("token cached").isEqualTo(1);
         assertThat(image.layers()).allSatisfy(layer -> assertThat(registry.requests(layer)).as("downloads of " + layer).isEqualTo(1));
@@ -80,7 +80,7 @@ class RegistryClientProtocolTests {
         registry = start(FakeRegistry.Auth.NONE);
         Image image = push("team/app", "1", LAYER_GZIP, 2);
         FileContentStore store = new FileContentStore(dir);
-        new RegistryClient(registry.hosts()).pull(image.reference(), Platform.host(), null, store, PullProgress.NONE);
+        new RegistryClient(registry.hosts()).pull(image.reference(), Platform.host(), null, store, LayerProgress.NONE);
         // another registry serves a manifest naming the stored layers: first without them, then with other bytes for them
         try (FakeRegistry other = new FakeRegistry(FakeRegistry.Auth.NONE)) {
             byte[] config = CONFIG.getBytes(StandardCharsets.UTF_8);
@@ -97,7 +97,7 @@ class RegistryClientProtocolTests {
 
             for (boolean servedBefore : new boolean[] {false, true}) {
                 assertThatThrownBy(() -> client.pull(elsewhere, Platform.host(), null, store, digest -> false, digest -> servedBefore,
-                        PullProgress.NONE))
+                        LayerProgress.NONE))
                         .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND))
                         .hasMessageContaining("blob unknown");
             }
@@ -110,15 +110,15 @@ class RegistryClientProtocolTests {
                 other.tamper(image.layers().get(i));
             }
             assertThatThrownBy(() -> client.pull(elsewhere, Platform.host(), null, store, digest -> false, digest -> false,
-                    PullProgress.NONE))
+                    LayerProgress.NONE))
                     .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                     .hasMessageContaining("does not match");
             assertThat(store.path(image.layers().get(0))).as("the stored layer is untouched").hasSize(200_000);
-            client.pull(elsewhere, Platform.host(), null, store, digest -> false, digest -> true, PullProgress.NONE);
+            client.pull(elsewhere, Platform.host(), null, store, digest -> false, digest -> true, LayerProgress.NONE);
             // a caller that holds the layers (it supplied them before) does not need the registry for them
             int layerRequests = other.requests("blob");
             PulledImage pulled = client.pull(elsewhere, Platform.host(), null, store, image.layers()::contains, digest -> false,
-                    PullProgress.NONE);
+                    LayerProgress.NONE);
             assertThat(pulled.layers()).extracting(PulledImage.Layer::digest).containsExactlyElementsOf(image.layers());
             assertThat(other.requests("blob")).as("the config only").isEqualTo(layerRequests + 1);
         }
@@ -131,11 +131,11 @@ class RegistryClientProtocolTests {
         FileContentStore store = new FileContentStore(dir);
         RegistryClient client = tlsClient();
 
-        assertThatThrownBy(() -> client.pull(image.reference(), Platform.host(), new Credentials("alice", "guess"), store, PullProgress.NONE))
+        assertThatThrownBy(() -> client.pull(image.reference(), Platform.host(), new RegistryLogin("alice", "guess"), store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.FAILED_PRECONDITION))
                 .hasMessage("pull " + image.reference() + ": authentication failed: the token service " + registry.host()
                         + " answered 401 for user alice (wrong user name or password?)");
-        assertThatThrownBy(() -> client.pull(image.reference(), Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client.pull(image.reference(), Platform.host(), null, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.FAILED_PRECONDITION))
                 .hasMessageEndingWith("answered 401 (no credentials were given)");
         assertThat(store.list()).isEmpty();
@@ -148,13 +148,13 @@ class RegistryClientProtocolTests {
         FileContentStore store = new FileContentStore(dir);
         RegistryClient client = new RegistryClient(registry.hosts());
 
-        assertThatThrownBy(() -> client.pull(image.reference(), Platform.host(), new Credentials("alice", "guess"), store, PullProgress.NONE))
+        assertThatThrownBy(() -> client.pull(image.reference(), Platform.host(), new RegistryLogin("alice", "guess"), store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.FAILED_PRECONDITION))
                 .hasMessage("pull " + image.reference() + ": authentication failed: the registry answered 401 (authentication required)");
-        assertThatThrownBy(() -> client.pull(image.reference(), Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client.pull(image.reference(), Platform.host(), null, store, LayerProgress.NONE))
                 .hasMessageContaining("no credentials were given");
 
-        PulledImage pulled = client.pull(image.reference(), Platform.host(), FakeRegistry.ALICE, store, PullProgress.NONE);
+        PulledImage pulled = client.pull(image.reference(), Platform.host(), FakeRegistry.ALICE, store, LayerProgress.NONE);
 
         assertThat(pulled.manifestDigest()).isEqualTo(image.manifestDigest());
         assertThat(store.list()).containsExactlyInAnyOrderElementsOf(all(image));
@@ -170,7 +170,7 @@ class RegistryClientProtocolTests {
         FileContentStore store = new FileContentStore(dir);
 
         assertThatThrownBy(() -> new RegistryClient(registry.hosts()).pull(image.reference(), Platform.host(), null, store,
-                PullProgress.NONE))
+                LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                 .hasMessageStartingWith("pull " + image.reference() + ": layer " + layer + ": content does not match: expected "
                         + layer + " (200000 bytes), got sha256:");
@@ -188,7 +188,7 @@ class RegistryClientProtocolTests {
         ImageReference byDigest = new ImageReference(registry.host(), "team/app", null, image.manifestDigest());
 
         for (ImageReference ref : List.of(image.reference(), byDigest)) {
-            assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, store, PullProgress.NONE))
+            assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, store, LayerProgress.NONE))
                     .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                     .hasMessageStartingWith("pull " + ref + ": manifest " + ref.manifestReference() + " does not match: expected "
                             + image.manifestDigest() + ", got sha256:");
@@ -205,7 +205,7 @@ class RegistryClientProtocolTests {
         FileContentStore store = new FileContentStore(dir);
 
         assertThatThrownBy(() -> new RegistryClient(registry.hosts()).pull(image.reference(), Platform.host(), null, store,
-                PullProgress.NONE))
+                LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                 .hasMessage("pull " + image.reference() + ": layer " + image.layers().get(0) + " has unsupported media type \""
                         + foreign + "\"");
@@ -221,17 +221,17 @@ class RegistryClientProtocolTests {
         RegistryClient client = new RegistryClient(registry.hosts(), HttpClient.newHttpClient(), 3, 2);
 
         registry.fail(2, 503);
-        assertThat(client.pull(image.reference(), Platform.host(), null, store, PullProgress.NONE).manifestDigest())
+        assertThat(client.pull(image.reference(), Platform.host(), null, store, LayerProgress.NONE).manifestDigest())
                 .isEqualTo(image.manifestDigest());
 
         registry.fail(3, 503);
-        assertThatThrownBy(() -> client.pull(image.reference(), Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client.pull(image.reference(), Platform.host(), null, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE))
                 .hasMessage("pull " + image.reference() + ": the registry answered 503 (service unavailable)");
 
         int manifestRequests = registry.requests("manifest");
         ImageReference unknown = new ImageReference(registry.host(), "team/app", "2", null);
-        assertThatThrownBy(() -> client.pull(unknown, Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client.pull(unknown, Platform.host(), null, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND))
                 .hasMessage("pull " + unknown + ": manifest unknown");
         assertThat(registry.requests("manifest")).isEqualTo(manifestRequests + 1);
@@ -245,7 +245,7 @@ class RegistryClientProtocolTests {
         registry.breakNextDownload(layer);
         FileContentStore store = new FileContentStore(dir);
 
-        new RegistryClient(registry.hosts()).pull(image.reference(), Platform.host(), null, store, PullProgress.NONE);
+        new RegistryClient(registry.hosts()).pull(image.reference(), Platform.host(), null, store, LayerProgress.NONE);
 
         assertThat(registry.requests(layer)).isEqualTo(2);
         assertThat(store.path(layer)).hasSize(200_000);

@@ -61,7 +61,7 @@ class RegistryClientTests {
         RegistryClient client = client();
         ImageReference byTag = ImageReference.parse(registry.host() + "/team/busybox:1");
 
-        PulledImage pulled = client.pull(byTag, Platform.host(), null, store, PullProgress.NONE);
+        PulledImage pulled = client.pull(byTag, Platform.host(), null, store, LayerProgress.NONE);
 
         assertThat(pulled.reference()).isEqualTo(byTag);
         assertThat(pulled.indexDigest()).isNull();
@@ -74,7 +74,7 @@ class RegistryClientTests {
         assertThat(store.list()).containsExactlyInAnyOrder(pulled.manifestDigest(), pulled.configDigest(), pulled.layers().get(0).digest());
 
         ImageReference byDigest = ImageReference.parse(registry.host() + "/team/busybox@" + pulled.manifestDigest());
-        PulledImage again = client.pull(byDigest, Platform.host(), null, store, PullProgress.NONE);
+        PulledImage again = client.pull(byDigest, Platform.host(), null, store, LayerProgress.NONE);
 
         assertThat(again).isEqualTo(new PulledImage(byDigest, null, pulled.manifestDigest(), pulled.configDigest(), pulled.layers(),
                 pulled.config()));
@@ -83,7 +83,7 @@ class RegistryClientTests {
     @Test
     void pullsDockerSchema2Images() {
         PulledImage pulled = client().pull(ImageReference.parse(registry.host() + "/team/docker:1"), Platform.host(), null,
-                new FileContentStore(content), PullProgress.NONE);
+                new FileContentStore(content), LayerProgress.NONE);
 
         assertThat(pulled.layers()).singleElement().extracting(PulledImage.Layer::mediaType)
                 .isEqualTo("application/vnd.docker.image.rootfs.diff.tar.gzip");
@@ -95,8 +95,8 @@ class RegistryClientTests {
         FileContentStore store = new FileContentStore(content);
         ImageReference ref = ImageReference.parse(registry.host() + "/team/multi:1");
 
-        PulledImage host = client().pull(ref, Platform.host(), null, store, PullProgress.NONE);
-        PulledImage arm = client().pull(ref, new Platform("linux", "arm64", "v8"), null, store, PullProgress.NONE);
+        PulledImage host = client().pull(ref, Platform.host(), null, store, LayerProgress.NONE);
+        PulledImage arm = client().pull(ref, new Platform("linux", "arm64", "v8"), null, store, LayerProgress.NONE);
 
         assertThat(host.indexDigest()).isEqualTo(BusyboxLayout.digest(layout, BusyboxLayout.MULTI));
         assertThat(host.manifestDigest()).isEqualTo(BusyboxLayout.digest(layout,
@@ -104,9 +104,9 @@ class RegistryClientTests {
         assertThat(arm.manifestDigest()).isEqualTo(BusyboxLayout.digest(layout, BusyboxLayout.ARM64));
         assertThat(store.has(host.indexDigest())).isTrue();
         assertThat(store.has(arm.configDigest())).isTrue();
-        assertThat(client().pull(ref, new Platform("linux", "arm64", null), null, store, PullProgress.NONE).manifestDigest())
+        assertThat(client().pull(ref, new Platform("linux", "arm64", null), null, store, LayerProgress.NONE).manifestDigest())
                 .isEqualTo(arm.manifestDigest());
-        assertThatThrownBy(() -> client().pull(ref, new Platform("linux", "s390x", null), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> client().pull(ref, new Platform("linux", "s390x", null), null, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND))
                 .hasMessage("pull " + ref + ": no linux/s390x image; it has: linux/amd64, linux/arm64/v8");
     }
@@ -135,7 +135,7 @@ class RegistryClientTests {
     void anUnknownTagIsNotFound() {
         ImageReference ref = ImageReference.parse(registry.host() + "/team/busybox:2");
 
-        assertThatThrownBy(() -> client().pull(ref, Platform.host(), null, new FileContentStore(content), PullProgress.NONE))
+        assertThatThrownBy(() -> client().pull(ref, Platform.host(), null, new FileContentStore(content), LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.NOT_FOUND))
                 .hasMessage("pull " + ref + ": manifest unknown");
     }
@@ -146,7 +146,7 @@ class RegistryClientTests {
         RegistryClient client = new RegistryClient(new RegistryAddressPolicy(Set.of(), Set.of(registry.host())));
 
         long start = System.nanoTime();
-        assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, new FileContentStore(content), PullProgress.NONE))
+        assertThatThrownBy(() -> client.pull(ref, Platform.host(), null, new FileContentStore(content), LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE))
                 .hasMessage("pull " + ref + ": could not reach registry " + registry.host() + " over HTTPS (a registry that serves"
                         + " plain HTTP must be listed in wharf.registries.insecure)");
@@ -158,7 +158,7 @@ class RegistryClientTests {
         ImageReference ref = ImageReference.parse(registry.host() + "/team/busybox:1");
 
         FileContentStore store = new FileContentStore(content);
-        assertThatThrownBy(() -> new RegistryClient(Set.of()).pull(ref, Platform.host(), null, store, PullProgress.NONE))
+        assertThatThrownBy(() -> new RegistryClient(Set.of()).pull(ref, Platform.host(), null, store, LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.INVALID_ARGUMENT))
                 .hasMessage("pull " + ref + ": registry " + registry.host() + " refused: it is not a public address; an admin can"
                         + " allow a private registry by listing its host:port in wharf.registries.private");
@@ -175,7 +175,7 @@ class RegistryClientTests {
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> new RegistryClient(Set.of(host)).pull(ref, Platform.host(), null, new FileContentStore(content),
-                PullProgress.NONE))
+                LayerProgress.NONE))
                 .isInstanceOfSatisfying(RuntimeFailure.class, e -> assertThat(e.kind()).isEqualTo(Kind.UNAVAILABLE))
                 .hasMessage("pull " + ref + ": could not reach registry " + host);
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
@@ -185,7 +185,7 @@ class RegistryClientTests {
         return new RegistryClient(Set.of(registry.host()));
     }
 
-    private static PullProgress record(Map<String, List<long[]>> reports) {
+    private static LayerProgress record(Map<String, List<long[]>> reports) {
         return (digest, done, total) -> reports.computeIfAbsent(digest, d -> new ArrayList<>()).add(new long[] {done, total});
     }
 }

@@ -1,7 +1,9 @@
-package dev.wharf.runtime.agent;
+package dev.wharf.runtime.node;
 
 import dev.wharf.WharfSettings;
 import dev.wharf.runtime.api.NodeTrust;
+import dev.wharf.runtime.wire.NodeJson;
+import dev.wharf.runtime.wire.WireFailure;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -25,7 +27,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * A node trusts one caller: the control plane that holds its credential. Every request but
  * {@code /actuator/health} must come over TLS with a client certificate signed by Wharf's CA (the
- * TLS listener checks the signature; {@link AgentConfiguration}) and carry
+ * TLS listener checks the signature; {@link NodeConfiguration}) and carry
  * {@code Authorization: Bearer <credential>}; without either, or with another credential, the
  * answer is 401 and nothing runs. Plain HTTP is refused unless {@code wharf.node.allow-plain-http}
  * (a test lab). Before the node has joined (no credential file) the answer is 503.
@@ -62,7 +64,7 @@ class NodeSecurityConfiguration {
         }
         response.setStatus(status);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-        response.getOutputStream().write(AgentJson.write(new AgentJson.Failure(
+        response.getOutputStream().write(NodeJson.write(new WireFailure(
                 status == HttpServletResponse.SC_UNAUTHORIZED ? "UNAUTHENTICATED" : "UNAVAILABLE", message)));
     }
 

@@ -1,6 +1,7 @@
-package dev.wharf.runtime.agent;
+package dev.wharf.runtime.node;
 
 import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.wire.WireFailure;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -13,7 +14,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.beans.TypeMismatchException;
 
 /** The node protocol's errors: {@code {"kind","message"}} with the status of the kind. */
-@RestControllerAdvice(assignableTypes = NodeController.class)
+@RestControllerAdvice(assignableTypes = NodeApiController.class)
 @ConditionalOnProperty(name = "wharf.mode", havingValue = "node")
 class NodeErrors {
 
@@ -34,7 +35,7 @@ class NodeErrors {
         if (failure.kind() == RuntimeFailure.Kind.INTERNAL) {
             log.error("node call failed: {}", failure.hostDetail(), failure);
         }
-        return NodeController.json(status(failure.kind()), AgentJson.Failure.of(failure));
+        return NodeApiController.json(status(failure.kind()), WireFailure.of(failure));
     }
 
     @ExceptionHandler({ServletRequestBindingException.class, TypeMismatchException.class,
@@ -45,7 +46,7 @@ class NodeErrors {
 
     @ExceptionHandler(HttpRequestMethodNotSupportedException.class)
     ResponseEntity<byte[]> method(HttpRequestMethodNotSupportedException e) {
-        return NodeController.json(HttpStatus.METHOD_NOT_ALLOWED, new AgentJson.Failure("INVALID_ARGUMENT", e.getMessage()));
+        return NodeApiController.json(HttpStatus.METHOD_NOT_ALLOWED, new WireFailure("INVALID_ARGUMENT", e.getMessage()));
     }
 
     @ExceptionHandler(Exception.class)

@@ -1,7 +1,8 @@
-package dev.wharf.runtime.agent;
+package dev.wharf.runtime.remote;
 
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.TerminalSession;
+import dev.wharf.runtime.wire.NodeJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import tools.jackson.databind.JsonNode;
 
-/** A terminal on a node, over the node's terminal WebSocket ({@link NodeTerminalSocket} describes the frames). */
+/** A terminal on a node, over the node's terminal WebSocket ({@code runtime.node.NodeTerminalSocket} describes the frames). */
 final class RemoteTerminal implements TerminalSession {
 
     private static final byte[] EOF = new byte[0];
@@ -89,7 +90,7 @@ final class RemoteTerminal implements TerminalSession {
     @Override
     public void resize(int cols, int rows) {
         try {
-            send(() -> socket.sendText(AgentJson.MAPPER.writeValueAsString(RemoteRuntime.resize(cols, rows)), true));
+            send(() -> socket.sendText(NodeJson.MAPPER.writeValueAsString(RemoteRuntime.resize(cols, rows)), true));
         } catch (IOException e) {
             throw new RuntimeFailure(RuntimeFailure.Kind.UNAVAILABLE, "resize the terminal: " + e.getMessage(), e);
         }
@@ -159,7 +160,7 @@ final class RemoteTerminal implements TerminalSession {
                 String frame = text.toString();
                 text.setLength(0);
                 try {
-                    JsonNode message = AgentJson.MAPPER.readTree(frame);
+                    JsonNode message = NodeJson.MAPPER.readTree(frame);
                     String type = message.path("type").asString();
                     if ("ready".equals(type)) {
                         ready.complete(null);

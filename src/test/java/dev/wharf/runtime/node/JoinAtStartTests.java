@@ -1,4 +1,4 @@
-package dev.wharf.runtime.agent;
+package dev.wharf.runtime.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.sun.net.httpserver.HttpServer;
 import dev.wharf.WharfApplication;
 import dev.wharf.runtime.network.NetworkSettings;
+import dev.wharf.runtime.remote.RemoteRuntime;
+import dev.wharf.runtime.wire.NodeJson;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
 import dev.wharf.testing.TestRuntimes;
@@ -45,15 +47,15 @@ class JoinAtStartTests {
     String startServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/api/v1/nodes/join", exchange -> {
-            JsonNode request = AgentJson.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
+            JsonNode request = NodeJson.MAPPER.readTree(exchange.getRequestBody().readAllBytes());
             requests.add(request);
             String text = answer.get();
             if (signer != null) {
                 String certificate = dev.wharf.platform.pki.CertificateAuthority.pem(signer.signServer(request.get("csr").asString(),
                         request.get("name").asString(), java.net.URI.create(request.get("url").asString()).getHost(), java.time.Instant.now(),
                         java.time.Duration.ofDays(1)));
-                text = text.replace("}", ",\"certificate\":" + AgentJson.MAPPER.writeValueAsString(certificate) + ",\"ca\":"
-                        + AgentJson.MAPPER.writeValueAsString(signer.certificatePem()) + "}");
+                text = text.replace("}", ",\"certificate\":" + NodeJson.MAPPER.writeValueAsString(certificate) + ",\"ca\":"
+                        + NodeJson.MAPPER.writeValueAsString(signer.certificatePem()) + "}");
             }
             byte[] body = text.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", status == 201 ? "application/json" : "application/problem+json");
@@ -79,10 +81,10 @@ class JoinAtStartTests {
         signer = dev.wharf.platform.pki.CertificateAuthority.create("test CA", java.time.Instant.now(), java.time.Duration.ofDays(1));
         NodeCredential credential = new NodeCredential(dataDir);
         NodeIdentity identity = new NodeIdentity(dataDir);
-        NodeJoin join = new NodeJoin(RemoteRuntime.newHttpClient());
+        JoinAtStart join = new JoinAtStart();
 
         assertThat(join.joinIfNeeded(url, "join-token-1", "node-7", "https://10.0.0.7:8080", credential, identity))
-                .isEqualTo(NodeJoin.Outcome.JOINED);
+                .isEqualTo(JoinAtStart.Outcome.JOINED);
         assertThat(requests).hasSize(1);
         assertThat(requests.get(0).get("token").asString()).isEqualTo("join-token-1");
         assertThat(requests.get(0).get("name").asString()).isEqualTo("node-7");
@@ -100,7 +102,7 @@ class JoinAtStartTests {
         assertThat(Files.readString(identity.authority())).isEqualTo(signer.certificatePem());
 
         assertThat(join.joinIfNeeded(url, "join-token-1", "node-7", "https://10.0.0.7:8080", credential, identity))
-                .isEqualTo(NodeJoin.Outcome.ALREADY_JOINED);
+                .isEqualTo(JoinAtStart.Outcome.ALREADY_JOINED);
         assertThat(requests).hasSize(1);
     }
 
@@ -111,9 +113,9 @@ class JoinAtStartTests {
         answer.set("{\"type\":\"/problems/permission-denied\",\"title\":\"Forbidden\",\"status\":403,"
                 + "\"detail\":\"the join token has expired or was used already\"}");
         NodeCredential credential = new NodeCredential(dataDir);
-        assertThatThrownBy(() -> new NodeJoin(RemoteRuntime.newHttpClient()).joinIfNeeded(url, "old-token", "n", "https://n:8080", credential,
+        assertThatThrownBy(() -> new JoinAtStart().joinIfNeeded(url, "old-token", "n", "https://n:8080", credential,
                 new NodeIdentity(dataDir)))
-                .isInstanceOf(NodeJoin.JoinFailed.class)
+                .isInstanceOf(JoinAtStart.JoinFailed.class)
                 .hasMessageContaining("403").hasMessageContaining("the join token has expired or was used already")
                 .hasMessageNotContaining("old-token");
         assertThat(credential.exists()).isFalse();
@@ -127,19 +129,19 @@ class JoinAtStartTests {
         }
         NodeCredential credential = new NodeCredential(dataDir);
         NodeIdentity identity = new NodeIdentity(dataDir);
-        NodeJoin join = new NodeJoin(RemoteRuntime.newHttpClient());
+        JoinAtStart join = new JoinAtStart();
         assertThatThrownBy(() -> join.joinIfNeeded("http://127.0.0.1:" + port, "t", "n", "https://n:8080", credential, identity))
-                .isInstanceOf(NodeJoin.JoinFailed.class).hasMessageContaining("not answering");
+                .isInstanceOf(JoinAtStart.JoinFailed.class).hasMessageContaining("not answering");
         String url = startServer();
         answer.set("{\"name\":\"n\"}");
         assertThatThrownBy(() -> join.joinIfNeeded(url, "t", "n", "https://n:8080", credential, identity))
-                .isInstanceOf(NodeJoin.JoinFailed.class).hasMessageContaining("without a credential");
+                .isInstanceOf(JoinAtStart.JoinFailed.class).hasMessageContaining("without a credential");
         answer.set("{\"name\":\"n\",\"credential\":\"c\"}");
         assertThatThrownBy(() -> join.joinIfNeeded(url, "t", "n", "https://n:8080", credential, identity))
-                .isInstanceOf(NodeJoin.JoinFailed.class).hasMessageContaining("no usable certificate");
+                .isInstanceOf(JoinAtStart.JoinFailed.class).hasMessageContaining("no usable certificate");
         assertThat(credential.exists()).isFalse();
         assertThat(identity.exists()).isFalse();
-        assertThat(join.joinIfNeeded(null, null, "n", "https://n:8080", credential, identity)).isEqualTo(NodeJoin.Outcome.NOT_CONFIGURED);
+        assertThat(join.joinIfNeeded(null, null, "n", "https://n:8080", credential, identity)).isEqualTo(JoinAtStart.Outcome.NOT_CONFIGURED);
     }
 
     /** The control plane dials a plain http node URL only in a test lab that allows it; otherwise nothing is sent. */
@@ -196,7 +198,7 @@ class JoinAtStartTests {
                     "--server.address=127.0.0.1",
                     "--server.port=0",
                     "--spring.main.banner-mode=off"));
-            while (thrown != null && !(thrown instanceof NodeJoin.JoinFailed)) {
+            while (thrown != null && !(thrown instanceof JoinAtStart.JoinFailed)) {
                 thrown = thrown.getCause();
             }
             assertThat(thrown).as("the start fails because of the join").isNotNull()

@@ -1,4 +1,4 @@
-package dev.wharf.runtime.agent;
+package dev.wharf.runtime.node;
 
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ExecSpec;
@@ -10,6 +10,9 @@ import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.TeamLimits;
+import dev.wharf.runtime.wire.NodeJson;
+import dev.wharf.runtime.wire.PullRequest;
+import dev.wharf.runtime.wire.VolumeRequest;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -44,16 +47,16 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The runtime service of this node over HTTP ({@code /node/v1}), for its control plane's
- * {@link RemoteRuntime}: JSON in and out, errors as {@code {"kind","message"}} with a status per
+ * {@code runtime.remote.RemoteRuntime}: JSON in and out, errors as {@code {"kind","message"}} with a status per
  * kind ({@link NodeErrors}); logs, events and pulls as newline-delimited JSON streams. Only in
  * {@code node} mode, behind the node credential ({@link NodeSecurityConfiguration}).
  */
 @RestController
 @RequestMapping("/node/v1")
 @ConditionalOnProperty(name = "wharf.mode", havingValue = "node")
-class NodeController implements DisposableBean {
+class NodeApiController implements DisposableBean {
 
-    private static final Logger log = LoggerFactory.getLogger(NodeController.class);
+    private static final Logger log = LoggerFactory.getLogger(NodeApiController.class);
     static final Duration KEEP_ALIVE = Duration.ofSeconds(10);
 
     private final RuntimeService runtime;
@@ -66,7 +69,7 @@ class NodeController implements DisposableBean {
     /** The queues of the streams now open: ended when the node shuts down, so it need not wait for them. */
     private final java.util.Set<BlockingQueue<Object>> openStreams = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    NodeController(RuntimeService runtime) {
+    NodeApiController(RuntimeService runtime) {
         this.runtime = runtime;
     }
 
@@ -101,7 +104,7 @@ class NodeController implements DisposableBean {
 
     @PutMapping("/teams/{team}/limits")
     ResponseEntity<byte[]> applyTeamLimits(@PathVariable long team, @RequestBody byte[] body) {
-        TeamLimits limits = AgentJson.read(body, TeamLimits.class);
+        TeamLimits limits = NodeJson.read(body, TeamLimits.class);
         if (limits.teamId() != team) {
             throw RuntimeFailure.invalid("limits for team " + limits.teamId() + " sent to team " + team);
         }
@@ -122,7 +125,7 @@ class NodeController implements DisposableBean {
      */
     @PostMapping("/containers")
     ResponseEntity<byte[]> create(@RequestBody byte[] body) {
-        ContainerSpec spec = AgentJson.read(body, ContainerSpec.class);
+        ContainerSpec spec = NodeJson.read(body, ContainerSpec.class);
         if (!(spec.rootfs() instanceof Rootfs.Image)) {
             throw RuntimeFailure.invalid("a node creates containers from images only: a directory root filesystem is refused");
         }
@@ -173,7 +176,7 @@ class NodeController implements DisposableBean {
 
     @PostMapping("/containers/{id}/exec")
     ResponseEntity<byte[]> exec(@PathVariable String id, @RequestBody byte[] body) {
-        return json(HttpStatus.OK, runtime.exec(id, AgentJson.read(body, ExecSpec.class)));
+        return json(HttpStatus.OK, runtime.exec(id, NodeJson.read(body, ExecSpec.class)));
     }
 
     /** The container's log lines, one JSON object per line; with {@code follow} until the container has exited. */
@@ -229,17 +232,13 @@ class NodeController implements DisposableBean {
         }
     }
 
-    /** Body of a pull: the reference and the login for its registry ({@code null}: anonymous). */
-    record PullRequest(String reference, RegistryCredentials credentials) {
-    }
-
     /**
      * Pulls an image: {@code {"progress":…}} lines as layers arrive, then {@code {"image":…}} or
      * {@code {"error":{"kind","message"}}}.
      */
     @PostMapping("/teams/{team}/images/pull")
     void pull(@PathVariable long team, @RequestBody byte[] body, HttpServletResponse response) throws IOException {
-        PullRequest request = AgentJson.read(body, PullRequest.class);
+        PullRequest request = NodeJson.read(body, PullRequest.class);
         if (request.reference() == null || request.reference().isBlank()) {
             throw RuntimeFailure.invalid("a pull needs a reference");
         }
@@ -291,12 +290,9 @@ class NodeController implements DisposableBean {
         return ResponseEntity.noContent().build();
     }
 
-    record VolumeRequest(String name, long sizeBytes) {
-    }
-
     @PostMapping("/teams/{team}/volumes")
     ResponseEntity<byte[]> createVolume(@PathVariable long team, @RequestBody byte[] body) {
-        VolumeRequest request = AgentJson.read(body, VolumeRequest.class);
+        VolumeRequest request = NodeJson.read(body, VolumeRequest.class);
         return json(HttpStatus.CREATED, runtime.createVolume(team, request.name(), request.sizeBytes()));
     }
 
@@ -312,7 +308,7 @@ class NodeController implements DisposableBean {
     }
 
     static ResponseEntity<byte[]> json(HttpStatus status, Object body) {
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(AgentJson.write(body));
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(NodeJson.write(body));
     }
 
     private static Duration duration(String name, String value) {

@@ -1,5 +1,6 @@
-package dev.wharf.runtime.agent;
+package dev.wharf.runtime.node;
 
+import dev.wharf.runtime.wire.NodeJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,9 +21,9 @@ import tools.jackson.databind.JsonNode;
  * ({@link NodeCredential}). A node that has a credential already does not join again. Neither the
  * token nor the credential is ever logged.
  */
-final class NodeJoin {
+final class JoinAtStart {
 
-    private static final Logger log = LoggerFactory.getLogger(NodeJoin.class);
+    private static final Logger log = LoggerFactory.getLogger(JoinAtStart.class);
 
     /** Joining failed; the message says why, with the server's own explanation. The node must not start. */
     static final class JoinFailed extends RuntimeException {
@@ -35,7 +36,13 @@ final class NodeJoin {
 
     private final HttpClient http;
 
-    NodeJoin(HttpClient http) {
+    /** Over an HTTP client of its own: plain HTTP or public TLS (HTTP/1.1, 2 s to connect, no redirects). */
+    JoinAtStart() {
+        this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
+                .followRedirects(HttpClient.Redirect.NEVER).build());
+    }
+
+    JoinAtStart(HttpClient http) {
         this.http = http;
     }
 
@@ -69,7 +76,7 @@ final class NodeJoin {
         body.put("csr", keyRequest.pem());
         HttpRequest request = HttpRequest.newBuilder(endpoint).timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json").header("Accept", "application/json, application/problem+json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(AgentJson.write(body))).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(NodeJson.write(body))).build();
         log.info("joining {} as node {} (reachable at {})", base, name, url);
         HttpResponse<byte[]> response;
         try {
@@ -82,7 +89,7 @@ final class NodeJoin {
         }
         JsonNode answer = null;
         try {
-            answer = AgentJson.MAPPER.readTree(response.body());
+            answer = NodeJson.MAPPER.readTree(response.body());
         } catch (RuntimeException e) {
             // not JSON: reported below
         }

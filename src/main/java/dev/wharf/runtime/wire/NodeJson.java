@@ -1,4 +1,4 @@
-package dev.wharf.runtime.agent;
+package dev.wharf.runtime.wire;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -11,22 +11,23 @@ import tools.jackson.databind.cfg.DateTimeFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The one JSON mapping of the node protocol, shared by the agent's endpoints and
- * {@link RemoteRuntime}: the contract's records as they are, times and durations as ISO-8601
- * strings, and a {@code type} property on the sealed {@link Rootfs} and {@link RuntimeEvent}
- * (added by mix-ins, so {@code runtime.api} stays plain Java). Unknown properties are ignored, so a
- * node and a control plane one version apart still understand each other.
+ * The one JSON mapping of the node protocol, shared by the node's endpoints ({@code runtime.node})
+ * and the control plane's client of them ({@code runtime.remote}): the contract's records as they
+ * are, times and durations as ISO-8601 strings, and a {@code type} property on the sealed
+ * {@link Rootfs} and {@link RuntimeEvent} (added by mix-ins, so {@code runtime.api} stays plain
+ * Java). Unknown properties are ignored, so a node and a control plane one version apart still
+ * understand each other.
  */
-final class AgentJson {
+public final class NodeJson {
 
-    static final JsonMapper MAPPER = JsonMapper.builder()
+    public static final JsonMapper MAPPER = JsonMapper.builder()
             .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DateTimeFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
             .addMixIn(Rootfs.class, RootfsMixIn.class)
             .addMixIn(RuntimeEvent.class, RuntimeEventMixIn.class)
             .build();
 
-    private AgentJson() {
+    private NodeJson() {
     }
 
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -44,19 +45,11 @@ final class AgentJson {
     interface RuntimeEventMixIn {
     }
 
-    /** The error body of the protocol: {@code {"kind":"NOT_FOUND","message":"…"}}. */
-    record Failure(String kind, String message) {
-
-        static Failure of(RuntimeFailure failure) {
-            return new Failure(failure.kind().name(), failure.getMessage());
-        }
-    }
-
-    static byte[] write(Object value) {
+    public static byte[] write(Object value) {
         return MAPPER.writeValueAsBytes(value);
     }
 
-    static <T> T read(byte[] body, Class<T> type) {
+    public static <T> T read(byte[] body, Class<T> type) {
         try {
             return MAPPER.readValue(body, type);
         } catch (JacksonException e) {
@@ -68,7 +61,7 @@ final class AgentJson {
      * A body that does not read: the contract's own validation (a record constructor throwing
      * {@link RuntimeFailure}) keeps its kind and message; anything else is an invalid argument.
      */
-    static RuntimeFailure badBody(Throwable e) {
+    public static RuntimeFailure badBody(Throwable e) {
         for (Throwable cause = e; cause != null; cause = cause.getCause()) {
             if (cause instanceof RuntimeFailure failure) {
                 return failure;
@@ -78,7 +71,8 @@ final class AgentJson {
         return RuntimeFailure.invalid("request body does not read: " + detail);
     }
 
-    static Map<String, Object> error(RuntimeFailure failure) {
-        return Map.of("error", Failure.of(failure));
+    /** The last line of a stream that failed: {@code {"error":{"kind","message"}}}. */
+    public static Map<String, Object> error(RuntimeFailure failure) {
+        return Map.of("error", WireFailure.of(failure));
     }
 }

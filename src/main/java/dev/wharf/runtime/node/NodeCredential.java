@@ -1,4 +1,4 @@
-package dev.wharf.runtime.agent;
+package dev.wharf.runtime.node;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

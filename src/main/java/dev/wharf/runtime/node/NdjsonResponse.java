@@ -1,6 +1,7 @@
-package dev.wharf.runtime.agent;
+package dev.wharf.runtime.node;
 
 import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.wire.NodeJson;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -53,7 +54,7 @@ final class NdjsonResponse {
                     return;
                 }
                 if (next instanceof RuntimeFailure failure) {
-                    writeLine(out, AgentJson.error(failure));
+                    writeLine(out, NodeJson.error(failure));
                     out.flush();
                     return;
                 }
@@ -70,7 +71,7 @@ final class NdjsonResponse {
     }
 
     static void writeLine(ServletOutputStream out, Object value) throws IOException {
-        out.write(AgentJson.write(value));
+        out.write(NodeJson.write(value));
         out.write('\n');
     }
 }

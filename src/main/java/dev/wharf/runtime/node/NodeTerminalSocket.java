@@ -1,8 +1,9 @@
-package dev.wharf.runtime.agent;
+package dev.wharf.runtime.node;
 
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.TerminalSession;
+import dev.wharf.runtime.wire.NodeJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URLDecoder;
@@ -83,7 +84,7 @@ class NodeTerminalSocket extends AbstractWebSocketHandler implements WebSocketCo
             terminal = runtime.openTerminal(decode(path.group(1)), query.getOrDefault("arg", List.of()),
                     number(query, "cols", 80), number(query, "rows", 24));
         } catch (RuntimeFailure failure) {
-            session.sendMessage(new TextMessage(AgentJson.MAPPER.writeValueAsString(
+            session.sendMessage(new TextMessage(NodeJson.MAPPER.writeValueAsString(
                     Map.of("type", "error", "kind", failure.kind().name(), "message", failure.getMessage()))));
             session.close(new CloseStatus(CLOSE_FAILED, failure.kind().name()));
             return;
@@ -142,7 +143,7 @@ class NodeTerminalSocket extends AbstractWebSocketHandler implements WebSocketCo
         if (terminal == null) {
             return;
         }
-        JsonNode frame = AgentJson.MAPPER.readTree(message.getPayload());
+        JsonNode frame = NodeJson.MAPPER.readTree(message.getPayload());
         if ("resize".equals(frame.path("type").asString())) {
             terminal.resize(frame.path("cols").asInt(80), frame.path("rows").asInt(24));
         }

@@ -7,10 +7,10 @@ package dev.wharf.runtime.registry;
  * last call. A retried download starts again from zero.
  */
 @FunctionalInterface
-public interface PullProgress {
+public interface LayerProgress {
 
     /** Ignores progress. */
-    PullProgress NONE = (digest, bytesDone, bytesTotal) -> {
+    LayerProgress NONE = (digest, bytesDone, bytesTotal) -> {
     };
 
     void layer(String digest, long bytesDone, long bytesTotal);

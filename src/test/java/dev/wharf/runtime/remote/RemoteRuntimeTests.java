@@ -1,4 +1,4 @@
-package dev.wharf.runtime.agent;
+package dev.wharf.runtime.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -15,6 +15,8 @@ import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.local.LocalRuntime;
 import dev.wharf.runtime.network.NetworkSettings;
+import dev.wharf.runtime.node.JoinedNodeFiles;
+import dev.wharf.runtime.wire.NodeJson;
 import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.BusyboxRootfs;
 import dev.wharf.testing.Commands;
@@ -103,12 +105,11 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
             registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
             registry.push("oci:" + layout + ":" + BusyboxLayout.AMD64, "team/busybox:1");
         }
-        new NodeCredential(dataDir).write(CREDENTIAL);
+        JoinedNodeFiles.writeCredential(dataDir, CREDENTIAL);
         listedPrivate = new dev.wharf.testing.CountingListener();
-        NodeIdentity.Request request = NodeIdentity.request("test-node");
-        nodeCertificate = authority.signServer(request.pem(), "test-node", "127.0.0.1", Instant.now(), Duration.ofDays(1));
-        nodeKeys = request.keys();
-        new NodeIdentity(dataDir).store(request, CertificateAuthority.pem(nodeCertificate), authority.certificatePem());
+        JoinedNodeFiles.Identity identity = JoinedNodeFiles.storeIdentity(dataDir, authority, "test-node", "127.0.0.1");
+        nodeCertificate = identity.certificate();
+        nodeKeys = identity.keys();
         // command-line arguments: they outrank application.yml (builder properties would not)
         node = new SpringApplicationBuilder(WharfApplication.class).run(
                 "--wharf.mode=node",
@@ -203,7 +204,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
     void callsWithoutOrWithAWrongCredentialAreRefusedAndChangeNothing() throws Exception {
         runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
         ContainerSpec spec = spec(teamA, List.of("/bin/true"), null);
-        byte[] body = AgentJson.write(spec);
+        byte[] body = NodeJson.write(spec);
         for (String authorization : new String[] {null, "Bearer wrong-" + CREDENTIAL, "Basic " + CREDENTIAL, "Bearer "}) {
             HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve("/node/v1/containers"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body));
@@ -236,7 +237,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         try {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(base.resolve("/node/v1/containers"))
                     .header("Authorization", "Bearer " + CREDENTIAL).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(AgentJson.write(spec))).build(), HttpResponse.BodyHandlers.ofString());
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(NodeJson.write(spec))).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(response.body()).doesNotContain(CREDENTIAL);
             return String.valueOf(response.statusCode());
         } catch (IOException e) {
@@ -313,7 +314,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
                 teamA, new Rootfs.Directory(Path.of("/")), List.of("/bin/true"), null, null, null, null, null);
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(url.resolve("/node/v1/containers"))
                 .header("Authorization", "Bearer " + CREDENTIAL).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(AgentJson.write(hostRoot))).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofByteArray(NodeJson.write(hostRoot))).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
         assertThat(response.body()).contains("INVALID_ARGUMENT").contains("images only");
         assertThatThrownBy(() -> runtime.create(hostRoot)).isInstanceOf(RuntimeFailure.class)
@@ -325,7 +326,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
 
     @Test
     void aNodeWithoutACredentialAnswers503() throws Exception {
-        Path file = new NodeCredential(dataDir).file();
+        Path file = JoinedNodeFiles.credentialFile(dataDir);
         assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         Path aside = file.resolveSibling("credential.aside");
         Files.move(file, aside);
@@ -494,7 +495,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
     /** Request threads of the node (same JVM) that are serving a log stream now. */
     private static long servingLogs() {
         return Thread.getAllStackTraces().values().stream()
-                .filter(stack -> Arrays.stream(stack).anyMatch(frame -> frame.getClassName().equals(NodeController.class.getName())
+                .filter(stack -> Arrays.stream(stack).anyMatch(frame -> frame.getClassName().equals(JoinedNodeFiles.CONTROLLER)
                         && frame.getMethodName().equals("logs")))
                 .count();
     }

@@ -5,9 +5,9 @@ import java.util.Base64;
 import java.util.Objects;
 
 /** A user name and password (or token) for a registry. {@link #toString()} never shows the password. */
-public record Credentials(String username, String password) {
+public record RegistryLogin(String username, String password) {
 
-    public Credentials {
+    public RegistryLogin {
         Objects.requireNonNull(username, "username");
         Objects.requireNonNull(password, "password");
     }
@@ -19,6 +19,6 @@ public record Credentials(String username, String password) {
 
     @Override
     public String toString() {
-        return "Credentials[username=" + username + ", password=***]";
+        return "RegistryLogin[username=" + username + ", password=***]";
     }
 }
