@@ -24,6 +24,7 @@ import dev.wharf.runtime.api.RegistryCredentials;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.content.ContentStore;
 import dev.wharf.runtime.content.FileContentStore;
+import dev.wharf.runtime.fs.AtomicFiles;
 import dev.wharf.runtime.image.BlobSources;
 import dev.wharf.runtime.image.ImageArchives;
 import dev.wharf.runtime.image.ImageGrants;
@@ -46,6 +47,7 @@ import dev.wharf.runtime.cgroup.Cgroups;
 import dev.wharf.runtime.linux.LinuxSyscalls;
 import dev.wharf.runtime.linux.SyscallException;
 import dev.wharf.runtime.network.TeamNetworks;
+import dev.wharf.runtime.process.Executables;
 import dev.wharf.runtime.process.K8sFileLog;
 import dev.wharf.runtime.process.RuncProcessDriver;
 import dev.wharf.runtime.snapshot.FileTrees;
@@ -61,13 +63,11 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -172,8 +172,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
                     null, problems, clock).open();
         }
         PrivateTrees.secure(data);
-        String runc = HostChecks.executable(settings.runc()).orElseThrow().toString();
-        String conmon = HostChecks.executable(settings.conmon()).orElseThrow().toString();
+        String runc = Executables.find(settings.runc()).orElseThrow().toString();
+        String conmon = Executables.find(settings.conmon()).orElseThrow().toString();
         RuncProcessDriver driver = new RuncProcessDriver(runc, conmon, data.resolve("runc"), data.resolve("exits"),
                 data.resolve("sockets"), syscalls);
         Snapshotter snapshots = new OverlaySnapshotter(data.resolve("snapshots"), syscalls);
@@ -185,8 +185,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
                 new BlobSources(data.resolve("image-grants").resolve("sources.json")), clock);
         Images images = new Images(content, new RegistryClient(new RegistryAddressPolicy(settings.insecureRegistries(),
                 settings.privateRegistries())), store, teamImages, settings.maxImageBytes());
-        LoopVolumes volumes = new LoopVolumes(HostChecks.executable("mkfs.ext4").orElseThrow().toString(),
-                HostChecks.executable("mount").orElseThrow().toString(), syscalls);
+        LoopVolumes volumes = new LoopVolumes(Executables.find("mkfs.ext4").orElseThrow().toString(),
+                Executables.find("mount").orElseThrow().toString(), syscalls);
         return new LocalRuntime(data, settings.idMapBase(), settings.logMaxBytes(), syscalls, cgroups, snapshots, driver, images,
                 networks, volumes, problems, clock).open();
     }
@@ -1115,11 +1115,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private static void writeAtomically(Path file, java.util.Set<java.nio.file.attribute.PosixFilePermission> mode, String content) {
         try {
             Files.createDirectories(file.getParent());
-            Path temp = file.resolveSibling("." + file.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
-            Files.createFile(temp, PosixFilePermissions.asFileAttribute(mode));
-            Files.writeString(temp, content);
-            Files.setPosixFilePermissions(temp, mode);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(file, content, mode);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

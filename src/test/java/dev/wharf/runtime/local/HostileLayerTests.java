@@ -3,6 +3,7 @@ package dev.wharf.runtime.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.runtime.process.Executables;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ContainerState;
@@ -68,7 +69,7 @@ class HostileLayerTests {
     @BeforeAll
     static void start() throws Exception {
         Prerequisites.require("root".equals(System.getProperty("user.name")), "the runtime tests need root");
-        Prerequisites.require(HostChecks.executable("runc").isPresent() && HostChecks.executable("conmon").isPresent(),
+        Prerequisites.require(Executables.find("runc").isPresent() && Executables.find("conmon").isPresent(),
                 "runc and conmon are not installed");
         Prerequisites.require(BusyboxLayout.available() && Commands.onPath("getcap") && Commands.onPath("setpriv")
                 && Commands.onPath("tar"), "busybox-static, umoci, skopeo, getcap (libcap2-bin), setpriv and tar are needed");

@@ -3,6 +3,7 @@ package dev.wharf.runtime.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.runtime.process.Executables;
 import dev.wharf.runtime.RuntimeServiceContractTests;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
@@ -49,7 +50,7 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
     static void openRuntime() throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
         Prerequisites.require(root, "the runtime tests need root");
-        Prerequisites.require(HostChecks.executable("runc").isPresent() && HostChecks.executable("conmon").isPresent(),
+        Prerequisites.require(Executables.find("runc").isPresent() && Executables.find("conmon").isPresent(),
                 "runc and conmon are not installed");
         Prerequisites.require(BusyboxRootfs.available(), "busybox-static is not installed");
         dataDir = WorkDirs.create("wharf-runtime-test-");

@@ -3,6 +3,7 @@ package dev.wharf.runtime.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.runtime.process.Executables;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ExecResult;
@@ -64,8 +65,8 @@ class TeamNetworkTests {
     @BeforeAll
     static void openRuntime() throws Exception {
         Prerequisites.require("root".equals(System.getProperty("user.name")), "the network tests need root");
-        Prerequisites.require(HostChecks.executable("runc").isPresent() && HostChecks.executable("conmon").isPresent()
-                && Files.isExecutable(Path.of("/usr/lib/cni/bridge")) && HostChecks.executable("iptables").isPresent(),
+        Prerequisites.require(Executables.find("runc").isPresent() && Executables.find("conmon").isPresent()
+                && Files.isExecutable(Path.of("/usr/lib/cni/bridge")) && Executables.find("iptables").isPresent(),
                 "runc, conmon, containernetworking-plugins and iptables are not installed");
         Prerequisites.require(BusyboxRootfs.available(), "busybox-static is not installed");
         dataDir = WorkDirs.create("wharf-network-test-");
