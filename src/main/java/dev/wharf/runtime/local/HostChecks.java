@@ -76,6 +76,20 @@ final class HostChecks {
         return List.of();
     }
 
+    /** The host's memory in bytes ({@code MemTotal}), or 0 when unknown. */
+    static long memoryBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // unknown
+        }
+        return 0;
+    }
+
     private static boolean fileContains(Path file, String word) {
         try {
             return Files.readString(file).contains(word);

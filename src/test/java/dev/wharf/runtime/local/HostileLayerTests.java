@@ -78,7 +78,7 @@ class HostileLayerTests {
         RuntimeSettings settings = new RuntimeSettings(defaults.dataDir(), defaults.cgroupRoot(), defaults.cgroupMount(),
                 defaults.idMapBase(), defaults.runc(), defaults.conmon(), defaults.logMaxBytes(), defaults.maxLayerBytes(),
                 defaults.maxImageBytes(), defaults.insecureRegistries(), defaults.network(), MAX_LAYER_ENTRIES, MAX_IMAGE_ENTRIES);
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         runtime.applyTeamLimits(new TeamLimits(TEAM, Resources.UNLIMITED));
     }
 

@@ -62,7 +62,7 @@ class LocalRuntimeImageTests {
         layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
         registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
         registry.push("oci:" + layout + ":" + BusyboxLayout.MULTI, "team/busybox:1", "--all");
-        runtime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("node"), CGROUP_ROOT, 1_000_000, Set.of(registry.host())), Clock.systemUTC());
+        runtime = LocalRuntime.open(TestRuntimes.settings(work.resolve("node"), CGROUP_ROOT, 1_000_000, Set.of(registry.host())), Clock.systemUTC());
         runtime.applyTeamLimits(new TeamLimits(TEAM_A, Resources.UNLIMITED));
         runtime.applyTeamLimits(new TeamLimits(TEAM_B, Resources.UNLIMITED));
     }

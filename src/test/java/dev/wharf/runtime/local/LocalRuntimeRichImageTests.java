@@ -106,7 +106,7 @@ class LocalRuntimeRichImageTests {
         registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
         registry.push("oci:" + layout + ":" + hostTag(), "team/rich:1");
         registry.push("oci:" + layout + ":" + BusyboxLayout.MULTI, "team/rich:multi", "--all");
-        runtime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("node"), CGROUP_ROOT, ID_MAP_BASE, Set.of(registry.host())), Clock.systemUTC());
+        runtime = LocalRuntime.open(TestRuntimes.settings(work.resolve("node"), CGROUP_ROOT, ID_MAP_BASE, Set.of(registry.host())), Clock.systemUTC());
         runtime.applyTeamLimits(new TeamLimits(TEAM, Resources.UNLIMITED));
     }
 

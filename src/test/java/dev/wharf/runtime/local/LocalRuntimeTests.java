@@ -56,7 +56,7 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
         dataDir = WorkDirs.create("wharf-runtime-test-");
         rootfs = BusyboxRootfs.create(Files.createDirectories(dataDir.resolve("busybox")));
         settings = TestRuntimes.settings(dataDir.resolve("node"), CGROUP_ROOT, 1_000_000, java.util.Set.of());
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         assertThat(runtime.status().problems()).isEmpty();
     }
 
@@ -227,7 +227,7 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
         runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
         ContainerInfo info = run(teamA, Resources.UNLIMITED, "/bin/sleep", "300");
         runtime.close();
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         ContainerInfo found = runtime.inspect(info.id());
         assertThat(found.state()).isEqualTo(ContainerState.RUNNING);
         assertThat(found.pid()).isEqualTo(info.pid());

@@ -72,7 +72,7 @@ class TeamNetworkTests {
         dataDir = WorkDirs.create("wharf-network-test-");
         rootfs = BusyboxRootfs.create(Files.createDirectories(dataDir.resolve("busybox")));
         settings = TestRuntimes.settings(dataDir.resolve("node"), CGROUP_ROOT, 1_000_000, Set.of());
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         assertThat(runtime.status().problems()).isEmpty();
     }
 
@@ -403,7 +403,7 @@ class TeamNetworkTests {
         Files.writeString(ipamDir.resolve(orphanIp), "lostcontainer\r\neth0");
         Thread.sleep(500);
 
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         assertThat(runtime.inspect(victim.id()).ipAddress()).isNull();
         assertThat(runtime.inspect(survivor.id()).ipAddress()).isEqualTo(survivor.ipAddress());
         assertThat(Files.exists(ipamDir.resolve(orphanIp))).isFalse();

@@ -65,7 +65,7 @@ class VolumeLimitTests {
         dataDir = WorkDirs.create("wharf-volume-test-");
         rootfs = BusyboxRootfs.create(Files.createDirectories(dataDir.resolve("busybox")));
         settings = TestRuntimes.settings(dataDir.resolve("node"), CGROUP_ROOT, 1_000_000, java.util.Set.of());
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         assertThat(runtime.status().problems()).isEmpty();
     }
 
@@ -140,7 +140,7 @@ class VolumeLimitTests {
         ContainerInfo holder = run(name, "sleep 300");
 
         runtime.close();
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         assertThat(mountsAt(dir)).as("mounted once, not again on top").isEqualTo(1);
         ExecResult read = runtime.exec(holder.id(), new ExecSpec(List.of("/bin/sh", "-c", "cat /data/note; echo more > /data/more"),
                 null, null, Duration.ofSeconds(10)));
@@ -153,7 +153,7 @@ class VolumeLimitTests {
         runtime.unmountVolumes();
         assertThat(mountsAt(dir)).isZero();
         assertThat(dir.resolve("note")).doesNotExist();
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         assertThat(mountsAt(dir)).isEqualTo(1);
         assertThat(Files.readString(dir.resolve("note"))).isEqualTo("kept\n");
         ContainerInfo reader = run(name, "cat /data/note /data/more");
