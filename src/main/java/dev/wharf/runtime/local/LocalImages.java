@@ -54,10 +54,6 @@ final class LocalImages {
         this.workDir = workDir;
     }
 
-    TeamImages teams() {
-        return teams;
-    }
-
     ImageInfo pull(long teamId, String reference, Function<String, RegistryCredentials> credentials,
             Consumer<PullProgress> progress) {
         ImageReference ref = ImageReference.parse(reference);
