@@ -123,7 +123,7 @@ public final class ApiBenchmark {
 
             // 1. create+start → running, one Wharf create then one bare runc run at a time, so both see the same host load
             Path rootfs = BusyboxRootfs.create(Files.createDirectories(work.resolve("busybox")));
-            bareRuntime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("bare-node"), bareCgroupRoot, 1_000_000, Set.of(),
+            bareRuntime = LocalRuntime.open(TestRuntimes.settings(work.resolve("bare-node"), bareCgroupRoot, 1_000_000, Set.of(),
                     bareNetwork), Clock.systemUTC());
             bareRuntime.applyTeamLimits(new TeamLimits(BARE_TEAM, Resources.UNLIMITED)); // the team cgroup, as Wharf makes it
             Path bareBundle = bareBundle(rootfs, work);
@@ -543,7 +543,7 @@ public final class ApiBenchmark {
             if (!Files.isDirectory(node)) {
                 continue;
             }
-            LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(node, root, 1_000_000, Set.of(),
+            LocalRuntime runtime = LocalRuntime.open(TestRuntimes.settings(node, root, 1_000_000, Set.of(),
                     root.equals(cgroupRoot) ? serverNetwork : bareNetwork), Clock.systemUTC());
             try {
                 List<ContainerInfo> left = new ArrayList<>(runtime.list());

@@ -141,7 +141,7 @@ public final class ImageBenchmark {
 
     /** A fresh runtime on its own data directory, with the team's limits applied; added to {@code opened}. */
     private static LocalRuntime runtime(Path data, String cgroupRoot, TestRegistry registry, List<LocalRuntime> opened) {
-        LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(data, cgroupRoot, ID_MAP_BASE, Set.of(registry.host())), Clock.systemUTC());
+        LocalRuntime runtime = LocalRuntime.open(TestRuntimes.settings(data, cgroupRoot, ID_MAP_BASE, Set.of(registry.host())), Clock.systemUTC());
         opened.add(runtime);
         if (!runtime.status().ready()) {
             throw new IllegalStateException("this host cannot run containers: " + runtime.status().problems());

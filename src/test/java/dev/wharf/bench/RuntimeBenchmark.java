@@ -43,7 +43,7 @@ public final class RuntimeBenchmark {
         Path work = WorkDirs.create("wharf-bench-");
         String cgroupRoot = "wharf-bench-" + work.getFileName().toString().substring(12);
         Path rootfs = BusyboxRootfs.create(Files.createDirectories(work.resolve("busybox")));
-        LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("node"), cgroupRoot, 1_000_000, java.util.Set.of()), Clock.systemUTC());
+        LocalRuntime runtime = LocalRuntime.open(TestRuntimes.settings(work.resolve("node"), cgroupRoot, 1_000_000, java.util.Set.of()), Clock.systemUTC());
         try {
             if (!runtime.status().ready()) {
                 throw new IllegalStateException("this host cannot run containers: " + runtime.status().problems());

@@ -103,7 +103,7 @@ class ServerRestartTests {
 
     /** Whatever the test left on the node goes, through a runtime opened on the same data dir. */
     private static void cleanUp(Path work, String cgroupRoot, NetworkSettings network) throws IOException {
-        LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("data"), cgroupRoot, 1_000_000, Set.of(), network),
+        LocalRuntime runtime = LocalRuntime.open(TestRuntimes.settings(work.resolve("data"), cgroupRoot, 1_000_000, Set.of(), network),
                 Clock.systemUTC());
         TestRuntimes.removeAll(runtime);
         runtime.close();

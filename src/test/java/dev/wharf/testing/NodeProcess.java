@@ -149,7 +149,7 @@ public final class NodeProcess implements AutoCloseable {
                 process.destroyForcibly().waitFor();
             }
         }
-        LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(dataDir, cgroupRoot, 1_000_000, Set.of(), network), Clock.systemUTC());
+        LocalRuntime runtime = LocalRuntime.open(TestRuntimes.settings(dataDir, cgroupRoot, 1_000_000, Set.of(), network), Clock.systemUTC());
         try {
             TestRuntimes.removeAll(runtime);
         } finally {

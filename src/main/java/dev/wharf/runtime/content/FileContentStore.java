@@ -1,5 +1,6 @@
 package dev.wharf.runtime.content;
 
+import dev.wharf.runtime.fs.AtomicFiles;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeFailure.Kind;
 import java.io.ByteArrayInputStream;
@@ -11,7 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Set;
@@ -90,7 +90,7 @@ public final class FileContentStore implements ContentStore {
                 return expectedDigest;
             }
             // rename(2) replaces a copy that a concurrent writer of the same blob published first: same bytes
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.rename(temp, target);
             return expectedDigest;
         } catch (IOException | RuntimeException e) {
             RuntimeFailure failure = e instanceof RuntimeFailure known ? known

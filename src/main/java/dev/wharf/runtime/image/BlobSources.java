@@ -1,10 +1,10 @@
 package dev.wharf.runtime.image;
 
+import dev.wharf.runtime.fs.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -69,10 +69,8 @@ public final class BlobSources {
     }
 
     private void save() {
-        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
-            Files.write(temp, JSON.writeValueAsBytes(new TreeMap<>(sources)));
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(file, JSON.writeValueAsBytes(new TreeMap<>(sources)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record where blobs came from in " + file, e);
         }

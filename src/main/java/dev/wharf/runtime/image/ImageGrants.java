@@ -1,11 +1,11 @@
 package dev.wharf.runtime.image;
 
+import dev.wharf.runtime.fs.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -119,13 +119,11 @@ public final class ImageGrants {
         Map<String, HeldFile> images = new LinkedHashMap<>();
         grants.images().forEach((digest, held) -> images.put(digest, new HeldFile(held.references(), held.addedAt().toString())));
         Path file = dir.resolve(team + ".json");
-        Path temp = dir.resolve("." + team + ".json.tmp");
         try {
             if (grants.images().isEmpty() && grants.blobs().isEmpty()) {
                 Files.deleteIfExists(file);
             } else {
-                Files.write(temp, JSON.writeValueAsBytes(new TeamFile(List.copyOf(grants.blobs()), images)));
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.write(file, JSON.writeValueAsBytes(new TeamFile(List.copyOf(grants.blobs()), images)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the image grants of team " + team, e);

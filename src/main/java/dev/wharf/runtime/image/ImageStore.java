@@ -1,5 +1,6 @@
 package dev.wharf.runtime.image;
 
+import dev.wharf.runtime.fs.AtomicFiles;
 import dev.wharf.runtime.api.IdMapping;
 import dev.wharf.runtime.api.ImageInfo;
 import dev.wharf.runtime.api.RuntimeFailure;
@@ -11,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -261,9 +261,7 @@ public final class ImageStore {
         info.references().forEach(node.putArray("references")::add);
         node.put("addedAt", info.addedAt().toString());
         try {
-            Path temp = dir.resolve("." + info.digest().substring(7) + ".tmp");
-            Files.writeString(temp, JSON.writeValueAsString(node));
-            Files.move(temp, file(info.digest()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.write(file(info.digest()), JSON.writeValueAsBytes(node));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record image " + info.digest(), e);
         }

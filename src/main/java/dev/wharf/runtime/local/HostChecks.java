@@ -3,6 +3,7 @@ package dev.wharf.runtime.local;
 import dev.wharf.runtime.cgroup.CgroupManager;
 import dev.wharf.runtime.linux.LinuxSyscalls;
 import dev.wharf.runtime.process.CommandRunner;
+import dev.wharf.runtime.process.Executables;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,20 +24,20 @@ final class HostChecks {
             problems.add("not running as root: the runtime needs root for cgroups, mounts and runc (start Wharf with sudo)");
             return problems;
         }
-        Optional<Path> runcPath = executable(runc);
+        Optional<Path> runcPath = Executables.find(runc);
         if (runcPath.isEmpty()) {
             problems.add("runc not found (" + runc + "): install the runc package");
         } else {
             CommandRunner.Result version = CommandRunner.run(List.of(runcPath.get().toString(), "--version"), Duration.ofSeconds(10));
             RuncVersion.problem(runcPath.get().toString(), version.stdout()).ifPresent(problems::add);
         }
-        if (executable(conmon).isEmpty()) {
+        if (Executables.find(conmon).isEmpty()) {
             problems.add("conmon not found (" + conmon + "): install the conmon package");
         }
-        if (executable("mkfs.ext4").isEmpty()) {
+        if (Executables.find("mkfs.ext4").isEmpty()) {
             problems.add("mkfs.ext4 not found: install the e2fsprogs package (each volume is an ext4 filesystem of its size)");
         }
-        if (executable("mount").isEmpty()) {
+        if (Executables.find("mount").isEmpty()) {
             problems.add("mount not found: install the mount package (volumes are loop-mounted)");
         }
         if (!Files.exists(Path.of("/dev/loop-control"))) {
@@ -75,20 +76,18 @@ final class HostChecks {
         return List.of();
     }
 
-    /** The absolute path of a binary given as a path or as a name on PATH. */
-    static Optional<Path> executable(String nameOrPath) {
-        if (nameOrPath.contains("/")) {
-            Path path = Path.of(nameOrPath);
-            return Files.isExecutable(path) ? Optional.of(path) : Optional.empty();
-        }
-        String pathVariable = System.getenv().getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-        for (String dir : (pathVariable + ":/usr/sbin:/sbin").split(":")) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, nameOrPath);
-            if (Files.isExecutable(candidate)) {
-                return Optional.of(candidate.toAbsolutePath());
+    /** The host's memory in bytes ({@code MemTotal}), or 0 when unknown. */
+    static long memoryBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+                }
             }
+        } catch (IOException | NumberFormatException e) {
+            // unknown
         }
-        return Optional.empty();
+        return 0;
     }
 
     private static boolean fileContains(Path file, String word) {

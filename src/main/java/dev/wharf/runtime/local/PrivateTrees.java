@@ -1,6 +1,8 @@
 package dev.wharf.runtime.local;
 
 import dev.wharf.runtime.api.IdMapping;
+import dev.wharf.runtime.fs.AtomicFiles;
+import dev.wharf.runtime.snapshot.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -83,6 +85,25 @@ final class PrivateTrees {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot make " + file + " private", e);
             }
+        }
+    }
+
+    /** Replaces {@code file} (making its directory) with {@code content} and {@code mode}, in one rename. */
+    static void writeFile(Path file, Set<PosixFilePermission> mode, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            AtomicFiles.write(file, content, mode);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /** Deletes {@code dir} and everything in it, if it exists. */
+    static void deleteTree(Path dir) {
+        try {
+            FileTrees.delete(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.wharf.runtime.local;
 
+import dev.wharf.runtime.api.RuntimeService;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.context.annotation.Bean;
@@ -10,8 +11,9 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnExpression("'${wharf.mode:all}'.toLowerCase() != 'server'")
 class RuntimeConfiguration {
 
+    /** A {@link LocalRuntime}, or an {@link UnavailableRuntime} when this host cannot run containers. */
     @Bean(destroyMethod = "close")
-    LocalRuntime localRuntime(RuntimeSettings settings, Clock clock) {
+    RuntimeService localRuntime(RuntimeSettings settings, Clock clock) {
         return LocalRuntime.onHost(settings, clock);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.wharf.runtime.api.Resources;
 import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
@@ -51,14 +52,14 @@ class DataDirCheckTests {
         Path home = Files.createDirectory(work.resolve("home"));
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
         Path data = home.resolve("wharf");
-        try (LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(data, CGROUP_ROOT, 1_000_000, Set.of()), Clock.systemUTC())) {
-            assertThat(runtime.status().ready()).isFalse();
-            assertThat(runtime.status().problems()).containsExactly(home + " is not traversable by container users (mode 0700), so"
-                    + " containers cannot start under " + data + ": choose a data directory under /var/lib or run chmod o+x " + home);
-            assertThatThrownBy(() -> runtime.applyTeamLimits(new TeamLimits(1, Resources.UNLIMITED)))
-                    .isInstanceOfSatisfying(RuntimeFailure.class, f -> assertThat(f.kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE))
-                    .hasMessageContaining("chmod o+x " + home);
-        }
+        RuntimeService runtime = LocalRuntime.onHost(TestRuntimes.settings(data, CGROUP_ROOT, 1_000_000, Set.of()), Clock.systemUTC());
+        assertThat(runtime).isInstanceOf(UnavailableRuntime.class);
+        assertThat(runtime.status().ready()).isFalse();
+        assertThat(runtime.status().problems()).containsExactly(home + " is not traversable by container users (mode 0700), so"
+                + " containers cannot start under " + data + ": choose a data directory under /var/lib or run chmod o+x " + home);
+        assertThatThrownBy(() -> runtime.applyTeamLimits(new TeamLimits(1, Resources.UNLIMITED)))
+                .isInstanceOfSatisfying(RuntimeFailure.class, f -> assertThat(f.kind()).isEqualTo(RuntimeFailure.Kind.UNAVAILABLE))
+                .hasMessageContaining("chmod o+x " + home);
         assertThat(Files.exists(data)).as("nothing made under a refused data dir").isFalse();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home))).as("the user's directory is left alone")
                 .isEqualTo("rwx------");
@@ -71,7 +72,7 @@ class DataDirCheckTests {
             Files.createDirectories(data.resolve(dir));
             Files.setPosixFilePermissions(data.resolve(dir), PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        try (LocalRuntime runtime = LocalRuntime.onHost(TestRuntimes.settings(data, CGROUP_ROOT, 1_000_000, Set.of()), Clock.systemUTC())) {
+        try (LocalRuntime runtime = LocalRuntime.open(TestRuntimes.settings(data, CGROUP_ROOT, 1_000_000, Set.of()), Clock.systemUTC())) {
             assertThat(runtime.status().problems()).isEmpty();
             assertThat(mode(data)).isEqualTo("rwx--x--x");
             assertThat(mode(data.resolve("containers"))).isEqualTo("rwx--x--x");

@@ -3,6 +3,7 @@ package dev.wharf.runtime.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.runtime.process.Executables;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ContainerState;
@@ -68,7 +69,7 @@ class HostileLayerTests {
     @BeforeAll
     static void start() throws Exception {
         Prerequisites.require("root".equals(System.getProperty("user.name")), "the runtime tests need root");
-        Prerequisites.require(HostChecks.executable("runc").isPresent() && HostChecks.executable("conmon").isPresent(),
+        Prerequisites.require(Executables.find("runc").isPresent() && Executables.find("conmon").isPresent(),
                 "runc and conmon are not installed");
         Prerequisites.require(BusyboxLayout.available() && Commands.onPath("getcap") && Commands.onPath("setpriv")
                 && Commands.onPath("tar"), "busybox-static, umoci, skopeo, getcap (libcap2-bin), setpriv and tar are needed");
@@ -77,7 +78,7 @@ class HostileLayerTests {
         RuntimeSettings settings = new RuntimeSettings(defaults.dataDir(), defaults.cgroupRoot(), defaults.cgroupMount(),
                 defaults.idMapBase(), defaults.runc(), defaults.conmon(), defaults.logMaxBytes(), defaults.maxLayerBytes(),
                 defaults.maxImageBytes(), defaults.insecureRegistries(), defaults.network(), MAX_LAYER_ENTRIES, MAX_IMAGE_ENTRIES);
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         runtime.applyTeamLimits(new TeamLimits(TEAM, Resources.UNLIMITED));
     }
 

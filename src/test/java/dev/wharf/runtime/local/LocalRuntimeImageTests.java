@@ -3,6 +3,7 @@ package dev.wharf.runtime.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.runtime.process.Executables;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ContainerState;
@@ -53,7 +54,7 @@ class LocalRuntimeImageTests {
     @BeforeAll
     static void start() throws Exception {
         Prerequisites.require("root".equals(System.getProperty("user.name")), "the runtime tests need root");
-        Prerequisites.require(HostChecks.executable("runc").isPresent() && HostChecks.executable("conmon").isPresent(),
+        Prerequisites.require(Executables.find("runc").isPresent() && Executables.find("conmon").isPresent(),
                 "runc and conmon are not installed");
         Prerequisites.require(BusyboxLayout.available() && TestRegistry.available(),
                 "busybox-static, umoci, skopeo and docker-registry are not installed");
@@ -61,7 +62,7 @@ class LocalRuntimeImageTests {
         layout = BusyboxLayout.create(Files.createDirectories(work.resolve("image")));
         registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
         registry.push("oci:" + layout + ":" + BusyboxLayout.MULTI, "team/busybox:1", "--all");
-        runtime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("node"), CGROUP_ROOT, 1_000_000, Set.of(registry.host())), Clock.systemUTC());
+        runtime = LocalRuntime.open(TestRuntimes.settings(work.resolve("node"), CGROUP_ROOT, 1_000_000, Set.of(registry.host())), Clock.systemUTC());
         runtime.applyTeamLimits(new TeamLimits(TEAM_A, Resources.UNLIMITED));
         runtime.applyTeamLimits(new TeamLimits(TEAM_B, Resources.UNLIMITED));
     }

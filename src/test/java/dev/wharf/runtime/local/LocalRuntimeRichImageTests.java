@@ -3,6 +3,7 @@ package dev.wharf.runtime.local;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.runtime.process.Executables;
 import dev.wharf.runtime.api.ContainerDefaults;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ExecResult;
@@ -96,7 +97,7 @@ class LocalRuntimeRichImageTests {
     @BeforeAll
     static void start() throws Exception {
         Prerequisites.require("root".equals(System.getProperty("user.name")), "the runtime tests need root");
-        Prerequisites.require(HostChecks.executable("runc").isPresent() && HostChecks.executable("conmon").isPresent(),
+        Prerequisites.require(Executables.find("runc").isPresent() && Executables.find("conmon").isPresent(),
                 "runc and conmon are not installed");
         Prerequisites.require(RichImage.available() && TestRegistry.available(),
                 "busybox-static, umoci, skopeo and docker-registry are not installed");
@@ -105,7 +106,7 @@ class LocalRuntimeRichImageTests {
         registry = TestRegistry.start(Files.createDirectories(work.resolve("registry")));
         registry.push("oci:" + layout + ":" + hostTag(), "team/rich:1");
         registry.push("oci:" + layout + ":" + BusyboxLayout.MULTI, "team/rich:multi", "--all");
-        runtime = LocalRuntime.onHost(TestRuntimes.settings(work.resolve("node"), CGROUP_ROOT, ID_MAP_BASE, Set.of(registry.host())), Clock.systemUTC());
+        runtime = LocalRuntime.open(TestRuntimes.settings(work.resolve("node"), CGROUP_ROOT, ID_MAP_BASE, Set.of(registry.host())), Clock.systemUTC());
         runtime.applyTeamLimits(new TeamLimits(TEAM, Resources.UNLIMITED));
     }
 

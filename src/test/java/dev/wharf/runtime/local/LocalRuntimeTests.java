@@ -3,6 +3,7 @@ package dev.wharf.runtime.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.runtime.process.Executables;
 import dev.wharf.runtime.RuntimeServiceContractTests;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
@@ -49,13 +50,13 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
     static void openRuntime() throws Exception {
         boolean root = "root".equals(System.getProperty("user.name"));
         Prerequisites.require(root, "the runtime tests need root");
-        Prerequisites.require(HostChecks.executable("runc").isPresent() && HostChecks.executable("conmon").isPresent(),
+        Prerequisites.require(Executables.find("runc").isPresent() && Executables.find("conmon").isPresent(),
                 "runc and conmon are not installed");
         Prerequisites.require(BusyboxRootfs.available(), "busybox-static is not installed");
         dataDir = WorkDirs.create("wharf-runtime-test-");
         rootfs = BusyboxRootfs.create(Files.createDirectories(dataDir.resolve("busybox")));
         settings = TestRuntimes.settings(dataDir.resolve("node"), CGROUP_ROOT, 1_000_000, java.util.Set.of());
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         assertThat(runtime.status().problems()).isEmpty();
     }
 
@@ -226,7 +227,7 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
         runtime.applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
         ContainerInfo info = run(teamA, Resources.UNLIMITED, "/bin/sleep", "300");
         runtime.close();
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         ContainerInfo found = runtime.inspect(info.id());
         assertThat(found.state()).isEqualTo(ContainerState.RUNNING);
         assertThat(found.pid()).isEqualTo(info.pid());

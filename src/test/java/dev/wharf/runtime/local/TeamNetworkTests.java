@@ -3,6 +3,7 @@ package dev.wharf.runtime.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.runtime.process.Executables;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ExecResult;
@@ -64,14 +65,14 @@ class TeamNetworkTests {
     @BeforeAll
     static void openRuntime() throws Exception {
         Prerequisites.require("root".equals(System.getProperty("user.name")), "the network tests need root");
-        Prerequisites.require(HostChecks.executable("runc").isPresent() && HostChecks.executable("conmon").isPresent()
-                && Files.isExecutable(Path.of("/usr/lib/cni/bridge")) && HostChecks.executable("iptables").isPresent(),
+        Prerequisites.require(Executables.find("runc").isPresent() && Executables.find("conmon").isPresent()
+                && Files.isExecutable(Path.of("/usr/lib/cni/bridge")) && Executables.find("iptables").isPresent(),
                 "runc, conmon, containernetworking-plugins and iptables are not installed");
         Prerequisites.require(BusyboxRootfs.available(), "busybox-static is not installed");
         dataDir = WorkDirs.create("wharf-network-test-");
         rootfs = BusyboxRootfs.create(Files.createDirectories(dataDir.resolve("busybox")));
         settings = TestRuntimes.settings(dataDir.resolve("node"), CGROUP_ROOT, 1_000_000, Set.of());
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         assertThat(runtime.status().problems()).isEmpty();
     }
 
@@ -402,7 +403,7 @@ class TeamNetworkTests {
         Files.writeString(ipamDir.resolve(orphanIp), "lostcontainer\r\neth0");
         Thread.sleep(500);
 
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         assertThat(runtime.inspect(victim.id()).ipAddress()).isNull();
         assertThat(runtime.inspect(survivor.id()).ipAddress()).isEqualTo(survivor.ipAddress());
         assertThat(Files.exists(ipamDir.resolve(orphanIp))).isFalse();

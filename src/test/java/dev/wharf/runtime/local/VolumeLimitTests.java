@@ -3,6 +3,7 @@ package dev.wharf.runtime.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.runtime.process.Executables;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ExecResult;
@@ -57,14 +58,14 @@ class VolumeLimitTests {
     @BeforeAll
     static void openRuntime() throws Exception {
         Prerequisites.require("root".equals(System.getProperty("user.name")), "the runtime tests need root");
-        Prerequisites.require(HostChecks.executable("runc").isPresent() && HostChecks.executable("conmon").isPresent(),
+        Prerequisites.require(Executables.find("runc").isPresent() && Executables.find("conmon").isPresent(),
                 "runc and conmon are not installed");
-        Prerequisites.require(HostChecks.executable("mkfs.ext4").isPresent(), "e2fsprogs is not installed");
+        Prerequisites.require(Executables.find("mkfs.ext4").isPresent(), "e2fsprogs is not installed");
         Prerequisites.require(BusyboxRootfs.available(), "busybox-static is not installed");
         dataDir = WorkDirs.create("wharf-volume-test-");
         rootfs = BusyboxRootfs.create(Files.createDirectories(dataDir.resolve("busybox")));
         settings = TestRuntimes.settings(dataDir.resolve("node"), CGROUP_ROOT, 1_000_000, java.util.Set.of());
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         assertThat(runtime.status().problems()).isEmpty();
     }
 
@@ -139,7 +140,7 @@ class VolumeLimitTests {
         ContainerInfo holder = run(name, "sleep 300");
 
         runtime.close();
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         assertThat(mountsAt(dir)).as("mounted once, not again on top").isEqualTo(1);
         ExecResult read = runtime.exec(holder.id(), new ExecSpec(List.of("/bin/sh", "-c", "cat /data/note; echo more > /data/more"),
                 null, null, Duration.ofSeconds(10)));
@@ -152,7 +153,7 @@ class VolumeLimitTests {
         runtime.unmountVolumes();
         assertThat(mountsAt(dir)).isZero();
         assertThat(dir.resolve("note")).doesNotExist();
-        runtime = LocalRuntime.onHost(settings, Clock.systemUTC());
+        runtime = LocalRuntime.open(settings, Clock.systemUTC());
         assertThat(mountsAt(dir)).isEqualTo(1);
         assertThat(Files.readString(dir.resolve("note"))).isEqualTo("kept\n");
         ContainerInfo reader = run(name, "cat /data/note /data/more");
@@ -182,18 +183,18 @@ class VolumeLimitTests {
     void aFilesystemOrMountThatFailsHalfwayLeavesNoImageLoopDeviceOrDirectory() throws Exception {
         Path teamDir = Files.createDirectories(dataDir.resolve("halfway"));
         Path dir = teamDir.resolve("v");
-        LoopVolumes noMkfs = new LoopVolumes("/bin/false", HostChecks.executable("mount").orElseThrow().toString(), LinuxSyscalls.jna());
+        LoopVolumes noMkfs = new LoopVolumes("/bin/false", Executables.find("mount").orElseThrow().toString(), LinuxSyscalls.jna());
         assertThatThrownBy(() -> noMkfs.create(dir, MiB, 0, 0)).isInstanceOf(RuntimeFailure.class)
                 .hasMessageContaining("cannot make the filesystem of volume v").hasMessageNotContaining(teamDir.toString());
         assertThat(teamDir).isEmptyDirectory();
 
-        LoopVolumes noMount = new LoopVolumes(HostChecks.executable("mkfs.ext4").orElseThrow().toString(), "/bin/false", LinuxSyscalls.jna());
+        LoopVolumes noMount = new LoopVolumes(Executables.find("mkfs.ext4").orElseThrow().toString(), "/bin/false", LinuxSyscalls.jna());
         assertThatThrownBy(() -> noMount.create(dir, MiB, 0, 0)).isInstanceOf(RuntimeFailure.class)
                 .hasMessageContaining("cannot mount volume v");
         assertThat(teamDir).isEmptyDirectory();
 
         // a real mount that fails: the image is not ext4 when mount runs (a filesystem tool that "succeeds" without making one)
-        LoopVolumes badImage = new LoopVolumes("/bin/true", HostChecks.executable("mount").orElseThrow().toString(), LinuxSyscalls.jna());
+        LoopVolumes badImage = new LoopVolumes("/bin/true", Executables.find("mount").orElseThrow().toString(), LinuxSyscalls.jna());
         assertThatThrownBy(() -> badImage.create(dir, MiB, 0, 0)).isInstanceOf(RuntimeFailure.class)
                 .hasMessageContaining("cannot mount volume v");
         assertThat(teamDir).isEmptyDirectory();

@@ -1,5 +1,6 @@
 package dev.wharf.runtime.snapshot.overlay;
 
+import dev.wharf.runtime.fs.AtomicFiles;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.linux.LinuxSyscalls;
 import dev.wharf.runtime.linux.SyscallException;
@@ -10,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
@@ -79,7 +79,7 @@ public final class OverlaySnapshotter implements Snapshotter {
         try {
             Files.createDirectories(temp.resolve("fs"));
             writer.write(temp.resolve("fs"));
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.rename(temp, target);
         } catch (IOException | RuntimeException e) {
             try {
                 FileTrees.delete(temp);
@@ -161,7 +161,7 @@ public final class OverlaySnapshotter implements Snapshotter {
         }
         try {
             Path doomed = root.resolve(".tmp-" + UUID.randomUUID());
-            Files.move(target, doomed, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.rename(target, doomed);
             FileTrees.delete(doomed);
         } catch (IOException e) {
             throw new RuntimeFailure(RuntimeFailure.Kind.INTERNAL, "remove snapshot " + key + ": " + e.getMessage(), e);
