@@ -116,7 +116,7 @@ class ContainerApiTests {
     }
 
     private JsonNode await(String name, String state) {
-        return Awaitility.await().alias("container " + name + " becomes " + state).atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        return Awaitility.await().alias("container " + name + " becomes " + state).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> admin.get("/api/v1/teams/" + team + "/containers/" + name).json(), c -> c.get("state").asString().equals(state));
     }
 
@@ -253,7 +253,7 @@ class ContainerApiTests {
     void onFailureRestartsWithBackoffAndStopsAtItsMax() throws Exception {
         Response created = create(member, "crash", ",\"command\":[\"/bin/sh\",\"-c\",\"echo try; exit 1\"],\"restartPolicy\":\"on-failure:2\"");
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        JsonNode c = Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        JsonNode c = Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                 .until(() -> admin.get("/api/v1/teams/" + team + "/containers/crash").json(),
                         crash -> crash.get("restartCount").asInt() == 2 && crash.get("state").asString().equals("exited"));
         assertThat(c.get("restartCount").asInt()).isEqualTo(2);
@@ -420,7 +420,7 @@ class ContainerApiTests {
         assertThat(image).doesNotExist();
         assertThat(dir).doesNotExist();
         assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(dir.toString());
-        String loops = Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        String loops = Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
             Process losetup = new ProcessBuilder("losetup", "-a").redirectErrorStream(true).start();
             String attached = new String(losetup.getInputStream().readAllBytes());
             losetup.waitFor();
@@ -442,7 +442,7 @@ class ContainerApiTests {
                 + " 'running', 'created', false, 0, 'admin', ?, 'local')", teamId, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC));
         // the ghost counts against the quota until the reconciler removes it, which may already have happened here: only the
         // end state is certain
-        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
                 .until(() -> member.get("/api/v1/teams/" + team + "/containers/ghost").status() != 200);
         assertThat(member.get("/api/v1/teams/" + team + "/containers/ghost").status()).as("the abandoned create is gone").isEqualTo(404);
         JsonNode young = member.get("/api/v1/teams/" + team + "/containers/young").json();
@@ -533,7 +533,7 @@ class ContainerApiTests {
 
     /** The list's entry equals the container's own answer (retried briefly: the reconciler may write an exit in between). */
     private void awaitListedAsAlone(String name) {
-        Awaitility.await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(100))
+        Awaitility.await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> assertThat(listed(name)).isEqualTo(viewer.get("/api/v1/teams/" + team + "/containers/" + name).json()));
     }
 

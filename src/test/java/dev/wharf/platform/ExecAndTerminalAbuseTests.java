@@ -276,7 +276,7 @@ class ExecAndTerminalAbuseTests {
         assertThat(refused.status()).as(refused.toString()).isEqualTo(429);
 
         followers.get(0).close(); // the client goes away without a word
-        Response back = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        Response back = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> member.post(base + "/exec", exec("echo", "back")), answer -> answer.status() == 200);
         assertThat(back.status()).as("the follower's session comes back once its client left: " + back).isEqualTo(200);
         assertThat(member.post(base + "/exec", exec("true")).status()).as("the other follower still holds its session").isEqualTo(200);
@@ -417,7 +417,7 @@ class ExecAndTerminalAbuseTests {
     }
 
     private static void awaitTrue(BooleanSupplier condition, String what) {
-        await().alias(what).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
+        await().alias(what).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
     }
 
     /** The {@code cgroup.procs} of the pids cgroup the container's first process is in, as the host sees it. */

@@ -182,7 +182,7 @@ class HostileLayerApiTests {
     }
 
     private JsonNode await(Http as, String team, String name, String state) {
-        return Awaitility.await().alias("container " + name + " becomes " + state).atMost(Duration.ofSeconds(15))
+        return Awaitility.await().alias("container " + name + " becomes " + state).atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> as.get("/api/v1/teams/" + team + "/containers/" + name).json(), c -> c.get("state").asString().equals(state));
     }

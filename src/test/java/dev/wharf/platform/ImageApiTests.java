@@ -100,7 +100,7 @@ class ImageApiTests {
         // a background pull shows its progress until done
         Response accepted = admin.post("/api/v1/teams/" + other + "/images/pull?wait=false", "{\"reference\":\"" + reference + "\"}");
         assertThat(accepted.status()).isEqualTo(202);
-        JsonNode progress = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        JsonNode progress = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                 .until(() -> admin.get(accepted.header("Location")).json(), pull -> !pull.get("state").asString().equals("pulling"));
         assertThat(progress.get("state").asString()).isEqualTo("done");
         assertThat(progress.get("bytesDone").asLong()).isEqualTo(progress.get("bytesTotal").asLong()).isPositive();

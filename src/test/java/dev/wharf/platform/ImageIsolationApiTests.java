@@ -242,7 +242,7 @@ class ImageIsolationApiTests {
         Response created = as.post("/api/v1/teams/" + team + "/containers", "{\"name\":\"" + name + "\",\"image\":\"" + image
                 + "\",\"command\":[\"/bin/sh\",\"-c\",\"" + script + "\"]}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
-        await().alias("container " + name + " of " + team + " exits").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        await().alias("container " + name + " of " + team + " exits").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> as.get("/api/v1/teams/" + team + "/containers/" + name).json().get("state").asString().equals("exited"));
         return as.get("/api/v1/teams/" + team + "/containers/" + name + "/logs").body();
     }

@@ -198,19 +198,19 @@ class MultiNodeTests {
     }
 
     private static void awaitNodes(Http admin, Predicate<JsonNode> condition) throws InterruptedException {
-        JsonNode nodes = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+        JsonNode nodes = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> admin.get("/api/v1/nodes").json(), condition);
         assertThat(condition.test(nodes)).as("nodes: %s", nodes).isTrue();
     }
 
     private static void awaitState(Http admin, String name, String state) throws InterruptedException {
-        JsonNode container = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+        JsonNode container = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> admin.get("/api/v1/teams/spread/containers/" + name).json(), c -> c.get("state").asString().equals(state));
         assertThat(container.get("state").asString()).as(container.toString()).isEqualTo(state);
     }
 
     private static String awaitLogs(Http admin, String name) throws InterruptedException {
-        return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
                 .until(() -> admin.get("/api/v1/teams/spread/containers/" + name + "/logs").body(), logs -> logs.contains("hello-from-"));
     }
 }

@@ -130,7 +130,7 @@ class ReplicaTests {
     }
 
     private static void awaitUp(Http admin) throws InterruptedException {
-        JsonNode nodes = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+        JsonNode nodes = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> admin.get("/api/v1/nodes").json(), up -> up.size() == 1 && up.get(0).get("state").asString().equals("up"));
         assertThat(nodes).as(nodes.toString()).hasSize(1);
         assertThat(nodes.get(0).get("state").asString()).as(nodes.toString()).isEqualTo("up");

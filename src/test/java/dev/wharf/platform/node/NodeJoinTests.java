@@ -148,7 +148,7 @@ class NodeJoinTests {
                 String impostorUrl = "https://127.0.0.1:" + impostor.getAddress().getPort();
                 String impostorToken = admin.post("/api/v1/nodes/join-tokens", "{}").json().get("token").asString();
                 assertThat(anonymous.post("/api/v1/nodes/join", join(impostorToken, "impostor", impostorUrl)).status()).isEqualTo(201);
-                JsonNode seen = await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ofMillis(250)).pollInterval(Duration.ofMillis(250))
+                JsonNode seen = await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ofMillis(250)).pollInterval(Duration.ofMillis(250))
                         .until(() -> node(admin.get("/api/v1/nodes").json(), "impostor"),
                                 impostorNode -> impostorNode != null && impostorNode.get("problems").toString().contains("not answering"));
                 assertThat(seen).as("the impostor is listed").isNotNull();
