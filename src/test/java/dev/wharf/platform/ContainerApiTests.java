@@ -10,6 +10,7 @@ import dev.wharf.testing.TestNode;
 import dev.wharf.testing.Terminal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -17,6 +18,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -112,16 +115,9 @@ class ContainerApiTests {
         return as.post("/api/v1/teams/" + team + "/containers", "{\"name\":\"" + name + "\",\"image\":\"" + image + "\"" + body + "}");
     }
 
-    private JsonNode await(String name, String state) throws InterruptedException {
-        JsonNode c = null;
-        for (int i = 0; i < 150; i++) {
-            c = admin.get("/api/v1/teams/" + team + "/containers/" + name).json();
-            if (c.get("state").asString().equals(state)) {
-                return c;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("container " + name + " never became " + state + ": " + c);
+    private JsonNode await(String name, String state) {
+        return Awaitility.await().alias("container " + name + " becomes " + state).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> admin.get("/api/v1/teams/" + team + "/containers/" + name).json(), c -> c.get("state").asString().equals(state));
     }
 
     @Test
@@ -135,8 +131,8 @@ class ContainerApiTests {
         assertThat(c.get("node").asString()).isEqualTo("local");
         assertThat(c.get("imageDigest").asString()).startsWith("sha256:");
 
-        Thread.sleep(300);
-        String logs = member.get("/api/v1/teams/" + team + "/containers/web/logs").body();
+        String logs = Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .until(() -> member.get("/api/v1/teams/" + team + "/containers/web/logs").body(), l -> l.contains("hello wharf") && l.contains("oops"));
         assertThat(logs).contains("hello wharf").contains("oops");
         assertThat(viewer.get("/api/v1/teams/" + team + "/containers/web/logs?tail=1&timestamps=true").body()).matches("(?s)\\d{4}-.* .*\n");
         JsonNode stats = member.get("/api/v1/teams/" + team + "/containers/web/stats").json();
@@ -257,18 +253,15 @@ class ContainerApiTests {
     void onFailureRestartsWithBackoffAndStopsAtItsMax() throws Exception {
         Response created = create(member, "crash", ",\"command\":[\"/bin/sh\",\"-c\",\"echo try; exit 1\"],\"restartPolicy\":\"on-failure:2\"");
         assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        JsonNode c = null;
-        for (int i = 0; i < 100; i++) {
-            c = admin.get("/api/v1/teams/" + team + "/containers/crash").json();
-            if (c.get("restartCount").asInt() == 2 && c.get("state").asString().equals("exited")) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        JsonNode c = Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> admin.get("/api/v1/teams/" + team + "/containers/crash").json(),
+                        crash -> crash.get("restartCount").asInt() == 2 && crash.get("state").asString().equals("exited"));
         assertThat(c.get("restartCount").asInt()).isEqualTo(2);
         assertThat(c.get("state").asString()).isEqualTo("exited");
         assertThat(c.get("exitCode").asInt()).isEqualTo(1);
-        Thread.sleep(1500);
+        Awaitility.await().alias("no restart past the policy's two").during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> admin.get("/api/v1/teams/" + team + "/containers/crash").json().get("restartCount").asInt() == 2);
         assertThat(admin.get("/api/v1/teams/" + team + "/containers/crash").json().get("restartCount").asInt()).isEqualTo(2);
         assertThat(member.get("/api/v1/teams/" + team + "/containers/crash/logs").body().split("try", -1)).hasSize(4);
         deleteAll();
@@ -312,15 +305,16 @@ class ContainerApiTests {
     }
 
     /** Waits (the layers are measured every second in tests) until the team's storage usage passes {@code test}. */
-    private void awaitStorage(java.util.function.LongPredicate test) throws InterruptedException {
-        long used = -1;
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            used = viewer.get("/api/v1/teams/" + team + "/quota").json().get("usage").get("storage").asLong();
-            if (test.test(used)) {
-                return;
-            }
-            Thread.sleep(100);
+    private void awaitStorage(java.util.function.LongPredicate test) {
+        java.util.concurrent.atomic.AtomicLong used = new java.util.concurrent.atomic.AtomicLong(-1);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+                used.set(viewer.get("/api/v1/teams/" + team + "/quota").json().get("usage").get("storage").asLong());
+                return test.test(used.get());
+            });
+            return;
+        } catch (ConditionTimeoutException e) {
+            // told below, with what the row and the node say
         }
         JsonNode writer = viewer.get("/api/v1/teams/" + team + "/containers/writer").json();
         throw new AssertionError("storage usage stayed at " + used + "; the row says " + writer.path("writableBytes")
@@ -345,7 +339,8 @@ class ContainerApiTests {
         Response reader = create(member, "reader", ",\"command\":[\"/bin/sh\",\"-c\",\"cat /data/file; sleep 300\"],"
                 + "\"volumes\":[{\"name\":\"data\",\"path\":\"/data\",\"readOnly\":true}]");
         assertThat(reader.status()).isEqualTo(201);
-        Thread.sleep(500);
+        Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .until(() -> member.get("/api/v1/teams/" + team + "/containers/reader/logs").body().contains("persisted"));
         assertThat(member.get("/api/v1/teams/" + team + "/containers/reader/logs").body()).contains("persisted");
         JsonNode listed = viewer.get("/api/v1/teams/" + team + "/volumes").json().get(0);
         assertThat(listed.get("size").asLong()).isEqualTo(512 * 1024);
@@ -371,7 +366,9 @@ class ContainerApiTests {
         assertThat(stopped.get("reason").asString()).startsWith("stopped: team storage quota exceeded (used ").endsWith(" of 5Mi)");
         assertThat(stopped.get("exitCode").asInt()).isEqualTo(137);
         assertThat(stopped.get("desiredState").asString()).isEqualTo("stopped");
-        Thread.sleep(1500); // its restart policy does not bring it back
+        Awaitility.await().alias("its restart policy does not bring it back").during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> member.get("/api/v1/teams/" + team + "/containers/filler").json().get("state").asString().equals("exited"));
         JsonNode later = member.get("/api/v1/teams/" + team + "/containers/filler").json();
         assertThat(later.get("state").asString()).isEqualTo("exited");
         assertThat(later.get("restartCount").asInt()).isZero();
@@ -423,16 +420,12 @@ class ContainerApiTests {
         assertThat(image).doesNotExist();
         assertThat(dir).doesNotExist();
         assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(dir.toString());
-        String loops = "";
-        for (int i = 0; i < 50; i++) {
+        String loops = Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
             Process losetup = new ProcessBuilder("losetup", "-a").redirectErrorStream(true).start();
-            loops = new String(losetup.getInputStream().readAllBytes());
+            String attached = new String(losetup.getInputStream().readAllBytes());
             losetup.waitFor();
-            if (!loops.contains(image.toString())) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+            return attached;
+        }, attached -> !attached.contains(image.toString()));
         assertThat(loops).as("no loop device holds the image").doesNotContain(image.toString());
     }
 
@@ -449,9 +442,8 @@ class ContainerApiTests {
                 + " 'running', 'created', false, 0, 'admin', ?, 'local')", teamId, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC));
         // the ghost counts against the quota until the reconciler removes it, which may already have happened here: only the
         // end state is certain
-        for (int i = 0; i < 50 && member.get("/api/v1/teams/" + team + "/containers/ghost").status() == 200; i++) {
-            Thread.sleep(200);
-        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> member.get("/api/v1/teams/" + team + "/containers/ghost").status() != 200);
         assertThat(member.get("/api/v1/teams/" + team + "/containers/ghost").status()).as("the abandoned create is gone").isEqualTo(404);
         JsonNode young = member.get("/api/v1/teams/" + team + "/containers/young").json();
         assertThat(young.get("state").asString()).as("a create still in progress is left alone").isEqualTo("created");
@@ -540,18 +532,9 @@ class ContainerApiTests {
     }
 
     /** The list's entry equals the container's own answer (retried briefly: the reconciler may write an exit in between). */
-    private void awaitListedAsAlone(String name) throws InterruptedException {
-        JsonNode inList = null;
-        JsonNode alone = null;
-        for (int i = 0; i < 20; i++) {
-            inList = listed(name);
-            alone = viewer.get("/api/v1/teams/" + team + "/containers/" + name).json();
-            if (inList.equals(alone)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        assertThat(inList).isEqualTo(alone);
+    private void awaitListedAsAlone(String name) {
+        Awaitility.await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(listed(name)).isEqualTo(viewer.get("/api/v1/teams/" + team + "/containers/" + name).json()));
     }
 
     @Test

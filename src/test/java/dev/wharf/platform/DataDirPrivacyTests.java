@@ -1,6 +1,7 @@
 package dev.wharf.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.IdMapping;
@@ -12,6 +13,7 @@ import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -96,10 +98,10 @@ class DataDirPrivacyTests {
         long idA = jdbc.queryForObject("select id from teams where name = ?", Long.class, teamA);
         long idB = jdbc.queryForObject("select id from teams where name = ?", Long.class, teamB);
         ContainerInfo app = runtime.list().stream().filter(c -> c.teamId() == idA).findFirst().orElseThrow();
-        Thread.sleep(300);
-
         Path data = env.work.resolve("data");
         Path container = data.resolve("containers").resolve(app.id());
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+                .until(() -> Files.readString(container.resolve("ctr.log")).contains(SECRET));
         assertThat(Files.readString(container.resolve("bundle/config.json"))).as("root reads it").contains(SECRET);
         assertThat(Files.readString(container.resolve("ctr.log"))).contains(SECRET);
         Path volume = data.resolve("volumes/team-" + idA);

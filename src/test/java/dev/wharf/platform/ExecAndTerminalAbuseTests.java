@@ -1,6 +1,7 @@
 package dev.wharf.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.Http;
@@ -275,14 +276,8 @@ class ExecAndTerminalAbuseTests {
         assertThat(refused.status()).as(refused.toString()).isEqualTo(429);
 
         followers.get(0).close(); // the client goes away without a word
-        Response back = null;
-        for (int i = 0; i < 150; i++) {
-            back = member.post(base + "/exec", exec("echo", "back"));
-            if (back.status() == 200) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        Response back = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> member.post(base + "/exec", exec("echo", "back")), answer -> answer.status() == 200);
         assertThat(back.status()).as("the follower's session comes back once its client left: " + back).isEqualTo(200);
         assertThat(member.post(base + "/exec", exec("true")).status()).as("the other follower still holds its session").isEqualTo(200);
         followers.get(1).close();
@@ -309,7 +304,8 @@ class ExecAndTerminalAbuseTests {
             assertThat(refused.status()).as("origin " + origin + ": " + refused).isEqualTo(403);
             assertThat(refused.body()).contains("/problems/permission-denied").contains("origin");
         }
-        Thread.sleep(500); // a shell started anyway would show by now
+        await().alias("a shell started anyway would show by now").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(100)).until(() -> processes(procs).equals(List.of(pid)));
         assertThat(processes(procs)).as("no shell was started in the container").containsExactly(pid);
         awaitTrue(() -> openFds() <= fdsBefore, "the server's open file descriptors are back to " + fdsBefore);
 
@@ -352,7 +348,8 @@ class ExecAndTerminalAbuseTests {
         assertThat(upgrade(team, "guarded", viewer, null).status()).isEqualTo(403);
         assertThat(upgrade(team, "guarded", otherTeam + "-member", null).status()).isEqualTo(404);
         assertThat(upgrade(team, "guarded", null, null).status()).isEqualTo(401);
-        Thread.sleep(300);
+        await().alias("no shell was started").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .pollInterval(Duration.ofMillis(100)).until(() -> processes(procs).equals(List.of(pid)));
         assertThat(processes(procs)).containsExactly(pid);
     }
 
@@ -419,14 +416,8 @@ class ExecAndTerminalAbuseTests {
                 "the container has " + pids + " processes");
     }
 
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("never true: " + what);
+    private static void awaitTrue(BooleanSupplier condition, String what) {
+        await().alias(what).atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
     }
 
     /** The {@code cgroup.procs} of the pids cgroup the container's first process is in, as the host sees it. */

@@ -22,6 +22,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -31,6 +32,7 @@ import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -179,16 +181,10 @@ class HostileLayerApiTests {
         return tools.jackson.databind.json.JsonMapper.builder().build().readTree(imported.body()).get("digest").asString();
     }
 
-    private JsonNode await(Http as, String team, String name, String state) throws InterruptedException {
-        JsonNode c = null;
-        for (int i = 0; i < 150; i++) {
-            c = as.get("/api/v1/teams/" + team + "/containers/" + name).json();
-            if (c.get("state").asString().equals(state)) {
-                return c;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("container " + name + " never became " + state + ": " + c);
+    private JsonNode await(Http as, String team, String name, String state) {
+        return Awaitility.await().alias("container " + name + " becomes " + state).atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> as.get("/api/v1/teams/" + team + "/containers/" + name).json(), c -> c.get("state").asString().equals(state));
     }
 
     interface Entries {

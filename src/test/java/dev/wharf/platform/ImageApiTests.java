@@ -1,6 +1,7 @@
 package dev.wharf.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.Commands;
@@ -13,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
@@ -98,14 +100,8 @@ class ImageApiTests {
         // a background pull shows its progress until done
         Response accepted = admin.post("/api/v1/teams/" + other + "/images/pull?wait=false", "{\"reference\":\"" + reference + "\"}");
         assertThat(accepted.status()).isEqualTo(202);
-        JsonNode progress = null;
-        for (int i = 0; i < 100; i++) {
-            progress = admin.get(accepted.header("Location")).json();
-            if (!progress.get("state").asString().equals("pulling")) {
-                break;
-            }
-            Thread.sleep(100);
-        }
+        JsonNode progress = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                .until(() -> admin.get(accepted.header("Location")).json(), pull -> !pull.get("state").asString().equals("pulling"));
         assertThat(progress.get("state").asString()).isEqualTo("done");
         assertThat(progress.get("bytesDone").asLong()).isEqualTo(progress.get("bytesTotal").asLong()).isPositive();
         assertThat(progress.get("digest").asString()).isEqualTo(digest);

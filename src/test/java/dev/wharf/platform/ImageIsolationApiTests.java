@@ -1,6 +1,7 @@
 package dev.wharf.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -20,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -240,13 +242,9 @@ class ImageIsolationApiTests {
         Response created = as.post("/api/v1/teams/" + team + "/containers", "{\"name\":\"" + name + "\",\"image\":\"" + image
                 + "\",\"command\":[\"/bin/sh\",\"-c\",\"" + script + "\"]}");
         assertThat(created.status()).as(created.body()).isEqualTo(201);
-        for (int i = 0; i < 150; i++) {
-            if (as.get("/api/v1/teams/" + team + "/containers/" + name).json().get("state").asString().equals("exited")) {
-                return as.get("/api/v1/teams/" + team + "/containers/" + name + "/logs").body();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("container " + name + " of " + team + " did not exit");
+        await().alias("container " + name + " of " + team + " exits").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> as.get("/api/v1/teams/" + team + "/containers/" + name).json().get("state").asString().equals("exited"));
+        return as.get("/api/v1/teams/" + team + "/containers/" + name + "/logs").body();
     }
 
     private Response importArchive(String team, Path archive) throws IOException, InterruptedException {

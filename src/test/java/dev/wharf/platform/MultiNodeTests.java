@@ -1,6 +1,7 @@
 package dev.wharf.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.wharf.WharfApplication;
 import dev.wharf.runtime.network.NetworkSettings;
@@ -14,6 +15,7 @@ import dev.wharf.testing.TestRuntimes;
 import dev.wharf.testing.WorkDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -196,29 +198,19 @@ class MultiNodeTests {
     }
 
     private static void awaitNodes(Http admin, Predicate<JsonNode> condition) throws InterruptedException {
-        JsonNode nodes = admin.get("/api/v1/nodes").json();
-        for (int i = 0; i < 120 && !condition.test(nodes); i++) {
-            Thread.sleep(250);
-            nodes = admin.get("/api/v1/nodes").json();
-        }
+        JsonNode nodes = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> admin.get("/api/v1/nodes").json(), condition);
         assertThat(condition.test(nodes)).as("nodes: %s", nodes).isTrue();
     }
 
     private static void awaitState(Http admin, String name, String state) throws InterruptedException {
-        JsonNode container = admin.get("/api/v1/teams/spread/containers/" + name).json();
-        for (int i = 0; i < 120 && !container.get("state").asString().equals(state); i++) {
-            Thread.sleep(250);
-            container = admin.get("/api/v1/teams/spread/containers/" + name).json();
-        }
+        JsonNode container = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> admin.get("/api/v1/teams/spread/containers/" + name).json(), c -> c.get("state").asString().equals(state));
         assertThat(container.get("state").asString()).as(container.toString()).isEqualTo(state);
     }
 
     private static String awaitLogs(Http admin, String name) throws InterruptedException {
-        String logs = admin.get("/api/v1/teams/spread/containers/" + name + "/logs").body();
-        for (int i = 0; i < 40 && !logs.contains("hello-from-"); i++) {
-            Thread.sleep(250);
-            logs = admin.get("/api/v1/teams/spread/containers/" + name + "/logs").body();
-        }
-        return logs;
+        return await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
+                .until(() -> admin.get("/api/v1/teams/spread/containers/" + name + "/logs").body(), logs -> logs.contains("hello-from-"));
     }
 }

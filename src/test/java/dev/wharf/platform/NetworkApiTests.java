@@ -1,6 +1,7 @@
 package dev.wharf.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.wharf.testing.BusyboxLayout;
 import dev.wharf.testing.Http;
@@ -12,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -132,7 +134,9 @@ class NetworkApiTests {
         assertThat(webIp).matches("\\d+\\.\\d+\\.\\d+\\.\\d+");
         assertThat(create(shop, shopTeam, "client", SLEEPER).status()).isEqualTo(201);
 
-        Thread.sleep(1500); // a reconcile pass or two later, the row still has the address (list and single GET)
+        // a reconcile pass or two later, the row still has the address (list and single GET)
+        await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250))
+                .until(() -> webIp.equals(shop.get("/api/v1/teams/" + shopTeam + "/containers/web").json().get("ipAddress").asString()));
         assertThat(shop.get("/api/v1/teams/" + shopTeam + "/containers/web").json().get("ipAddress").asString()).isEqualTo(webIp);
         assertThat(shop.get("/api/v1/teams/" + shopTeam + "/containers").json().findValuesAsString("ipAddress")).contains(webIp);
         assertThat(ask(shop, shopTeam, "client", "web")).isEqualTo("pong");

@@ -1,6 +1,7 @@
 package dev.wharf.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.wharf.WharfApplication;
 import dev.wharf.testing.BusyboxLayout;
@@ -14,6 +15,7 @@ import dev.wharf.testing.WorkDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -128,11 +130,8 @@ class ReplicaTests {
     }
 
     private static void awaitUp(Http admin) throws InterruptedException {
-        JsonNode nodes = admin.get("/api/v1/nodes").json();
-        for (int i = 0; i < 120 && !(nodes.size() == 1 && nodes.get(0).get("state").asString().equals("up")); i++) {
-            Thread.sleep(250);
-            nodes = admin.get("/api/v1/nodes").json();
-        }
+        JsonNode nodes = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> admin.get("/api/v1/nodes").json(), up -> up.size() == 1 && up.get(0).get("state").asString().equals("up"));
         assertThat(nodes).as(nodes.toString()).hasSize(1);
         assertThat(nodes.get(0).get("state").asString()).as(nodes.toString()).isEqualTo("up");
     }

@@ -1,6 +1,7 @@
 package dev.wharf.platform.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.wharf.WharfApplication;
 import dev.wharf.platform.pki.CertificateAuthority;
@@ -9,6 +10,7 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -146,14 +148,9 @@ class NodeJoinTests {
                 String impostorUrl = "https://127.0.0.1:" + impostor.getAddress().getPort();
                 String impostorToken = admin.post("/api/v1/nodes/join-tokens", "{}").json().get("token").asString();
                 assertThat(anonymous.post("/api/v1/nodes/join", join(impostorToken, "impostor", impostorUrl)).status()).isEqualTo(201);
-                JsonNode seen = null;
-                for (int i = 0; i < 40; i++) {
-                    Thread.sleep(250);
-                    seen = node(admin.get("/api/v1/nodes").json(), "impostor");
-                    if (seen != null && seen.get("problems").toString().contains("not answering")) {
-                        break;
-                    }
-                }
+                JsonNode seen = await().atMost(Duration.ofSeconds(20)).pollDelay(Duration.ofMillis(250)).pollInterval(Duration.ofMillis(250))
+                        .until(() -> node(admin.get("/api/v1/nodes").json(), "impostor"),
+                                impostorNode -> impostorNode != null && impostorNode.get("problems").toString().contains("not answering"));
                 assertThat(seen).as("the impostor is listed").isNotNull();
                 assertThat(seen.get("state").asString()).as(seen.toString()).isNotEqualTo("up");
                 assertThat(seen.get("problems").toString()).as(seen.toString()).contains("not answering");
