@@ -319,7 +319,7 @@ class Reconciler implements NodeUsage {
         boolean stoppedByUser = ContainerStates.DESIRED_STOPPED.equals(row.getDesiredState());
         int code = exitCode == null ? -1 : exitCode;
         if (!policy.restarts(code, row.getRestartCount(), stoppedByUser)) {
-            if (policy.name().equals("on-failure") && code != 0 && !stoppedByUser) {
+            if (policy.gaveUp(code, row.getRestartCount(), stoppedByUser)) {
                 management.update(id, c -> c.state(ContainerStates.EXITED, "restart policy " + policy + " gave up after "
                         + c.getRestartCount() + " restarts"));
             }
