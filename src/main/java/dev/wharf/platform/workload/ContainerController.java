@@ -109,7 +109,7 @@ class ContainerController {
         ContainerManagement.StoredSpec spec = storedSpec(c);
         return new ContainerView(c.getId(), c.getName(), c.getImage(), c.getImageDigest(), spec.command(), spec.env(), spec.workingDir(),
                 spec.user(), project, new ResourcesView(c.getCpus(), c.getMemoryBytes(), c.getPids()),
-                c.getRestartPolicy(), c.getDesiredState(), c.getState(), c.getStateReason(), c.getExitCode(), c.isOomKilled(),
+                c.getRestartPolicy().toString(), c.getDesiredState().value(), c.getState().value(), c.getStateReason(), c.getExitCode(), c.isOomKilled(),
                 c.getRestartCount(), c.getCreatedAt(), c.getStartedAt(), c.getFinishedAt(), c.getNode(),
                 spec.volumes() == null ? List.of() : spec.volumes(), spec.network() == null ? "none" : spec.network(),
                 spec.ports() == null ? List.of() : spec.ports(), c.getIpAddress(), c.getWritableBytes(), containers.pullOf(c).orElse(null));

@@ -18,7 +18,7 @@ record RestartPolicy(Kind kind, int maxRetries) {
 
     /** The policy's name, as the API takes it and as stored (before {@code :N}). */
     enum Kind {
-        NO, ALWAYS, UNLESS_STOPPED, ON_FAILURE;
+        NO, ON_FAILURE, ALWAYS, UNLESS_STOPPED;
 
         String value() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
