@@ -2,9 +2,11 @@ package dev.wharf.platform.workload;
 
 import dev.wharf.platform.identity.Caller;
 import dev.wharf.platform.project.Project;
+import dev.wharf.platform.project.ProjectContainers;
 import dev.wharf.platform.project.ProjectDeletion;
 import dev.wharf.platform.team.Team;
 import dev.wharf.platform.team.TeamDeletionGuard;
+import dev.wharf.platform.volume.VolumeMounters;
 import dev.wharf.platform.web.WharfException;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerStats;
@@ -29,7 +31,7 @@ import org.springframework.stereotype.Service;
  * ({@link ContainerRows}). Viewers read; members operate.
  */
 @Service
-public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
+public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion, ProjectContainers, VolumeMounters {
 
     private final ContainerCreation creation;
     private final ContainerCommands commands;
@@ -170,6 +172,17 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion {
     /** Starts a shell on a terminal in the container; it holds one of the caller's sessions until closed. */
     TerminalSession terminal(Caller caller, String teamName, String name, int cols, int rows) {
         return commands.terminal(caller, teamName, name, cols, rows);
+    }
+
+    @Override
+    public Map<String, Long> countByProject(Caller caller, String team) {
+        return list(caller, team, null).stream().map(this::projectName).filter(java.util.Objects::nonNull)
+                .collect(java.util.stream.Collectors.groupingBy(java.util.function.Function.identity(), java.util.stream.Collectors.counting()));
+    }
+
+    @Override
+    public Map<String, String> containerNames(Caller caller, String team) {
+        return list(caller, team, null).stream().collect(java.util.stream.Collectors.toMap(Container::getId, Container::getName));
     }
 
     @Override
