@@ -26,8 +26,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Keeps the recorded state true: runtime events (exit, OOM) update the database and drive
- * restart policies with exponential backoff; at start-up and every few seconds the database is
- * compared with what the node reports. Containers the node lost become {@code unknown} with a
+ * restart policies ({@link RestartSupervisor}); at start-up and every few seconds the database is
+ * compared with what the node reports (drift). Containers the node lost become {@code unknown} with a
  * reason; containers the node has but the database does not are logged and listed on the
  * nodes API, never killed.
  */
