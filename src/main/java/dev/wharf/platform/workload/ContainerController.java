@@ -1,12 +1,12 @@
 package dev.wharf.platform.workload;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.wharf.platform.identity.Caller;
 import dev.wharf.runtime.api.ContainerStats;
 import dev.wharf.runtime.api.ExecResult;
 import dev.wharf.runtime.api.LogLine;
 import dev.wharf.runtime.api.LogQuery;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
@@ -119,8 +119,8 @@ class ContainerController {
         ContainerManagement.StoredSpec spec = storedSpec(c);
         return new ContainerView(c.getId(), c.getName(), c.getImage(), c.getImageDigest(), spec.command(), spec.env(), spec.workingDir(),
                 spec.user(), project, new ResourcesView(c.getCpus(), c.getMemoryBytes(), c.getPids()),
-                c.getRestartPolicy().toString(), c.getDesiredState().value(), c.getState().value(), c.getStateReason(), c.getExitCode(), c.isOomKilled(),
-                c.getRestartCount(), c.getCreatedAt(), c.getStartedAt(), c.getFinishedAt(), c.getNode(),
+                c.getRestartPolicy().toString(), c.getDesiredState().value(), c.getState().value(), c.getStateReason(), c.getExitCode(),
+                c.isOomKilled(), c.getRestartCount(), c.getCreatedAt(), c.getStartedAt(), c.getFinishedAt(), c.getNode(),
                 spec.volumes() == null ? List.of() : spec.volumes(), spec.network() == null ? "none" : spec.network(),
                 spec.ports() == null ? List.of() : spec.ports(), c.getIpAddress(), c.getWritableBytes(), containers.pullOf(c).orElse(null));
     }
