@@ -1,80 +1,38 @@
 package dev.wharf.platform.node;
 
-import dev.wharf.platform.secret.SecretBox;
 import dev.wharf.platform.web.ErrorCategory;
-import dev.wharf.platform.web.Quantities;
 import dev.wharf.platform.web.WharfException;
 import dev.wharf.runtime.api.NodeStatus;
-import dev.wharf.runtime.api.RuntimeConnector;
-import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
-import java.net.URI;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.context.event.ApplicationReadyEvent;
-import org.springframework.context.ApplicationEventPublisher;
-import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 
 /**
  * The nodes the control plane places containers on: the in-process runtime in {@code all} mode
- * (node {@value #LOCAL}), and every node that joined (reached over HTTP with its credential).
- * Every replica sends each joined node a heartbeat ({@code status}) every
- * {@code wharf.node.heartbeat-interval}; a node that has not answered for
- * {@code wharf.node.down-after} is down, and one that comes back up is announced with
- * {@link NodeUp} so its teams' limits and containers are brought up to date.
+ * (node {@value #LOCAL}), and every node that joined (reached over HTTP with its credential, kept
+ * up to date by {@link NodeHeartbeats}). Where a container goes is {@link Placement}'s rule.
  */
 @Service
 public class NodeRegistry {
 
     public static final String LOCAL = "local";
-    private static final Logger log = LoggerFactory.getLogger(NodeRegistry.class);
 
     private final ObjectProvider<RuntimeService> local;
     private final ObjectProvider<NodeUsage> usage;
-    private final ObjectProvider<RuntimeConnector> connector;
     private final NodeStore store;
-    private final SecretBox secrets;
-    private final ApplicationEventPublisher events;
-    private final Clock clock;
-    private final Duration heartbeat;
-    private final Duration downAfter;
-    private final Map<String, Remote> remotes = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "wharf-heartbeats");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final NodeHeartbeats remotes;
 
-    NodeRegistry(ObjectProvider<RuntimeService> local, ObjectProvider<NodeUsage> usage, ObjectProvider<RuntimeConnector> connector,
-            NodeStore store, SecretBox secrets, ApplicationEventPublisher events, Clock clock,
-            @Value("${wharf.node.heartbeat-interval:5s}") Duration heartbeat, @Value("${wharf.node.down-after:15s}") Duration downAfter) {
+    NodeRegistry(ObjectProvider<RuntimeService> local, ObjectProvider<NodeUsage> usage, NodeStore store, NodeHeartbeats remotes) {
         this.local = local;
         this.usage = usage;
-        this.connector = connector;
         this.store = store;
-        this.secrets = secrets;
-        this.events = events;
-        this.clock = clock;
-        this.heartbeat = heartbeat;
-        this.downAfter = downAfter;
+        this.remotes = remotes;
     }
 
     /** A node came up (first heartbeat answered, or answered again after it was down). */
@@ -85,7 +43,8 @@ public class NodeRegistry {
     }
 
     /**
-     * @param state       {@code up}, {@code down} (with the reasons in {@code problems}) or {@code joining} (no heartbeat answered yet)
+     * @param state       {@code up}, {@code down} (with the reasons in {@code problems}) or {@code joining} (no heartbeat
+     *                    answered yet): {@link NodeState#value()}, as the API and the pages show it
      * @param allocated   declared limits of the containers placed here
      * @param unmanaged   ids of containers the node runs that the platform does not know
      * @param url         where the server reaches the node ({@code null} for the in-process one)
@@ -95,117 +54,14 @@ public class NodeRegistry {
             List<String> unmanaged, String cgroupVersion, String url, Instant lastSeen) {
     }
 
-    /** A joined node as this replica sees it. */
-    private final class Remote {
-        final String name;
-        final URI url;
-        final RuntimeService runtime;
-        volatile NodeStatus status;
-        volatile Instant lastSeen;
-        volatile String failure = "no heartbeat answered yet";
-        volatile boolean up;
-
-        Remote(NodeStore.Row row) {
-            this.name = row.name();
-            this.url = row.url();
-            this.runtime = connector.getObject().connect(row.url(), secrets.open(row.sealedCredential()));
-            this.lastSeen = row.lastSeen();
-        }
-
-        String state() {
-            if (up) {
-                return "up";
-            }
-            return status == null && lastSeen == null ? "joining" : "down";
-        }
-
-        List<String> problems() {
-            if (up) {
-                return List.of();
-            }
-            return status != null && !status.ready() && failure == null ? status.problems() : List.of(failure);
-        }
-    }
-
-    @EventListener(ApplicationReadyEvent.class)
-    void startHeartbeats() {
-        scheduler.scheduleWithFixedDelay(this::heartbeatQuietly, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    @jakarta.annotation.PreDestroy
-    void stopHeartbeats() {
-        scheduler.shutdownNow();
-    }
-
-    private void heartbeatQuietly() {
-        try {
-            heartbeat();
-        } catch (RuntimeException e) {
-            log.warn("node heartbeats failed; trying again in {} s", heartbeat.toSeconds(), e);
-        }
-    }
-
-    /** One round: nodes that joined (on any replica) are picked up, revoked ones forgotten, every one asked for its status. */
-    void heartbeat() {
-        Set<String> joined = new HashSet<>();
-        for (NodeStore.Row row : store.all()) {
-            joined.add(row.name());
-            Remote known = remotes.get(row.name());
-            if (known == null || !known.url.equals(row.url())) {
-                try {
-                    remotes.put(row.name(), new Remote(row));
-                } catch (RuntimeException e) {
-                    log.error("cannot reach node {}: its credential does not open with this server's key ({}); every replica needs"
-                            + " the same wharf.secrets.key", row.name(), e.getMessage());
-                }
-            }
-        }
-        remotes.keySet().retainAll(joined);
-        for (Remote remote : remotes.values()) {
-            beat(remote);
-        }
-    }
-
-    private void beat(Remote remote) {
-        Instant now = clock.instant();
-        boolean wasUp = remote.up;
-        try {
-            NodeStatus status = remote.runtime.status();
-            remote.status = status;
-            remote.lastSeen = now;
-            remote.failure = null;
-            remote.up = status.ready();
-            store.heartbeat(remote.name, remote.state(), status.ready() ? null : String.join("\n", status.problems()), status.cpus(),
-                    status.memoryBytes(), status.cgroupVersion(), now);
-        } catch (RuntimeFailure e) {
-            Instant since = remote.lastSeen;
-            boolean gone = since == null || Duration.between(since, now).compareTo(downAfter) >= 0;
-            remote.failure = "not answering" + (since == null ? "" : " since " + since) + ": " + e.getMessage();
-            if (gone) {
-                remote.up = false;
-                store.heartbeat(remote.name, remote.state(), remote.failure, 0, 0, null, null);
-            }
-        }
-        if (remote.up && !wasUp) {
-            log.info("node {} at {} is up", remote.name, remote.url);
-            events.publishEvent(new NodeUp(remote.name));
-        } else if (!remote.up && wasUp) {
-            log.warn("node {} at {} is down: {}", remote.name, remote.url, String.join("; ", remote.problems()));
-        }
-    }
-
     /** Knows a node that just joined at once on this replica (other replicas at their next heartbeat), and greets it soon. */
     void joined(String name) {
-        store.find(name).ifPresent(row -> {
-            Remote remote = new Remote(row);
-            remotes.put(name, remote);
-            scheduler.schedule(() -> beat(remote), 500, TimeUnit.MILLISECONDS); // the node finishes starting meanwhile
-        });
+        remotes.joined(name);
     }
 
     /** Forgets a revoked node at once on this replica (other replicas at their next heartbeat). */
     void forget(String name) {
-        remotes.remove(name);
+        remotes.forget(name);
     }
 
     /** The runtime service of a node, for work on what it runs; 503 when the node is unknown or down. */
@@ -217,10 +73,8 @@ public class NodeRegistry {
             }
             return runtime;
         }
-        Remote remote = remotes.get(node);
-        if (remote == null) {
-            throw new WharfException(ErrorCategory.UNAVAILABLE, "node " + node + " is not known (it was removed or has not joined)");
-        }
+        RemoteNode remote = remotes.find(node).orElseThrow(() -> new WharfException(ErrorCategory.UNAVAILABLE,
+                "node " + node + " is not known (it was removed or has not joined)"));
         if (!remote.up) {
             throw new WharfException(ErrorCategory.UNAVAILABLE, "node " + node + " is down: " + String.join("; ", remote.problems()));
         }
@@ -236,7 +90,7 @@ public class NodeRegistry {
         if (runtime != null) {
             return runtime;
         }
-        return remotes.values().stream().filter(r -> r.up).sorted(Comparator.comparing(r -> r.name)).findFirst().map(r -> r.runtime)
+        return remotes.all().stream().filter(r -> r.up).findFirst().map(r -> r.runtime)
                 .orElseThrow(() -> new WharfException(ErrorCategory.UNAVAILABLE, "no node is available to " + purpose));
     }
 
@@ -249,7 +103,7 @@ public class NodeRegistry {
     public Map<String, RuntimeService> up() {
         Map<String, RuntimeService> up = new LinkedHashMap<>();
         ready().ifPresent(runtime -> up.put(LOCAL, runtime));
-        remotes.values().stream().filter(r -> r.up).sorted(Comparator.comparing(r -> r.name)).forEach(r -> up.put(r.name, r.runtime));
+        remotes.all().stream().filter(r -> r.up).forEach(r -> up.put(r.name, r.runtime));
         return up;
     }
 
@@ -258,8 +112,7 @@ public class NodeRegistry {
         if (node == null || LOCAL.equals(node)) {
             return ready().isPresent();
         }
-        Remote remote = remotes.get(node);
-        return remote != null && remote.up;
+        return remotes.find(node).map(r -> r.up).orElse(false);
     }
 
     /** The teams with containers placed on the node. */
@@ -292,64 +145,30 @@ public class NodeRegistry {
         if (local.getIfAvailable() != null) {
             names.add(LOCAL);
         }
-        remotes.keySet().stream().sorted().forEach(names::add);
+        remotes.all().forEach(r -> names.add(r.name));
         return names;
     }
 
     /**
-     * The node a container of these declared limits goes to: one that is up and whose capacity minus
-     * what is placed there holds the request; of those, the one with the fewest of the team's
-     * containers (a team spreads over the nodes), then the one with the most memory left.
-     * {@code pinned} (the node of a volume the container mounts) leaves only that node. Refuses with a
-     * problem that says why otherwise.
+     * The node a container of these declared limits goes to ({@link Placement#choose}, over every node this
+     * replica knows): {@code pinned} (the node of a volume the container mounts) leaves only that node.
+     * Refuses with a problem that says why otherwise.
      */
     public String place(long teamId, Double cpus, Long memoryBytes, String pinned) {
-        List<Node> all = nodes();
-        if (all.isEmpty()) {
-            throw new WharfException(ErrorCategory.UNAVAILABLE, "no node is available to run containers");
-        }
         NodeUsage known = usage.getIfAvailable();
         Map<String, Long> teamCounts = known == null ? Map.of() : known.teamContainers(teamId);
-        List<String> reasons = new ArrayList<>();
-        Node best = null;
-        for (Node node : all) {
-            if (pinned != null && !pinned.equals(node.name())) {
-                continue;
-            }
-            if (!node.state().equals("up")) {
-                reasons.add("node " + node.name() + " is " + node.state() + " (" + String.join("; ", node.problems()) + ")");
-                continue;
-            }
-            double freeCpus = node.capacity().cpus() - node.allocated().cpus();
-            long freeMemory = node.capacity().memoryBytes() - node.allocated().memoryBytes();
-            if (cpus != null && cpus > freeCpus + 1e-9) {
-                reasons.add("node " + node.name() + " has " + Quantities.formatCpus(Math.max(0, freeCpus)) + " of "
-                        + node.capacity().cpus() + " cpus left");
-            } else if (memoryBytes != null && memoryBytes > freeMemory) {
-                reasons.add("node " + node.name() + " has " + Quantities.formatBytes(Math.max(0, freeMemory)) + " of "
-                        + Quantities.formatBytes(node.capacity().memoryBytes()) + " memory left");
-            } else if (best == null || better(node, best, teamCounts)) {
-                best = node;
-            }
+        List<Placement.Candidate> candidates = new ArrayList<>();
+        RuntimeService runtime = local.getIfAvailable();
+        if (runtime != null) {
+            NodeStatus status = runtime.status();
+            candidates.add(new Placement.Candidate(LOCAL, status.ready() ? NodeState.UP : NodeState.DOWN, status.problems(),
+                    new Capacity(status.cpus(), status.memoryBytes()), allocated(known, LOCAL), teamCounts.getOrDefault(LOCAL, 0L)));
         }
-        if (best != null) {
-            return best.name();
+        for (RemoteNode remote : remotes.all()) {
+            candidates.add(new Placement.Candidate(remote.name, remote.state(), remote.problems(), capacity(remote),
+                    allocated(known, remote.name), teamCounts.getOrDefault(remote.name, 0L)));
         }
-        if (pinned != null && reasons.isEmpty()) {
-            reasons.add("node " + pinned + " is not known");
-        }
-        throw new WharfException(ErrorCategory.UNAVAILABLE, "no node has room for this container"
-                + (pinned == null ? "" : " on node " + pinned + ", where its volumes are") + ": " + String.join("; ", reasons));
-    }
-
-    private static boolean better(Node candidate, Node best, Map<String, Long> teamCounts) {
-        long a = teamCounts.getOrDefault(candidate.name(), 0L);
-        long b = teamCounts.getOrDefault(best.name(), 0L);
-        if (a != b) {
-            return a < b;
-        }
-        return candidate.capacity().memoryBytes() - candidate.allocated().memoryBytes()
-                > best.capacity().memoryBytes() - best.allocated().memoryBytes();
+        return Placement.choose(candidates, cpus, memoryBytes, pinned);
     }
 
     public List<Node> nodes() {
@@ -358,17 +177,22 @@ public class NodeRegistry {
         RuntimeService runtime = local.getIfAvailable();
         if (runtime != null) {
             NodeStatus status = runtime.status();
-            nodes.add(new Node(LOCAL, status.ready() ? "up" : "down", status.problems(), new Capacity(status.cpus(), status.memoryBytes()),
-                    allocated(known, LOCAL), known == null ? List.of() : known.unmanaged(LOCAL), status.cgroupVersion(), null, null));
+            nodes.add(new Node(LOCAL, (status.ready() ? NodeState.UP : NodeState.DOWN).value(), status.problems(),
+                    new Capacity(status.cpus(), status.memoryBytes()), allocated(known, LOCAL),
+                    known == null ? List.of() : known.unmanaged(LOCAL), status.cgroupVersion(), null, null));
         }
-        remotes.values().stream().sorted(Comparator.comparing(r -> r.name)).forEach(remote -> {
+        remotes.all().forEach(remote -> {
             NodeStatus status = remote.status;
-            nodes.add(new Node(remote.name, remote.state(), remote.problems(),
-                    status == null ? new Capacity(0, 0) : new Capacity(status.cpus(), status.memoryBytes()), allocated(known, remote.name),
+            nodes.add(new Node(remote.name, remote.state().value(), remote.problems(), capacity(remote), allocated(known, remote.name),
                     known == null ? List.of() : known.unmanaged(remote.name), status == null ? null : status.cgroupVersion(),
                     remote.url.toString(), remote.lastSeen));
         });
         return nodes;
+    }
+
+    private static Capacity capacity(RemoteNode remote) {
+        NodeStatus status = remote.status;
+        return status == null ? new Capacity(0, 0) : new Capacity(status.cpus(), status.memoryBytes());
     }
 
     private static NodeUsage.Allocation allocated(NodeUsage known, String node) {

@@ -35,8 +35,8 @@ class NodeStore {
     }
 
     void insert(String name, URI url, String sealedCredential, String joinedBy, Instant now) {
-        jdbc.update("insert into nodes (name, url, credential, state, joined_by, joined_at) values (?, ?, ?, 'joining', ?, ?)",
-                name, url.toString(), sealedCredential, joinedBy, time(now));
+        jdbc.update("insert into nodes (name, url, credential, state, joined_by, joined_at) values (?, ?, ?, ?, ?, ?)",
+                name, url.toString(), sealedCredential, NodeState.JOINING.value(), joinedBy, time(now));
     }
 
     /** What a heartbeat saw; {@code lastSeen} stays as it was when the node did not answer ({@code null}). */

@@ -108,18 +108,7 @@ public class VolumeManagement implements TeamDeletionGuard {
      * must run there. 404 naming the first volume the team does not have; 409 when they are on different nodes.
      */
     public String nodeOf(Team team, List<String> names) {
-        String node = null;
-        String first = null;
-        for (String name : names) {
-            Volume volume = find(team, name);
-            if (node != null && !node.equals(volume.getNode())) {
-                throw WharfException.conflict("volumes \"" + first + "\" (node " + node + ") and \"" + name + "\" (node "
-                        + volume.getNode() + ") are on different nodes; a container can mount volumes of one node only");
-            }
-            node = volume.getNode();
-            first = first == null ? name : first;
-        }
-        return node;
+        return dev.wharf.platform.node.Placement.volumesNode(names, name -> find(team, name).getNode());
     }
 
     @Override

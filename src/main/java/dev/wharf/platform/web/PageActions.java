@@ -14,6 +14,23 @@ public final class PageActions {
     private PageActions() {
     }
 
+    /**
+     * A refusal's field errors by form field ({@code resources.memory} is the form's {@code memory}), for showing
+     * each beside its field; empty when the refusal is not about a field.
+     */
+    public static java.util.Map<String, String> fieldErrors(WharfException e) {
+        java.util.Map<String, String> errors = new java.util.LinkedHashMap<>();
+        if (e.properties().get("errors") instanceof java.util.List<?> list) {
+            for (Object item : list) {
+                if (item instanceof java.util.Map<?, ?> error && error.get("field") instanceof String field) {
+                    String key = field.startsWith("resources.") ? field.substring("resources.".length()) : field;
+                    errors.put(key, String.valueOf(error.get("message")));
+                }
+            }
+        }
+        return errors;
+    }
+
     /** A form shown again after a refusal: the audit trail records the sentence and the page answers with the refusal's status. */
     public static void refused(HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response, WharfException e) {
         request.setAttribute(Problems.FAILURE_ATTRIBUTE, e.getMessage());

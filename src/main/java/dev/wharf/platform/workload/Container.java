@@ -1,6 +1,9 @@
 package dev.wharf.platform.workload;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.Column;
+import jakarta.persistence.Convert;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.PostLoad;
@@ -9,6 +12,7 @@ import jakarta.persistence.Table;
 import jakarta.persistence.Transient;
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Locale;
 import org.springframework.data.domain.Persistable;
 
 /**
@@ -54,13 +58,16 @@ class Container implements Persistable<String> {
     private Long pids;
 
     @Column(name = "restart_policy", nullable = false, length = 32)
-    private String restartPolicy;
+    @Convert(converter = RestartPolicyColumn.class)
+    private RestartPolicy restartPolicy;
 
     @Column(name = "desired_state", nullable = false, length = 16)
-    private String desiredState;
+    @Convert(converter = DesiredStateColumn.class)
+    private DesiredState desiredState;
 
     @Column(nullable = false, length = 16)
-    private String state;
+    @Convert(converter = StateColumn.class)
+    private State state;
 
     @Column(name = "state_reason", length = 1000)
     private String stateReason;
@@ -104,7 +111,7 @@ class Container implements Persistable<String> {
     }
 
     Container(String id, Long teamId, Long projectId, String name, String image, String spec, Double cpus, Long memoryBytes, Long pids,
-            String restartPolicy, String desiredState, String createdBy, Instant createdAt) {
+            RestartPolicy restartPolicy, DesiredState desiredState, String createdBy, Instant createdAt) {
         this.id = id;
         this.teamId = teamId;
         this.projectId = projectId;
@@ -116,7 +123,7 @@ class Container implements Persistable<String> {
         this.pids = pids;
         this.restartPolicy = restartPolicy;
         this.desiredState = desiredState;
-        this.state = ContainerStates.CREATED;
+        this.state = State.CREATED;
         this.createdBy = createdBy;
         this.createdAt = createdAt;
         this.isNew = true;
@@ -127,7 +134,8 @@ class Container implements Persistable<String> {
      * so never saved; changes go through a loaded entity.
      */
     Container(String id, long version, Long teamId, Long projectId, String name, String image, String imageDigest, String spec,
-            BigDecimal cpus, Long memoryBytes, Long pids, String restartPolicy, String desiredState, String state, String stateReason,
+            BigDecimal cpus, Long memoryBytes, Long pids, RestartPolicy restartPolicy, DesiredState desiredState, State state,
+            String stateReason,
             Integer exitCode, boolean oomKilled, int restartCount, String node, String createdBy, Instant createdAt, Instant startedAt,
             Instant finishedAt, String ipAddress, long writableBytes) {
         this.id = id;
@@ -187,9 +195,9 @@ class Container implements Persistable<String> {
     Double getCpus() { return cpus == null ? null : cpus.doubleValue(); }
     Long getMemoryBytes() { return memoryBytes; }
     Long getPids() { return pids; }
-    String getRestartPolicy() { return restartPolicy; }
-    String getDesiredState() { return desiredState; }
-    String getState() { return state; }
+    RestartPolicy getRestartPolicy() { return restartPolicy; }
+    DesiredState getDesiredState() { return desiredState; }
+    State getState() { return state; }
     String getStateReason() { return stateReason; }
     Integer getExitCode() { return exitCode; }
     boolean isOomKilled() { return oomKilled; }
@@ -207,12 +215,12 @@ class Container implements Persistable<String> {
         this.imageDigest = imageDigest;
     }
 
-    void desire(String desiredState) {
+    void desire(DesiredState desiredState) {
         this.desiredState = desiredState;
     }
 
     void started(Instant at) {
-        state = ContainerStates.RUNNING;
+        state = State.RUNNING;
         stateReason = null;
         startedAt = at;
         finishedAt = null;
@@ -222,7 +230,7 @@ class Container implements Persistable<String> {
 
     /** Whether the row already records a start at {@code at} (to the database's microsecond), so that start needs no write. */
     boolean saysStarted(Instant at) {
-        return ContainerStates.RUNNING.equals(state) && startedAt != null && at != null
+        return state == State.RUNNING && startedAt != null && at != null
                 && startedAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS).equals(at.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
     }
 
@@ -232,31 +240,102 @@ class Container implements Persistable<String> {
     }
 
     void exited(Integer exitCode, boolean oomKilled, Instant at) {
-        state = ContainerStates.EXITED;
+        state = State.EXITED;
         ipAddress = null;
         this.exitCode = exitCode;
         this.oomKilled = oomKilled;
         finishedAt = at;
     }
 
-    void state(String state, String reason) {
+    void state(State state, String reason) {
         this.state = state;
         this.stateReason = reason;
     }
 
     /** The platform stops it (its team is past a quota): it stays stopped, and says why, until someone starts it. */
     void stopping(String reason) {
-        desiredState = ContainerStates.DESIRED_STOPPED;
+        desiredState = DesiredState.STOPPED;
         stateReason = reason;
     }
 
     void restarting(String reason) {
-        state = ContainerStates.RESTARTING;
+        state = State.RESTARTING;
         stateReason = reason;
         restartCount++;
     }
 
     void resetRestarts() {
         restartCount = 0;
+    }
+
+    /** What the platform last saw of the container (docs/api.md), stored and shown as the lowercase word. */
+    enum State {
+        CREATED, RUNNING, EXITED, RESTARTING, REMOVING,
+        /** its node lost it, is down or was removed: {@code stateReason} says which */
+        UNKNOWN;
+
+        @JsonValue
+        String value() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @Override
+        public String toString() {
+            return value();
+        }
+    }
+
+    /** What a person last asked for: {@code running} (created to start, or started) or {@code stopped}. */
+    enum DesiredState {
+        RUNNING, STOPPED;
+
+        @JsonValue
+        String value() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        @Override
+        public String toString() {
+            return value();
+        }
+    }
+
+    /** {@code state} holds {@link State#value()}. */
+    static final class StateColumn implements AttributeConverter<State, String> {
+        @Override
+        public String convertToDatabaseColumn(State state) {
+            return state == null ? null : state.value();
+        }
+
+        @Override
+        public State convertToEntityAttribute(String value) {
+            return value == null ? null : State.valueOf(value.toUpperCase(Locale.ROOT));
+        }
+    }
+
+    /** {@code desired_state} holds {@link DesiredState#value()}. */
+    static final class DesiredStateColumn implements AttributeConverter<DesiredState, String> {
+        @Override
+        public String convertToDatabaseColumn(DesiredState state) {
+            return state == null ? null : state.value();
+        }
+
+        @Override
+        public DesiredState convertToEntityAttribute(String value) {
+            return value == null ? null : DesiredState.valueOf(value.toUpperCase(Locale.ROOT));
+        }
+    }
+
+    /** {@code restart_policy} holds the policy as written ({@code on-failure:3}). */
+    static final class RestartPolicyColumn implements AttributeConverter<RestartPolicy, String> {
+        @Override
+        public String convertToDatabaseColumn(RestartPolicy policy) {
+            return policy == null ? null : policy.toString();
+        }
+
+        @Override
+        public RestartPolicy convertToEntityAttribute(String value) {
+            return value == null ? null : RestartPolicy.parse(value);
+        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.wharf.platform.workload;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.wharf.platform.identity.Caller;
 import dev.wharf.runtime.api.ContainerStats;
 import dev.wharf.runtime.api.ExecResult;
@@ -42,7 +44,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Tag(name = "Containers", description = "A team's containers: create, lifecycle, logs, stats, exec")
 class ContainerController {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final ExecutorService FOLLOWERS = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "log-follow");
         thread.setDaemon(true);
@@ -64,16 +65,25 @@ class ContainerController {
     private final ContainerManagement containers;
     /** the mapper Spring MVC writes answers with, so a list written from cached rows reads exactly as one written whole */
     private final JsonMapper answers;
-    /** parsed stored specs by container id (see {@link #storedSpec}) */
-    private final Map<String, ContainerManagement.StoredSpec> specs = new java.util.concurrent.ConcurrentHashMap<>();
+    /** parsed stored specs by container id (see {@link #storedSpec}); ids of deleted containers age out */
+    private final Cache<String, ContainerManagement.StoredSpec> specs = bounded().maximumSize(SPECS_CACHED).build();
     /** list entries as written JSON, by container id (see {@link #listEntry}) */
-    private final Map<String, ListEntry> listed = new java.util.concurrent.ConcurrentHashMap<>();
-    /** the last answer to each list ("team/project"), with the keys it was made for (see {@link #list}) */
-    private final Map<String, Answer> answered = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Cache<String, ListEntry> listed = bounded().maximumSize(SPECS_CACHED).build();
+    /**
+     * the last answer to each list ("team/project"), with the keys it was made for (see {@link #list}): at most
+     * {@value #ANSWERS_KEPT} lists and {@value #ANSWER_BYTES_KEPT} bytes (each answer weighs at least its share of the bytes)
+     */
+    private final Cache<String, Answer> answered = bounded().maximumWeight(ANSWER_BYTES_KEPT)
+            .weigher((String list, Answer answer) -> (int) Math.max(answer.body().length, ANSWER_BYTES_KEPT / ANSWERS_KEPT)).build();
 
     ContainerController(ContainerManagement containers, JsonMapper answers) {
         this.containers = containers;
         this.answers = answers;
+    }
+
+    /** Evicts on the caller's thread, so that a cache is never over its bound, even for a moment. */
+    private static Caffeine<Object, Object> bounded() {
+        return Caffeine.newBuilder().executor(Runnable::run);
     }
 
     /**
@@ -109,23 +119,15 @@ class ContainerController {
         ContainerManagement.StoredSpec spec = storedSpec(c);
         return new ContainerView(c.getId(), c.getName(), c.getImage(), c.getImageDigest(), spec.command(), spec.env(), spec.workingDir(),
                 spec.user(), project, new ResourcesView(c.getCpus(), c.getMemoryBytes(), c.getPids()),
-                c.getRestartPolicy(), c.getDesiredState(), c.getState(), c.getStateReason(), c.getExitCode(), c.isOomKilled(),
-                c.getRestartCount(), c.getCreatedAt(), c.getStartedAt(), c.getFinishedAt(), c.getNode(),
+                c.getRestartPolicy().toString(), c.getDesiredState().value(), c.getState().value(), c.getStateReason(), c.getExitCode(),
+                c.isOomKilled(), c.getRestartCount(), c.getCreatedAt(), c.getStartedAt(), c.getFinishedAt(), c.getNode(),
                 spec.volumes() == null ? List.of() : spec.volumes(), spec.network() == null ? "none" : spec.network(),
                 spec.ports() == null ? List.of() : spec.ports(), c.getIpAddress(), c.getWritableBytes(), containers.pullOf(c).orElse(null));
     }
 
     /** The container's stored spec, parsed once: it never changes, and a list would parse every row's on every request. */
     private ContainerManagement.StoredSpec storedSpec(Container c) {
-        ContainerManagement.StoredSpec spec = specs.get(c.getId());
-        if (spec == null) {
-            spec = JSON.readValue(c.getSpec(), ContainerManagement.StoredSpec.class);
-            if (specs.size() >= SPECS_CACHED) {
-                specs.clear(); // bounded; ids of deleted containers go this way too
-            }
-            specs.put(c.getId(), spec);
-        }
-        return spec;
+        return specs.get(c.getId(), id -> answers.readValue(c.getSpec(), ContainerManagement.StoredSpec.class));
     }
 
     /**
@@ -159,7 +161,7 @@ class ContainerController {
             throws IOException {
         ContainerManagement.Listing listing = containers.listing(caller, team, project);
         String list = team + "/" + (project == null ? "" : project);
-        Answer last = answered.get(list);
+        Answer last = answered.getIfPresent(list);
         byte[] body;
         if (last != null && last.listing().equals(listing) && !containers.anyPulling()) {
             body = last.body();
@@ -210,23 +212,14 @@ class ContainerController {
         out.write(']');
         byte[] body = out.toByteArray();
         if (missing.isEmpty()) {
-            remember(list, new Answer(listing, body));
+            answered.put(list, new Answer(listing, body));
         }
         return body;
     }
 
-    /** Bounded: at most {@value #ANSWERS_KEPT} lists and {@value #ANSWER_BYTES_KEPT} bytes; past that, all are forgotten. */
-    private void remember(String list, Answer answer) {
-        long bytes = answer.body().length + answered.values().stream().mapToLong(a -> a.body().length).sum();
-        if (answered.size() >= ANSWERS_KEPT || bytes > ANSWER_BYTES_KEPT) {
-            answered.clear();
-        }
-        answered.put(list, answer);
-    }
-
     /** The cached view of a list entry if it still holds: same version, layer size and project, and no pull in progress. */
     private ListEntry cached(Container.Key key, String projectName) {
-        ListEntry cached = listed.get(key.id());
+        ListEntry cached = listed.getIfPresent(key.id());
         boolean holds = cached != null && cached.version() == key.version() && cached.writableBytes() == key.writableBytes()
                 && java.util.Objects.equals(cached.project(), projectName) && !containers.isPulling(key.id());
         return holds ? cached : null;
@@ -237,9 +230,6 @@ class ContainerController {
         ContainerView view = view(row, project);
         byte[] json = answers.writeValueAsBytes(view);
         if (view.pull() == null) {
-            if (listed.size() >= SPECS_CACHED) {
-                listed.clear(); // bounded; ids of deleted containers go this way too
-            }
             listed.put(row.getId(), new ListEntry(row.getVersion(), row.getWritableBytes(), project, json));
         }
         return json;

@@ -1,5 +1,6 @@
 package dev.wharf.platform.workload;
 
+import dev.wharf.platform.web.PageActions;
 import dev.wharf.platform.web.WharfException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -147,16 +148,7 @@ final class ContainerForms {
     /** The API's {@code errors: [{field, message}]} keyed by the form's field names ({@code resources.memory} → {@code memory}). */
     @SuppressWarnings("unchecked")
     static Map<String, String> fieldErrors(WharfException e) {
-        Map<String, String> errors = new LinkedHashMap<>();
-        if (e.properties().get("errors") instanceof List<?> list) {
-            for (Object item : list) {
-                if (item instanceof Map<?, ?> error && error.get("field") instanceof String field) {
-                    String key = field.startsWith("resources.") ? field.substring("resources.".length()) : field;
-                    errors.put(key, String.valueOf(error.get("message")));
-                }
-            }
-        }
-        return errors;
+        return PageActions.fieldErrors(e);
     }
 
     private static boolean blank(String value) {

@@ -36,9 +36,9 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 class ContainerPages {
 
-    static final List<String> STATES = List.of(ContainerStates.CREATED, ContainerStates.RUNNING, ContainerStates.EXITED,
-            ContainerStates.RESTARTING, ContainerStates.REMOVING, ContainerStates.UNKNOWN);
-    static final List<String> RESTART_POLICIES = List.of("no", "on-failure", "always", "unless-stopped");
+    static final List<String> STATES = java.util.Arrays.stream(Container.State.values()).map(Container.State::value).toList();
+    static final List<String> RESTART_POLICIES = java.util.Arrays.stream(RestartPolicy.Kind.values()).map(RestartPolicy.Kind::value)
+            .toList();
 
     private final ContainerManagement containers;
     private final ContainerController api;
@@ -82,7 +82,7 @@ class ContainerPages {
         model.addAttribute("canOperate", canOperate(caller, team));
         model.addAttribute("bars", QuotaBar.of(quotas.view(caller, team)));
         model.addAttribute("rows", containers.list(caller, team, blankToNull(project)).stream()
-                .filter(c -> state == null || state.isBlank() || state.equals(c.getState()))
+                .filter(c -> state == null || state.isBlank() || state.equals(c.getState().value()))
                 .map(this::row).toList());
         model.addAttribute("filtered", !(project == null || project.isBlank()) || !(state == null || state.isBlank()));
         return "containers/panel :: live";

@@ -43,7 +43,7 @@ interface ContainerRepository extends JpaRepository<Container, String>, Containe
     List<Placement> placedOutside(@Param("nodes") java.util.Collection<String> nodes);
 
     /** @param imageDigest {@code null} while the container is being created */
-    record Placement(String id, String name, Long teamId, String node, String state, String ipAddress, long writableBytes,
+    record Placement(String id, String name, Long teamId, String node, Container.State state, String ipAddress, long writableBytes,
             String imageDigest, java.time.Instant createdAt) {
     }
 

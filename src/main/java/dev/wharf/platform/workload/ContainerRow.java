@@ -12,10 +12,10 @@ record ContainerRow(String name, String image, String project, String state, Str
         int restarts, Instant startedAt, String uptime, List<String> ports, String ipAddress) {
 
     static ContainerRow of(Container c, String project, List<ContainerRequest.PortRequest> ports, Instant now) {
-        String uptime = ContainerStates.RUNNING.equals(c.getState()) && c.getStartedAt() != null
+        String uptime = c.getState() == Container.State.RUNNING && c.getStartedAt() != null
                 ? "up " + human(Duration.between(c.getStartedAt(), now))
                 : c.getFinishedAt() != null ? "exited " + human(Duration.between(c.getFinishedAt(), now)) + " ago" : "";
-        return new ContainerRow(c.getName(), c.getImage(), project, c.getState(), c.getStateReason(), c.getExitCode(), c.isOomKilled(),
+        return new ContainerRow(c.getName(), c.getImage(), project, c.getState().value(), c.getStateReason(), c.getExitCode(), c.isOomKilled(),
                 c.getRestartCount(), c.getStartedAt(), uptime, ports.stream().map(p -> PublishedPort.of(p, null).text()).toList(),
                 c.getIpAddress());
     }

@@ -26,8 +26,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Keeps the recorded state true: runtime events (exit, OOM) update the database and drive
- * restart policies with exponential backoff; at start-up and every few seconds the database is
- * compared with what the node reports. Containers the node lost become {@code unknown} with a
+ * restart policies ({@link RestartSupervisor}); at start-up and every few seconds the database is
+ * compared with what the node reports (drift). Containers the node lost become {@code unknown} with a
  * reason; containers the node has but the database does not are logged and listed on the
  * nodes API, never killed.
  */
@@ -56,7 +56,7 @@ class Reconciler implements NodeUsage {
     });
     /** containers each node runs that the platform has no record of */
     private final Map<String, Set<String>> unmanaged = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> pendingRestarts = new ConcurrentHashMap<>();
+    private final RestartSupervisor restarts;
     private final Map<String, AutoCloseable> subscriptions = new ConcurrentHashMap<>();
     /** whether this replica holds the reconciler's lease (only the holder acts: one replica restarts a container, not all) */
     private volatile boolean leader;
@@ -71,6 +71,7 @@ class Reconciler implements NodeUsage {
         this.leases = settings.mode() == dev.wharf.WharfSettings.Mode.ALL ? null : leases; // all-in-one: one process by definition
         this.interval = interval;
         this.storageInterval = storageInterval;
+        this.restarts = new RestartSupervisor(containers, management, nodes, scheduler);
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -208,9 +209,9 @@ class Reconciler implements NodeUsage {
 
     private void markUnknown(List<ContainerRepository.Placement> lost, String reason) {
         for (ContainerRepository.Placement container : lost) {
-            if (!ContainerStates.UNKNOWN.equals(container.state()) && !ContainerStates.REMOVING.equals(container.state())) {
+            if (container.state() != Container.State.UNKNOWN && container.state() != Container.State.REMOVING) {
                 log.warn("container {} ({}) on node {}: {}", container.name(), container.id(), container.node(), reason);
-                management.update(container.id(), row -> row.state(ContainerStates.UNKNOWN, reason));
+                management.update(container.id(), row -> row.state(Container.State.UNKNOWN, reason));
             }
         }
     }
@@ -220,7 +221,7 @@ class Reconciler implements NodeUsage {
         Set<String> known = new HashSet<>();
         for (ContainerRepository.Placement container : containers.placedOnNode(name)) {
             known.add(container.id());
-            if (ContainerStates.REMOVING.equals(container.state()) || pendingRestarts.containsKey(container.id())) {
+            if (container.state() == Container.State.REMOVING || restarts.isPending(container.id())) {
                 continue;
             }
             if (container.imageDigest() == null) { // still being created (pulling, or the node making it)
@@ -231,22 +232,22 @@ class Reconciler implements NodeUsage {
             try {
                 info = node.inspect(container.id());
             } catch (RuntimeFailure e) {
-                if (e.kind() == RuntimeFailure.Kind.NOT_FOUND && !ContainerStates.UNKNOWN.equals(container.state())) {
+                if (e.kind() == RuntimeFailure.Kind.NOT_FOUND && container.state() != Container.State.UNKNOWN) {
                     log.warn("container {} ({}) is gone from node {}; marking it unknown", container.name(), container.id(), name);
-                    management.update(container.id(), row -> row.state(ContainerStates.UNKNOWN,
+                    management.update(container.id(), row -> row.state(Container.State.UNKNOWN,
                             "the node no longer has this container (host reboot or manual removal); delete it or create it again"));
                 }
                 continue;
             }
-            if (info.state() == ContainerState.EXITED && !ContainerStates.EXITED.equals(container.state())) {
-                exited(container.id(), info.exitCode(), info.oomKilled());
-            } else if (info.state() == ContainerState.RUNNING && !ContainerStates.RUNNING.equals(container.state())) {
+            if (info.state() == ContainerState.EXITED && container.state() != Container.State.EXITED) {
+                restarts.exited(container.id(), info.exitCode(), info.oomKilled());
+            } else if (info.state() == ContainerState.RUNNING && container.state() != Container.State.RUNNING) {
                 management.update(container.id(), row -> {
                     row.started(info.startedAt());
                     row.address(info.ipAddress());
                 });
-            } else if (info.state() == ContainerState.CREATED && ContainerStates.UNKNOWN.equals(container.state())) {
-                management.update(container.id(), row -> row.state(ContainerStates.CREATED, null));
+            } else if (info.state() == ContainerState.CREATED && container.state() == Container.State.UNKNOWN) {
+                management.update(container.id(), row -> row.state(Container.State.CREATED, null));
             } else if (info.state() == ContainerState.RUNNING && !java.util.Objects.equals(info.ipAddress(), container.ipAddress())) {
                 management.update(container.id(), row -> row.address(info.ipAddress()));
             }
@@ -283,7 +284,7 @@ class Reconciler implements NodeUsage {
                 return;
             }
             if (event instanceof RuntimeEvent.ContainerExited exited) {
-                exited(exited.containerId(), exited.exitCode(), exited.oomKilled());
+                restarts.exited(exited.containerId(), exited.exitCode(), exited.oomKilled());
             } else if (event instanceof RuntimeEvent.ContainerStarted started && !management.isObserving(started.containerId())) {
                 // a start a request made is written by that request (observe); this one came from elsewhere (a restart policy)
                 containers.findById(started.containerId()).filter(row -> !row.saysStarted(started.time()))
@@ -300,68 +301,6 @@ class Reconciler implements NodeUsage {
 
     private static String nodeName(String node) {
         return node == null ? NodeRegistry.LOCAL : node;
-    }
-
-    /** Records an exit and applies the restart policy. */
-    private void exited(String id, Integer exitCode, boolean oomKilled) {
-        if (!containers.existsById(id) || pendingRestarts.containsKey(id)) {
-            return;
-        }
-        Container row = management.update(id, c -> {
-            if (!ContainerStates.REMOVING.equals(c.getState())) {
-                c.exited(exitCode, oomKilled, management.now());
-            }
-        });
-        if (ContainerStates.REMOVING.equals(row.getState())) {
-            return; // the exit its removal caused
-        }
-        RestartPolicy policy = RestartPolicy.parse(row.getRestartPolicy());
-        boolean stoppedByUser = ContainerStates.DESIRED_STOPPED.equals(row.getDesiredState());
-        int code = exitCode == null ? -1 : exitCode;
-        if (!policy.restarts(code, row.getRestartCount(), stoppedByUser)) {
-            if (policy.name().equals("on-failure") && code != 0 && !stoppedByUser) {
-                management.update(id, c -> c.state(ContainerStates.EXITED, "restart policy " + policy + " gave up after "
-                        + c.getRestartCount() + " restarts"));
-            }
-            return;
-        }
-        Duration delay = RestartPolicy.delay(row.getRestartCount());
-        management.update(id, c -> c.restarting("exit code " + code + (oomKilled ? " (OOM-killed)" : "") + "; restart "
-                + (c.getRestartCount() + 1) + " in " + delay.toMillis() + " ms (" + policy + ")"));
-        pendingRestarts.put(id, true);
-        scheduler.schedule(() -> restart(id), delay.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void restart(String id) {
-        try {
-            if (!containers.existsById(id)) {
-                return;
-            }
-            ContainerInfo info = management.runtime(containers.findById(id).orElseThrow()).start(id);
-            management.update(id, c -> {
-                c.started(info.startedAt());
-                c.address(info.ipAddress());
-            });
-        } catch (RuntimeException e) {
-            log.warn("restarting container {} failed: {}", id, e.getMessage());
-            if (containers.existsById(id)) {
-                management.update(id, c -> c.state(ContainerStates.EXITED, "restart failed: " + e.getMessage()));
-            }
-        } finally {
-            pendingRestarts.remove(id);
-        }
-        // an exit that came while the restart was pending is handled now
-        java.util.Optional<Container> row = containers.findById(id);
-        if (row.isPresent() && nodes.isUp(row.get().getNode())) {
-            try {
-                ContainerInfo now = management.runtime(row.get()).inspect(id);
-                if (now.state() == ContainerState.EXITED) {
-                    exited(id, now.exitCode(), now.oomKilled());
-                }
-            } catch (RuntimeFailure ignored) {
-                // reconciled later
-            }
-        }
     }
 
     @Override

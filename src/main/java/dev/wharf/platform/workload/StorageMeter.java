@@ -65,7 +65,7 @@ class StorageMeter {
                 if (bytes != container.writableBytes()) {
                     containers.recordWritableBytes(container.id(), bytes);
                 }
-                if (bytes > container.writableBytes() && ContainerStates.RUNNING.equals(container.state())) {
+                if (bytes > container.writableBytes() && container.state() == Container.State.RUNNING) {
                     grown.computeIfAbsent(container.teamId(), team -> new ArrayList<>()).add(new Grown(container, node));
                 }
             }

@@ -56,7 +56,6 @@ import tools.jackson.databind.json.JsonMapper;
 class TerminalSocket extends TextWebSocketHandler implements WebSocketConfigurer, HandshakeInterceptor {
 
     private static final Logger log = LoggerFactory.getLogger(TerminalSocket.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final java.util.regex.Pattern PATH =
             java.util.regex.Pattern.compile("/api/v1/teams/([^/]+)/containers/([^/]+)/terminal");
     private static final String ACTION = "TERMINAL /api/v1/teams/{team}/containers/{name}/terminal";
@@ -66,6 +65,8 @@ class TerminalSocket extends TextWebSocketHandler implements WebSocketConfigurer
     private final CallerResolver callers;
     private final AuditLog audit;
     private final Problems problems;
+    /** reads the client's frames */
+    private final JsonMapper json;
     /** open terminals by WebSocket session id */
     private final Map<String, TerminalSession> terminals = new java.util.concurrent.ConcurrentHashMap<>();
     private final ExecutorService readers = Executors.newCachedThreadPool(task -> {
@@ -74,7 +75,8 @@ class TerminalSocket extends TextWebSocketHandler implements WebSocketConfigurer
         return thread;
     });
 
-    TerminalSocket(ContainerManagement containers, CallerResolver callers, AuditLog audit, Problems problems) {
+    TerminalSocket(ContainerManagement containers, CallerResolver callers, AuditLog audit, Problems problems, JsonMapper json) {
+        this.json = json;
         this.containers = containers;
         this.callers = callers;
         this.audit = audit;
@@ -187,7 +189,7 @@ class TerminalSocket extends TextWebSocketHandler implements WebSocketConfigurer
         if (terminal == null) {
             return;
         }
-        JsonNode frame = JSON.readTree(message.getPayload());
+        JsonNode frame = json.readTree(message.getPayload());
         switch (frame.path("type").asString("")) {
             case "input" -> {
                 terminal.input().write(frame.path("data").asString("").getBytes(StandardCharsets.UTF_8));

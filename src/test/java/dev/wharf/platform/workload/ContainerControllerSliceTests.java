@@ -47,8 +47,8 @@ class ContainerControllerSliceTests {
 
     @Test
     void aCreateAnswers201WithTheContainerAndItsLocation() throws Exception {
-        Container created = new Container("c0ffee", 7L, null, "web", "busybox:1.36", SPEC, 0.5, 64L << 20, 100L, "on-failure",
-                "running", "ann", Instant.parse("2026-12-07T10:00:00Z"));
+        Container created = new Container("c0ffee", 7L, null, "web", "busybox:1.36", SPEC, 0.5, 64L << 20, 100L, RestartPolicy.parse("on-failure"),
+                Container.DesiredState.RUNNING, "ann", Instant.parse("2026-12-07T10:00:00Z"));
         when(containers.create(any(), eq("blue"), any())).thenReturn(created);
 
         mvc.perform(post("/api/v1/teams/blue/containers").with(callers.token(ANN)).contentType(MediaType.APPLICATION_JSON)
@@ -124,12 +124,12 @@ class ContainerControllerSliceTests {
                 .andExpect(jsonPath("$.detail").value(containsString("CSRF")));
         verifyNoInteractions(containers);
 
-        Container stopped = new Container("c0ffee", 7L, null, "web", "busybox", SPEC, null, null, null, "no", "exited", "ann",
+        Container stopped = new Container("c0ffee", 7L, null, "web", "busybox", SPEC, null, null, null, RestartPolicy.parse("no"), Container.DesiredState.STOPPED, "ann",
                 Instant.parse("2026-12-07T10:00:00Z"));
         when(containers.stop(any(), eq("blue"), eq("web"), any())).thenReturn(stopped);
         mvc.perform(post("/api/v1/teams/blue/containers/web/stop").with(callers.session(ANN)).with(csrf()))
                 .andExpect(status().isOk())
-                .andExpect(jsonPath("$.desiredState").value("exited"));
+                .andExpect(jsonPath("$.desiredState").value("stopped"));
     }
 
     @Test

@@ -80,9 +80,9 @@ class NodeEventsTests {
     private static Container placed(String node) {
         Container container = mock(Container.class);
         when(container.getNode()).thenReturn(node);
-        when(container.getState()).thenReturn(ContainerStates.EXITED);
-        when(container.getDesiredState()).thenReturn(ContainerStates.DESIRED_STOPPED);
-        when(container.getRestartPolicy()).thenReturn("no");
+        when(container.getState()).thenReturn(Container.State.EXITED);
+        when(container.getDesiredState()).thenReturn(Container.DesiredState.STOPPED);
+        when(container.getRestartPolicy()).thenReturn(RestartPolicy.parse("no"));
         return container;
     }
 }

@@ -1,8 +1,6 @@
-package dev.wharf.platform.workload;
+package dev.wharf.platform.project;
 
 import dev.wharf.platform.identity.Caller;
-import dev.wharf.platform.project.Project;
-import dev.wharf.platform.project.ProjectManagement;
 import dev.wharf.platform.team.TeamManagement;
 import dev.wharf.platform.team.TeamRole;
 import dev.wharf.platform.web.ErrorCategory;
@@ -11,9 +9,6 @@ import dev.wharf.platform.web.WharfException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.Map;
-import java.util.Objects;
-import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -25,16 +20,16 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 /**
  * Dashboard pages of a team's projects: the list with container counts, the create form, a
  * project's page (the team page's containers table, filtered to the project) and deleting one.
- * They live with the workload because they show containers; the rules are {@link ProjectManagement}'s.
+ * The rules are {@link ProjectManagement}'s; the containers' counts come from the workload ({@link ProjectContainers}).
  */
 @Controller
 class ProjectPages {
 
     private final ProjectManagement projects;
-    private final ContainerManagement containers;
+    private final ProjectContainers containers;
     private final TeamManagement teams;
 
-    ProjectPages(ProjectManagement projects, ContainerManagement containers, TeamManagement teams) {
+    ProjectPages(ProjectManagement projects, ProjectContainers containers, TeamManagement teams) {
         this.projects = projects;
         this.containers = containers;
         this.teams = teams;
@@ -51,8 +46,7 @@ class ProjectPages {
     private String list(Caller caller, String team, String name, Map<String, String> errors, Model model) {
         model.addAttribute("team", teams.require(caller, team, TeamRole.VIEWER).team());
         model.addAttribute("canOperate", teams.holds(caller, team, TeamRole.MEMBER));
-        Map<String, Long> counts = containers.list(caller, team, null).stream().map(containers::projectName)
-                .filter(Objects::nonNull).collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        Map<String, Long> counts = containers.countByProject(caller, team);
         model.addAttribute("projects", projects.list(caller, team).stream()
                 .map(p -> new ProjectRow(p.getName(), counts.getOrDefault(p.getName(), 0L), p.getCreatedBy(), p.getCreatedAt()))
                 .toList());
@@ -73,7 +67,7 @@ class ProjectPages {
         } catch (WharfException e) {
             PageActions.refused(request, response, e);
             Map<String, String> errors = e.category() == ErrorCategory.ALREADY_EXISTS ? Map.of("name", e.getMessage())
-                    : ContainerForms.fieldErrors(e);
+                    : PageActions.fieldErrors(e);
             if (errors.isEmpty()) {
                 model.addAttribute("error", e.getMessage()); // not about the name: a missing role, say
             }

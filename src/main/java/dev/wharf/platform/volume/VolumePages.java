@@ -1,10 +1,9 @@
-package dev.wharf.platform.workload;
+package dev.wharf.platform.volume;
 
 import dev.wharf.platform.identity.Caller;
 import dev.wharf.platform.quota.QuotaBar;
 import dev.wharf.platform.team.TeamManagement;
 import dev.wharf.platform.team.TeamRole;
-import dev.wharf.platform.volume.VolumeManagement;
 import dev.wharf.platform.volume.VolumeManagement.VolumeView;
 import dev.wharf.platform.web.ErrorCategory;
 import dev.wharf.platform.web.PageActions;
@@ -15,7 +14,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -27,17 +25,17 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 /**
  * A team's volumes page: each volume's size, the space its files use now (as a bar), when it was made and
  * which containers mount it; creating one (its size counts against the storage quota) and deleting one
- * (refused while mounted). It lives with the workload because it names the containers; the rules are
- * {@link VolumeManagement}'s. Members act, viewers read.
+ * (refused while mounted). The rules are {@link VolumeManagement}'s; the containers' names come from the
+ * workload ({@link VolumeMounters}). Members act, viewers read.
  */
 @Controller
 class VolumePages {
 
     private final VolumeManagement volumes;
-    private final ContainerManagement containers;
+    private final VolumeMounters containers;
     private final TeamManagement teams;
 
-    VolumePages(VolumeManagement volumes, ContainerManagement containers, TeamManagement teams) {
+    VolumePages(VolumeManagement volumes, VolumeMounters containers, TeamManagement teams) {
         this.volumes = volumes;
         this.containers = containers;
         this.teams = teams;
@@ -64,8 +62,7 @@ class VolumePages {
     private String list(Caller caller, String team, String name, String size, Map<String, String> errors, Model model) {
         model.addAttribute("team", teams.require(caller, team, TeamRole.VIEWER).team());
         model.addAttribute("canOperate", teams.holds(caller, team, TeamRole.MEMBER));
-        Map<String, String> names = containers.list(caller, team, null).stream()
-                .collect(Collectors.toMap(Container::getId, Container::getName));
+        Map<String, String> names = containers.containerNames(caller, team);
         model.addAttribute("volumes", volumes.list(caller, team).stream().map(v -> VolumeRow.of(v, names)).toList());
         model.addAttribute("name", name);
         model.addAttribute("size", size);
@@ -87,7 +84,7 @@ class VolumePages {
         } catch (WharfException e) {
             PageActions.refused(request, response, e);
             Map<String, String> errors = e.category() == ErrorCategory.ALREADY_EXISTS ? Map.of("name", e.getMessage())
-                    : ContainerForms.fieldErrors(e);
+                    : PageActions.fieldErrors(e);
             if (errors.isEmpty()) {
                 model.addAttribute("formError", e.getMessage());
             }

@@ -1,0 +1,135 @@
+package dev.wharf.platform.workload;
+
+import dev.wharf.platform.quota.QuotaAdmission;
+import dev.wharf.platform.team.Team;
+import dev.wharf.platform.web.Quantities;
+import dev.wharf.platform.web.WharfException;
+import dev.wharf.runtime.api.ContainerDefaults;
+import dev.wharf.runtime.api.ContainerSpec;
+import dev.wharf.runtime.api.ImageInfo;
+import dev.wharf.runtime.api.NetworkSpec;
+import dev.wharf.runtime.api.PortMapping;
+import dev.wharf.runtime.api.Resources;
+import dev.wharf.runtime.api.Rootfs;
+import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.api.VolumeMount;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A create request's parts checked and turned into what the runtime takes: network and published
+ * ports (against the host ports teams may publish on), volumes, resources (the team's defaults for
+ * those not asked for), environment, and the spec as stored. Each refusal is a 400 naming its field.
+ */
+@Component
+class ContainerRequestValidation {
+
+    private final QuotaAdmission quotas;
+    private final JsonMapper json;
+    private final dev.wharf.runtime.api.HostPortRange hostPorts;
+
+    ContainerRequestValidation(QuotaAdmission quotas, JsonMapper json,
+            @Value("${wharf.network.host-ports:1024-65535}") String hostPorts) {
+        this.quotas = quotas;
+        this.json = json;
+        this.hostPorts = dev.wharf.runtime.api.HostPortRange.parse(hostPorts);
+    }
+
+    /** {@code network} ({@code team}, the default, or {@code none}) and {@code ports}, checked against the allowed host ports. */
+    NetworkSpec network(ContainerRequest request) {
+        NetworkSpec.Mode mode;
+        if (request.network() == null || request.network().isBlank() || request.network().strip().equalsIgnoreCase("team")) {
+            mode = NetworkSpec.Mode.TEAM;
+        } else if (request.network().strip().equalsIgnoreCase("none")) {
+            mode = NetworkSpec.Mode.NONE;
+        } else {
+            throw WharfException.invalidField("network", "network must be \"team\" (the team's network, the default) or \"none\""
+                    + " (loopback only), got \"" + request.network() + "\"");
+        }
+        List<PortMapping> ports = new ArrayList<>();
+        List<ContainerRequest.PortRequest> requested = request.ports() == null ? List.of() : request.ports();
+        for (int i = 0; i < requested.size(); i++) {
+            ContainerRequest.PortRequest port = requested.get(i);
+            String field = "ports[" + i + "]";
+            if (port == null || port.containerPort() == null || port.hostPort() == null) {
+                throw WharfException.invalidField(field, "a port needs containerPort and hostPort");
+            }
+            if (!hostPorts.contains(port.hostPort())) {
+                throw WharfException.invalidField(field + ".hostPort", "host port " + port.hostPort() + " is outside the range teams may"
+                        + " publish on (" + hostPorts + ", set by the platform admin)");
+            }
+            try {
+                ports.add(new PortMapping(port.containerPort(), port.hostPort(), port.protocol(), port.hostIp()));
+            } catch (RuntimeFailure e) {
+                throw WharfException.invalidField(field, e.getMessage());
+            }
+        }
+        try {
+            return new NetworkSpec(mode, List.of(), ports);
+        } catch (RuntimeFailure e) {
+            throw WharfException.invalidField(mode == NetworkSpec.Mode.NONE ? "network" : "ports", e.getMessage());
+        }
+    }
+
+    static List<VolumeMount> volumeMounts(ContainerRequest request) {
+        if (request.volumes() == null) {
+            return List.of();
+        }
+        try {
+            return request.volumes().stream()
+                    .map(v -> new VolumeMount(v.name(), v.path(), Boolean.TRUE.equals(v.readOnly()))).toList();
+        } catch (RuntimeFailure e) {
+            throw WharfException.invalidField("volumes", e.getMessage());
+        }
+    }
+
+    /** The declared limits: those asked for, else the team's defaults. */
+    Resources resources(Team team, ContainerRequest.ResourceRequest request) {
+        QuotaAdmission.DefaultResources defaults = quotas.defaults(team.getId());
+        Double cpus = request == null || request.cpus() == null ? defaults.cpus() : Quantities.cpus("resources.cpus", request.cpus());
+        Long memory = request == null || request.memory() == null ? defaults.memory() : Quantities.bytes("resources.memory", request.memory());
+        Long pids = request == null || request.pids() == null ? defaults.pids() : Quantities.count("resources.pids", request.pids());
+        try {
+            return new Resources(cpus, memory, pids);
+        } catch (RuntimeFailure e) {
+            throw WharfException.invalidField("resources", e.getMessage());
+        }
+    }
+
+    /** What is stored of the request beside the columns (see {@link ContainerManagement.StoredSpec}), as JSON. */
+    String storedSpec(ContainerRequest request, NetworkSpec network) {
+        return json.writeValueAsString(new ContainerManagement.StoredSpec(request.command(), request.env(), request.workingDir(),
+                request.user(), request.volumes(), network.mode().name().toLowerCase(Locale.ROOT), network.ports().stream()
+                        .map(p -> new ContainerRequest.PortRequest(p.containerPort(), p.hostPort(), p.protocol(), p.hostIp())).toList()));
+    }
+
+    /** Environment variables: names of letters, digits and {@code _}, string values. */
+    static void checkEnv(ContainerRequest request) {
+        if (request.env() != null) {
+            request.env().forEach((key, value) -> {
+                if (key == null || !key.matches("[A-Za-z_][A-Za-z0-9_]*") || value == null) {
+                    throw WharfException.invalidField("env", "env must map variable names (letters, digits, _) to string values; \""
+                            + key + "\" does not");
+                }
+            });
+        }
+    }
+
+    /** The runtime spec: the image's defaults overridden by the request, as Docker does. */
+    static ContainerSpec spec(Container container, Team team, ImageInfo image, String digest, ContainerRequest request,
+            NetworkSpec network) {
+        try {
+            ContainerDefaults.Resolved run = ContainerDefaults.resolve(request.image(), image.config(), request.command(), request.env(),
+                    request.workingDir(), request.user());
+            return new ContainerSpec(container.getId(), container.getName(), team.getId(), new Rootfs.Image(digest), run.args(), run.env(),
+                    run.workingDir(), run.user(), new Resources(container.getCpus(), container.getMemoryBytes(), container.getPids()),
+                    run.stopSignal(), volumeMounts(request), network);
+        } catch (RuntimeFailure e) {
+            throw WharfException.invalid(e.getMessage());
+        }
+    }
+}
