@@ -57,6 +57,10 @@ import org.apache.commons.compress.compressors.zstandard.ZstdCompressorInputStre
  * directory the unpacker creates for one, counts against the entry limit. A refusal is a
  * {@link RuntimeFailure} INVALID_ARGUMENT naming the entry or the limit; the unpack stops there and
  * leaves a partial tree, which the snapshotter's temporary directory takes away.
+ *
+ * <p>Why one class of this size: every check above guards the same walk over one untrusted
+ * stream, and the path-safety rules are only sound when one reader sees all of them together
+ * (the extended attributes' rules, which need no view of the tree, are apart in {@link LayerXattrs}).
  */
 public final class LayerUnpacker {
 

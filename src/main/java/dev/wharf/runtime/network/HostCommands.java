@@ -1,13 +1,11 @@
 package dev.wharf.runtime.network;
 
 import dev.wharf.runtime.process.CommandRunner;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Runs a host command ({@code iptables}, {@code ip}) to completion. {@link #SYSTEM} finds the
@@ -27,11 +25,10 @@ interface HostCommands {
 
     /** A binary on PATH or in the sbin directories a service's PATH may lack. */
     static Optional<Path> onPath(String name) {
-        return Stream.of(searchPath().split(":")).filter(d -> !d.isEmpty()).map(d -> Path.of(d, name)).filter(Files::isExecutable)
-                .findFirst();
+        return dev.wharf.runtime.process.Executables.find(name);
     }
 
     static String searchPath() {
-        return System.getenv().getOrDefault("PATH", "/usr/bin:/bin") + ":/usr/local/sbin:/usr/sbin:/sbin";
+        return dev.wharf.runtime.process.Executables.searchPath();
     }
 }

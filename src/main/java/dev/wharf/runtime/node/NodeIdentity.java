@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -107,13 +106,7 @@ final class NodeIdentity {
     }
 
     private void write(Path file, String text) throws IOException {
-        Path temp = Files.createTempFile(dir, ".tls-", ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            Files.writeString(temp, text.endsWith("\n") ? text : text + "\n", StandardCharsets.US_ASCII);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        dev.wharf.runtime.fs.AtomicFiles.write(file, text.endsWith("\n") ? text : text + "\n", PosixFilePermissions.fromString("rw-------"));
     }
 
     private static X509Certificate certificate(String pem) {
