@@ -71,14 +71,8 @@ public abstract class RuntimeServiceContractTests {
     }
 
     protected ContainerInfo awaitExit(String id, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        ContainerInfo info = runtime().inspect(id);
-        while (info.state() != ContainerState.EXITED && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            info = runtime().inspect(id);
-        }
-        assertThat(info.state()).as("container %s exited", id).isEqualTo(ContainerState.EXITED);
-        return info;
+        return org.awaitility.Awaitility.await("container " + id + " exited").atMost(timeout).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20)).until(() -> runtime().inspect(id), info -> info.state() == ContainerState.EXITED);
     }
 
     protected String logText(String id) {

@@ -1,5 +1,7 @@
 package dev.wharf.runtime.local;
 
+import static org.awaitility.Awaitility.await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -184,8 +186,8 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
             ContainerInfo exited = awaitExit(info.id(), Duration.ofSeconds(60));
             assertThat(exited.exitCode()).isEqualTo(137);
             assertThat(exited.oomKilled()).isTrue();
-            Thread.sleep(100);
-            assertThat(events).contains(new RuntimeEvent.ContainerOomKilled(info.id(), exited.finishedAt()));
+            await().atMost(Duration.ofSeconds(5))
+                    .untilAsserted(() -> assertThat(events).contains(new RuntimeEvent.ContainerOomKilled(info.id(), exited.finishedAt())));
         }
     }
 
@@ -237,8 +239,8 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
             runtime.kill(info.id(), "KILL");
             ContainerInfo exited = awaitExit(info.id(), Duration.ofSeconds(20));
             assertThat(exited.exitCode()).isEqualTo(137);
-            Thread.sleep(100);
-            assertThat(events).anyMatch(e -> e instanceof RuntimeEvent.ContainerExited x && x.containerId().equals(info.id()));
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(events).anyMatch(e -> e instanceof RuntimeEvent.ContainerExited x && x.containerId().equals(info.id())));
         }
     }
 
@@ -287,8 +289,8 @@ class LocalRuntimeTests extends RuntimeServiceContractTests {
         runtime.create(reader);
         created.add(reader.id());
         runtime.start(reader.id());
-        Thread.sleep(500);
-        assertThat(logText(reader.id())).contains("STDOUT:kept").contains("Read-only file system");
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(logText(reader.id())).contains("STDOUT:kept").contains("Read-only file system"));
         var volume = runtime.volumes(teamA).stream().filter(v -> v.name().equals(name)).findFirst().orElseThrow();
         assertThat(volume.usedBytes()).isEqualTo(3005);
         assertThat(volume.usedBy()).containsExactly(reader.id());

@@ -1,5 +1,7 @@
 package dev.wharf.runtime.remote;
 
+import static org.awaitility.Awaitility.await;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -370,10 +372,7 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
         // the node notices the closed connection and stops following
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (servingLogs() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> servingLogs() == 0);
         assertThat(servingLogs()).isZero();
         assertThatThrownBy(() -> runtime.logs("nosuchcontainer", LogQuery.ALL)).isInstanceOf(RuntimeFailure.class)
                 .satisfies(e -> assertThat(((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.NOT_FOUND));
@@ -478,11 +477,8 @@ class RemoteRuntimeTests extends RuntimeServiceContractTests {
         AutoCloseable subscription = runtime.subscribe(events::add);
         ContainerInfo first = run(teamA, Resources.UNLIMITED, "/bin/true");
         awaitExit(first.id(), Duration.ofSeconds(20));
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (events.stream().noneMatch(e -> e.containerId().equals(first.id()) && e instanceof dev.wharf.runtime.api.RuntimeEvent.ContainerExited)
-                && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> events.stream()
+                .anyMatch(e -> e.containerId().equals(first.id()) && e instanceof dev.wharf.runtime.api.RuntimeEvent.ContainerExited));
         assertThat(events).anyMatch(e -> e.containerId().equals(first.id()) && e instanceof dev.wharf.runtime.api.RuntimeEvent.ContainerExited);
         subscription.close();
         Thread.sleep(300);
