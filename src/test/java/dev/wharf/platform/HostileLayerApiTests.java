@@ -2,6 +2,7 @@ package dev.wharf.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.runtime.image.TestLayer;
 import dev.wharf.testing.BusyboxRootfs;
 import dev.wharf.testing.Commands;
 import dev.wharf.testing.Http;
@@ -9,9 +10,7 @@ import dev.wharf.testing.Http.Response;
 import dev.wharf.testing.OciImageBuilder;
 import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestNode;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,7 +29,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -104,13 +102,13 @@ class HostileLayerApiTests {
         Path secret = env.work.resolve("secret");
         Files.writeString(secret, "root's only\n");
         Files.setPosixFilePermissions(secret, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        TarArchiveEntry tool = entry("opt/busybox");
+        TarArchiveEntry tool = TestLayer.entry("opt/busybox", TarConstants.LF_NORMAL, 0755);
         // cap_dac_read_search+ep as setcap writes it on the host (v2)
         byte[] capability = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN).putInt(0x0200_0001).putInt(1 << 2).putInt(0)
                 .putInt(0).putInt(0).array();
         tool.addPaxHeader("SCHILY.xattr.security.capability", new String(capability, StandardCharsets.ISO_8859_1));
         byte[] busybox = Files.readAllBytes(BusyboxRootfs.BUSYBOX);
-        String digest = importImage(team, "caps", true, layer(tar -> add(tar, tool, busybox)));
+        String digest = importImage(team, "caps", true, new TestLayer().addData(tool, busybox).tar());
 
         Response created = member.post("/api/v1/teams/" + team + "/containers",
                 "{\"name\":\"caps\",\"image\":\"" + digest + "\",\"command\":[\"/opt/busybox\",\"sleep\",\"300\"]}");
@@ -185,31 +183,5 @@ class HostileLayerApiTests {
         return Awaitility.await().alias("container " + name + " becomes " + state).atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(100))
                 .until(() -> as.get("/api/v1/teams/" + team + "/containers/" + name).json(), c -> c.get("state").asString().equals(state));
-    }
-
-    interface Entries {
-        void write(TarArchiveOutputStream tar) throws IOException;
-    }
-
-    private static byte[] layer(Entries entries) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-            entries.write(tar);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static TarArchiveEntry entry(String name) {
-        TarArchiveEntry entry = new TarArchiveEntry(name, TarConstants.LF_NORMAL);
-        entry.setMode(0755);
-        entry.setIds(0, 0);
-        return entry;
-    }
-
-    private static void add(TarArchiveOutputStream tar, TarArchiveEntry entry, byte[] data) throws IOException {
-        entry.setSize(data.length);
-        tar.putArchiveEntry(entry);
-        tar.write(data);
-        tar.closeArchiveEntry();
     }
 }

@@ -14,23 +14,23 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 
 /**
- * A layer tar built in memory for the unpacker tests. Entries belong to root, carry {@link #MTIME},
+ * A layer tar built in memory for the unpacker and hostile-layer tests. Entries belong to root, carry {@link #MTIME},
  * keep absolute names as given, and get PAX headers where the old tar header is too small.
  */
-final class TestLayer {
+public final class TestLayer {
 
     static final FileTime MTIME = FileTime.from(Instant.parse("2024-05-06T07:08:09Z"));
 
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     private final TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes);
 
-    TestLayer() {
+    public TestLayer() {
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
     }
 
     /** An entry of {@code type} owned by root, with {@link #MTIME}, its name kept as given. */
-    static TarArchiveEntry entry(String name, byte type, int mode) {
+    public static TarArchiveEntry entry(String name, byte type, int mode) {
         TarArchiveEntry entry = new TarArchiveEntry(name, type, true);
         entry.setMode(mode);
         entry.setModTime(MTIME);
@@ -68,7 +68,7 @@ final class TestLayer {
     }
 
     /** An entry with {@code data} as its content. */
-    TestLayer addData(TarArchiveEntry entry, byte[] data) {
+    public TestLayer addData(TarArchiveEntry entry, byte[] data) {
         try {
             entry.setSize(data.length);
             tar.putArchiveEntry(entry);
@@ -81,7 +81,7 @@ final class TestLayer {
     }
 
     /** The finished tar; no entries can be added after. */
-    byte[] tar() {
+    public byte[] tar() {
         try {
             tar.close();
         } catch (IOException e) {

@@ -1,8 +1,10 @@
 package dev.wharf.runtime.local;
 
+import static dev.wharf.runtime.image.TestLayer.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.wharf.runtime.image.TestLayer;
 import dev.wharf.runtime.process.Executables;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
@@ -21,7 +23,6 @@ import dev.wharf.testing.Prerequisites;
 import dev.wharf.testing.TestCgroups;
 import dev.wharf.testing.TestRuntimes;
 import dev.wharf.testing.WorkDirs;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +34,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -41,7 +41,6 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,10 +108,7 @@ class HostileLayerTests {
         TarArchiveEntry setuid = entry("opt/suid-id", TarConstants.LF_NORMAL, 04755);
         byte[] busybox = Files.readAllBytes(BusyboxRootfs.BUSYBOX);
         byte[] hostId = Files.readAllBytes(Path.of("/usr/bin/id"));
-        ImageInfo image = importImage("caps", true, layer(tar -> {
-            add(tar, tool, busybox);
-            add(tar, setuid, hostId);
-        }));
+        ImageInfo image = importImage("caps", true, new TestLayer().addData(tool, busybox).addData(setuid, hostId).tar());
         String teamRoot = Long.toString(TEAM_IDS.toHost(0));
 
         String id = create(image, "/bin/sleep", "60");
@@ -198,11 +194,11 @@ class HostileLayerTests {
 
     @Test
     void aLayerWithMoreEntriesThanALayerMayHaveIsRefused() throws Exception {
-        ImageInfo image = importImage("many", false, layer(tar -> {
-            for (int i = 0; i <= MAX_LAYER_ENTRIES; i++) {
-                add(tar, entry("f" + i, TarConstants.LF_NORMAL, 0644), new byte[0]);
-            }
-        }));
+        TestLayer many = new TestLayer();
+        for (int i = 0; i <= MAX_LAYER_ENTRIES; i++) {
+            many.addData(entry("f" + i, TarConstants.LF_NORMAL, 0644), new byte[0]);
+        }
+        ImageInfo image = importImage("many", false, many.tar());
         String layerDigest = image.layers().get(0);
 
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
@@ -217,11 +213,11 @@ class HostileLayerTests {
     void layersThatTogetherHaveMoreEntriesThanAnImageMayHaveAreRefused() throws Exception {
         OciImageBuilder builder = OciImageBuilder.start(Files.createDirectories(work.resolve("image-wide")), "t");
         for (String prefix : List.of("a", "b")) {
-            builder.appendZstdLayer(layer(tar -> {
-                for (int i = 0; i < 800; i++) {
-                    add(tar, entry(prefix + i, TarConstants.LF_NORMAL, 0644), new byte[0]);
-                }
-            }));
+            TestLayer layer = new TestLayer();
+            for (int i = 0; i < 800; i++) {
+                layer.addData(entry(prefix + i, TarConstants.LF_NORMAL, 0644), new byte[0]);
+            }
+            builder.appendZstdLayer(layer.tar());
         }
         ImageInfo image = importLayout(builder.layout(), "image-wide");
         String second = image.layers().get(1);
@@ -262,34 +258,6 @@ class HostileLayerTests {
         try (InputStream in = Files.newInputStream(archive)) {
             return runtime.importImage(TEAM, in);
         }
-    }
-
-    interface Entries {
-        void write(TarArchiveOutputStream tar) throws IOException;
-    }
-
-    private static byte[] layer(Entries entries) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            entries.write(tar);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static TarArchiveEntry entry(String name, byte type, int mode) {
-        TarArchiveEntry entry = new TarArchiveEntry(name, type);
-        entry.setMode(mode);
-        entry.setModTime(Instant.parse("2024-05-06T07:08:09Z").toEpochMilli());
-        entry.setIds(0, 0);
-        return entry;
-    }
-
-    private static void add(TarArchiveOutputStream tar, TarArchiveEntry entry, byte[] data) throws IOException {
-        entry.setSize(data.length);
-        tar.putArchiveEntry(entry);
-        tar.write(data);
-        tar.closeArchiveEntry();
     }
 
     /** A {@code vfs_cap_data} v2 with the effective flag and {@code permitted} as the low 32 capabilities. */
