@@ -13,7 +13,7 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * Logins into the audit trail: every dashboard login, every failed login (form, HTTP Basic or
- * API token, including refusals while a user name is locked out) and every logout. Successful
+ * API token, including refusals while a client address is being throttled) and every logout. Successful
  * HTTP Basic and token authentications are not logins; the calls they make are audited.
  */
 @Component
