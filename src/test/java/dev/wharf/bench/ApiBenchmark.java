@@ -8,6 +8,7 @@ import dev.wharf.runtime.api.Resources;
 import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.bundle.BundleRequest;
+import dev.wharf.runtime.bundle.ProcessUser;
 import dev.wharf.runtime.bundle.OciSpecBuilder;
 import dev.wharf.runtime.local.LocalRuntime;
 import dev.wharf.runtime.network.NetworkSettings;
@@ -238,7 +239,7 @@ public final class ApiBenchmark {
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         ContainerSpec spec = new ContainerSpec(id, "b-" + id.substring(0, 8), BARE_TEAM, new Rootfs.Directory(bundle.resolve("rootfs")),
                 List.of("/bin/sleep", "300"), null, null, null, null, null);
-        Files.writeString(bundle.resolve("config.json"), SPECS.json(new BundleRequest(spec, ids,
+        Files.writeString(bundle.resolve("config.json"), SPECS.json(new BundleRequest(spec, ProcessUser.ofNumbers(spec.user()), ids,
                 cgroupRoot + "/team-" + BARE_TEAM + "/ctr-" + id, null, null, null)));
         long start = System.nanoTime();
         Process run = new ProcessBuilder("runc", "--root", state.toString(), "run", "-d", "--bundle", bundle.toString(), id)

@@ -7,6 +7,7 @@ import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.runtime.api.RuntimeEvent;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.bundle.BundleRequest;
+import dev.wharf.runtime.bundle.ProcessUser;
 import dev.wharf.runtime.bundle.OciSpecBuilder;
 import dev.wharf.runtime.local.LocalRuntime;
 import dev.wharf.runtime.snapshot.IdShiftingCopy;
@@ -105,7 +106,7 @@ public final class RuntimeBenchmark {
         List<Long> micros = new ArrayList<>();
         for (int i = 0; i < runs; i++) {
             ContainerSpec spec = spec(rootfs, List.of("/bin/true"));
-            Files.writeString(bundle.resolve("config.json"), builder.json(new BundleRequest(spec, ids,
+            Files.writeString(bundle.resolve("config.json"), builder.json(new BundleRequest(spec, ProcessUser.ofNumbers(spec.user()), ids,
                     cgroupRoot + "/team-" + TEAM + "/ctr-" + spec.id(), null, null, null)));
             long start = System.nanoTime();
             Process process = new ProcessBuilder("runc", "--root", state.toString(), "run", "--bundle", bundle.toString(), spec.id())

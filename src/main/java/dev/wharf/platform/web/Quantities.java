@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 public final class Quantities {
 
     private static final Pattern BYTES = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(Ki|Mi|Gi|Ti|Pi)?");
+    private static final Pattern DURATION = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m(?!s))?(?:(\\d+)s)?(?:(\\d+)ms)?");
 
     private Quantities() {
     }
@@ -36,6 +37,30 @@ public final class Quantities {
             throw WharfException.invalidField(field, field + " must be a whole number of bytes; got \"" + value + "\"");
         }
         return bytes.longValueExact();
+    }
+
+    /** A duration as Docker writes them: {@code 30s}, {@code 1m30s}, {@code 2h}, {@code 500ms}; {@code null} stays null. */
+    public static java.time.Duration duration(String field, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        Matcher m = DURATION.matcher(value.strip());
+        if (!m.matches() || value.strip().equals("0")) {
+            throw WharfException.invalidField(field, field + " must be a duration like \"30s\", \"1m30s\", \"2h\" or \"500ms\"; got \""
+                    + value + "\"");
+        }
+        try {
+            java.time.Duration duration = java.time.Duration.ZERO;
+            long[] units = {3_600_000, 60_000, 1_000, 1};
+            for (int i = 0; i < units.length; i++) {
+                if (m.group(i + 1) != null) {
+                    duration = duration.plusMillis(Math.multiplyExact(Long.parseLong(m.group(i + 1)), units[i]));
+                }
+            }
+            return duration;
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw WharfException.invalidField(field, field + " is too long: \"" + value + "\"");
+        }
     }
 
     public static Double cpus(String field, Double value) {

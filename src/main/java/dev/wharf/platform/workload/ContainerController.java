@@ -105,7 +105,9 @@ class ContainerController {
             String workingDir, String user, String project, ResourcesView resources, String restartPolicy, String desiredState,
             String state, String reason, Integer exitCode, boolean oomKilled, int restartCount, Instant createdAt, Instant startedAt,
             Instant finishedAt, String node, List<ContainerRequest.VolumeRequest> volumes, String network,
-            List<ContainerRequest.PortRequest> ports, String ipAddress, long writableBytes, ContainerManagement.PullView pull) {
+            List<ContainerRequest.PortRequest> ports, String ipAddress, long writableBytes, ContainerManagement.PullView pull,
+            List<String> entrypoint, Map<String, String> labels, ContainerRequest.HealthcheckRequest healthcheck, int stopTimeout,
+            boolean init, List<ContainerRequest.TmpfsRequest> tmpfs, boolean readOnlyRootfs) {
     }
 
     record ExecRequest(@NotEmpty List<String> command, Integer timeoutSeconds) {
@@ -122,7 +124,9 @@ class ContainerController {
                 c.getRestartPolicy().toString(), c.getDesiredState().value(), c.getState().value(), c.getStateReason(), c.getExitCode(),
                 c.isOomKilled(), c.getRestartCount(), c.getCreatedAt(), c.getStartedAt(), c.getFinishedAt(), c.getNode(),
                 spec.volumes() == null ? List.of() : spec.volumes(), spec.network() == null ? "none" : spec.network(),
-                spec.ports() == null ? List.of() : spec.ports(), c.getIpAddress(), c.getWritableBytes(), containers.pullOf(c).orElse(null));
+                spec.ports() == null ? List.of() : spec.ports(), c.getIpAddress(), c.getWritableBytes(), containers.pullOf(c).orElse(null),
+                spec.entrypoint(), spec.labelsOrNone(), spec.healthcheck(), spec.stopTimeoutOrDefault(), Boolean.TRUE.equals(spec.init()),
+                spec.tmpfs() == null ? List.of() : spec.tmpfs(), Boolean.TRUE.equals(spec.readOnlyRootfs()));
     }
 
     /** The container's stored spec, parsed once: it never changes, and a list would parse every row's on every request. */

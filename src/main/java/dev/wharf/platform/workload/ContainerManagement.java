@@ -45,9 +45,23 @@ public class ContainerManagement implements TeamDeletionGuard, ProjectDeletion, 
         this.rows = rows;
     }
 
-    /** What was stored of a request beside the columns: the command and environment as asked for. */
+    /**
+     * What was stored of a request beside the columns: the command and environment as asked for, its
+     * labels (checked) and run options. Rows written before a field existed read it as null.
+     */
     record StoredSpec(List<String> command, Map<String, String> env, String workingDir, String user,
-            List<ContainerRequest.VolumeRequest> volumes, String network, List<ContainerRequest.PortRequest> ports) {
+            List<ContainerRequest.VolumeRequest> volumes, String network, List<ContainerRequest.PortRequest> ports,
+            List<String> entrypoint, Map<String, String> labels, ContainerRequest.HealthcheckRequest healthcheck, Integer stopTimeout,
+            Boolean init, List<ContainerRequest.TmpfsRequest> tmpfs, Boolean readOnlyRootfs) {
+
+        Map<String, String> labelsOrNone() {
+            return labels == null ? Map.of() : labels;
+        }
+
+        /** Seconds a stop waits before it kills. */
+        int stopTimeoutOrDefault() {
+            return stopTimeout == null ? ContainerRequestValidation.DEFAULT_STOP_TIMEOUT : stopTimeout;
+        }
     }
 
     public record PullView(String reference, long bytesDone, long bytesTotal) {

@@ -8,7 +8,7 @@ import jakarta.validation.constraints.Pattern;
 import java.util.List;
 import java.util.Map;
 
-/** {@code POST /api/v1/teams/{team}/containers}, as in docs/api.md. */
+/** {@code POST /api/v1/teams/{team}/containers}, as in docs/api.md. Fields after {@code start} are optional, like most before it. */
 record ContainerRequest(
         @NotNull @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_RULE) String name,
         @NotBlank String image,
@@ -22,7 +22,35 @@ record ContainerRequest(
         String network,
         List<VolumeRequest> volumes,
         String restartPolicy,
-        Boolean start) {
+        Boolean start,
+        List<String> entrypoint,
+        Map<String, String> labels,
+        HealthcheckRequest healthcheck,
+        Integer stopTimeout,
+        Boolean init,
+        List<TmpfsRequest> tmpfs,
+        Boolean readOnlyRootfs) {
+
+    /** The fields of Wharf 1.0's requests, without entrypoint, labels, health check and the run options. */
+    ContainerRequest(String name, String image, List<String> command, Map<String, String> env, String workingDir, String user,
+            String project, ResourceRequest resources, List<PortRequest> ports, String network, List<VolumeRequest> volumes,
+            String restartPolicy, Boolean start) {
+        this(name, image, command, env, workingDir, user, project, resources, ports, network, volumes, restartPolicy, start, null, null,
+                null, null, null, null, null);
+    }
+
+    /**
+     * A health check: {@code test} is {@code ["CMD", …]}, {@code ["CMD-SHELL", "…"]} or {@code ["NONE"]}; durations
+     * like {@code "30s"}; missing fields take the image's, then Docker's defaults. {@code onUnhealthy} is {@code "none"}
+     * (report only, the default) or {@code "restart"}.
+     */
+    record HealthcheckRequest(List<String> test, String interval, String timeout, String startPeriod, Integer retries,
+            String onUnhealthy) {
+    }
+
+    /** A tmpfs at an absolute path holding at most {@code size} ({@code "64Mi"}), counted against the container's memory. */
+    record TmpfsRequest(String path, String size) {
+    }
 
     /** A container port published on the host; {@code protocol} defaults to tcp, {@code hostIp} to every address. */
     record PortRequest(Integer containerPort, Integer hostPort, String protocol, String hostIp) {

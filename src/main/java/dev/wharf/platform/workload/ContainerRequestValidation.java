@@ -2,6 +2,7 @@ package dev.wharf.platform.workload;
 
 import dev.wharf.platform.quota.QuotaAdmission;
 import dev.wharf.platform.team.Team;
+import dev.wharf.platform.web.Labels;
 import dev.wharf.platform.web.Quantities;
 import dev.wharf.platform.web.WharfException;
 import dev.wharf.runtime.api.ContainerDefaults;
@@ -11,7 +12,9 @@ import dev.wharf.runtime.api.NetworkSpec;
 import dev.wharf.runtime.api.PortMapping;
 import dev.wharf.runtime.api.Resources;
 import dev.wharf.runtime.api.Rootfs;
+import dev.wharf.runtime.api.RunOptions;
 import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.api.TmpfsMount;
 import dev.wharf.runtime.api.VolumeMount;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,9 +105,69 @@ class ContainerRequestValidation {
 
     /** What is stored of the request beside the columns (see {@link ContainerManagement.StoredSpec}), as JSON. */
     String storedSpec(ContainerRequest request, NetworkSpec network) {
+        healthOverride(request.healthcheck()); // checked here, before anything is admitted
+        tmpfs(request);
         return json.writeValueAsString(new ContainerManagement.StoredSpec(request.command(), request.env(), request.workingDir(),
                 request.user(), request.volumes(), network.mode().name().toLowerCase(Locale.ROOT), network.ports().stream()
-                        .map(p -> new ContainerRequest.PortRequest(p.containerPort(), p.hostPort(), p.protocol(), p.hostIp())).toList()));
+                        .map(p -> new ContainerRequest.PortRequest(p.containerPort(), p.hostPort(), p.protocol(), p.hostIp())).toList(),
+                request.entrypoint(), Labels.check("labels", request.labels()), request.healthcheck(), stopTimeout(request),
+                Boolean.TRUE.equals(request.init()), request.tmpfs(), Boolean.TRUE.equals(request.readOnlyRootfs())));
+    }
+
+    /** The most a stop waits for the process to end before it is killed. */
+    static final int MAX_STOP_TIMEOUT = 3600;
+    static final int DEFAULT_STOP_TIMEOUT = 10;
+
+    /** {@code stopTimeout} in seconds, 0 to {@value #MAX_STOP_TIMEOUT}; 10 when not given. */
+    static int stopTimeout(ContainerRequest request) {
+        if (request.stopTimeout() == null) {
+            return DEFAULT_STOP_TIMEOUT;
+        }
+        if (request.stopTimeout() < 0 || request.stopTimeout() > MAX_STOP_TIMEOUT) {
+            throw WharfException.invalidField("stopTimeout", "stopTimeout must be between 0 and " + MAX_STOP_TIMEOUT + " seconds, got "
+                    + request.stopTimeout());
+        }
+        return request.stopTimeout();
+    }
+
+    /** The request's health check as overrides of the image's; {@code onUnhealthy} is checked too. */
+    static ContainerDefaults.HealthOverride healthOverride(ContainerRequest.HealthcheckRequest health) {
+        if (health == null) {
+            return null;
+        }
+        if (health.onUnhealthy() != null && !List.of("none", "restart").contains(health.onUnhealthy())) {
+            throw WharfException.invalidField("healthcheck.onUnhealthy", "onUnhealthy must be \"none\" (report only, the default) or"
+                    + " \"restart\", got \"" + health.onUnhealthy() + "\"");
+        }
+        List<String> test = health.test();
+        if (test != null && !test.isEmpty() && !(test.size() == 1 && "NONE".equals(test.get(0)))
+                && !List.of("CMD", "CMD-SHELL").contains(test.get(0))) {
+            throw WharfException.invalidField("healthcheck.test", "test must be [\"CMD\", program, args…], [\"CMD-SHELL\", \"command\"]"
+                    + " or [\"NONE\"]");
+        }
+        return new ContainerDefaults.HealthOverride(test, Quantities.duration("healthcheck.interval", health.interval()),
+                Quantities.duration("healthcheck.timeout", health.timeout()),
+                Quantities.duration("healthcheck.startPeriod", health.startPeriod()), health.retries());
+    }
+
+    static List<TmpfsMount> tmpfs(ContainerRequest request) {
+        if (request.tmpfs() == null) {
+            return List.of();
+        }
+        List<TmpfsMount> mounts = new ArrayList<>();
+        for (int i = 0; i < request.tmpfs().size(); i++) {
+            ContainerRequest.TmpfsRequest tmpfs = request.tmpfs().get(i);
+            String field = "tmpfs[" + i + "]";
+            if (tmpfs == null || tmpfs.path() == null || tmpfs.size() == null) {
+                throw WharfException.invalidField(field, "a tmpfs needs a path and a size, like {\"path\": \"/run\", \"size\": \"64Mi\"}");
+            }
+            try {
+                mounts.add(new TmpfsMount(tmpfs.path(), Quantities.bytes(field + ".size", tmpfs.size())));
+            } catch (RuntimeFailure e) {
+                throw WharfException.invalidField(field, e.getMessage());
+            }
+        }
+        return mounts;
     }
 
     /** Environment variables: names of letters, digits and {@code _}, string values. */
@@ -123,11 +186,14 @@ class ContainerRequestValidation {
     static ContainerSpec spec(Container container, Team team, ImageInfo image, String digest, ContainerRequest request,
             NetworkSpec network) {
         try {
-            ContainerDefaults.Resolved run = ContainerDefaults.resolve(request.image(), image.config(), request.command(), request.env(),
-                    request.workingDir(), request.user());
+            ContainerDefaults.Resolved run = ContainerDefaults.resolve(request.image(), image.config(), new ContainerDefaults.Request(
+                    request.entrypoint(), request.command(), request.env(), request.workingDir(), request.user(),
+                    healthOverride(request.healthcheck())));
+            RunOptions options = new RunOptions(Boolean.TRUE.equals(request.init()), tmpfs(request),
+                    Boolean.TRUE.equals(request.readOnlyRootfs()), run.healthCheck());
             return new ContainerSpec(container.getId(), container.getName(), team.getId(), new Rootfs.Image(digest), run.args(), run.env(),
                     run.workingDir(), run.user(), new Resources(container.getCpus(), container.getMemoryBytes(), container.getPids()),
-                    run.stopSignal(), volumeMounts(request), network);
+                    run.stopSignal(), volumeMounts(request), network, options);
         } catch (RuntimeFailure e) {
             throw WharfException.invalid(e.getMessage());
         }

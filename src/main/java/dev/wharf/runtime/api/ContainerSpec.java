@@ -14,14 +14,23 @@ import java.util.regex.Pattern;
  * @param args       the process to run (argv; required)
  * @param env        environment, {@code KEY -> value}
  * @param workingDir absolute path inside the container (default {@code /})
- * @param user       {@code uid[:gid]} inside the container (default {@code 0:0})
+ * @param user       {@code user[:group]} inside the container, each a number or a name the image's
+ *                   {@code /etc/passwd} or {@code /etc/group} gives (default {@code 0:0}); the node resolves names at create
  * @param resources  the container's own limits (the team's limits hold on top of them)
  * @param stopSignal signal that asks the process to stop (default {@code TERM})
  * @param volumes    team volumes to mount (the team's own, by name; never host paths)
  * @param network    the team's network (with aliases and published ports) or loopback only
+ * @param options    init, tmpfs mounts, a read-only root and the health check
  */
 public record ContainerSpec(String id, String name, long teamId, Rootfs rootfs, List<String> args, Map<String, String> env,
-        String workingDir, String user, Resources resources, String stopSignal, List<VolumeMount> volumes, NetworkSpec network) {
+        String workingDir, String user, Resources resources, String stopSignal, List<VolumeMount> volumes, NetworkSpec network,
+        RunOptions options) {
+
+    /** A spec with the default options. */
+    public ContainerSpec(String id, String name, long teamId, Rootfs rootfs, List<String> args, Map<String, String> env,
+            String workingDir, String user, Resources resources, String stopSignal, List<VolumeMount> volumes, NetworkSpec network) {
+        this(id, name, teamId, rootfs, args, env, workingDir, user, resources, stopSignal, volumes, network, RunOptions.DEFAULT);
+    }
 
     /** A spec without volumes, with loopback only. */
     public ContainerSpec(String id, String name, long teamId, Rootfs rootfs, List<String> args, Map<String, String> env,
@@ -37,7 +46,8 @@ public record ContainerSpec(String id, String name, long teamId, Rootfs rootfs, 
 
     private static final Pattern ID = Pattern.compile("[a-z0-9]{1,64}");
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
-    private static final Pattern USER = Pattern.compile("\\d{1,5}(:\\d{1,5})?");
+    private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?");
+    private static final Pattern NUMBER = Pattern.compile("\\d+");
     private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     public ContainerSpec {
@@ -69,7 +79,12 @@ public record ContainerSpec(String id, String name, long teamId, Rootfs rootfs, 
         }
         user = user == null || user.isBlank() ? "0:0" : user;
         if (!USER.matcher(user).matches()) {
-            throw RuntimeFailure.invalid("user must be uid[:gid] with numbers below 65536, got " + user);
+            throw RuntimeFailure.invalid("user must be user[:group], each a name or a number, got " + user);
+        }
+        for (String part : user.split(":")) {
+            if (NUMBER.matcher(part).matches() && (part.length() > 5 || Integer.parseInt(part) > 65535)) {
+                throw RuntimeFailure.invalid("user and group numbers must be below 65536, got " + user);
+            }
         }
         resources = resources == null ? Resources.UNLIMITED : resources;
         stopSignal = stopSignal == null || stopSignal.isBlank() ? "TERM" : Signals.normalize(stopSignal);
@@ -78,14 +93,10 @@ public record ContainerSpec(String id, String name, long teamId, Rootfs rootfs, 
             throw RuntimeFailure.invalid("two volumes are mounted at the same path");
         }
         network = network == null ? NetworkSpec.NONE : network;
-    }
-
-    public int uid() {
-        return Integer.parseInt(user.split(":")[0]);
-    }
-
-    public int gid() {
-        String[] parts = user.split(":");
-        return parts.length > 1 ? Integer.parseInt(parts[1]) : uid();
+        options = options == null ? RunOptions.DEFAULT : options;
+        List<String> volumePaths = volumes.stream().map(VolumeMount::path).toList();
+        options.tmpfs().stream().filter(t -> volumePaths.contains(t.path())).findFirst().ifPresent(t -> {
+            throw RuntimeFailure.invalid("a volume and a tmpfs are both mounted at " + t.path());
+        });
     }
 }

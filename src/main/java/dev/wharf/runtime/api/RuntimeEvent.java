@@ -18,4 +18,8 @@ public sealed interface RuntimeEvent {
 
     record ContainerOomKilled(String containerId, Instant time) implements RuntimeEvent {
     }
+
+    /** The container's health status changed ({@code starting}, {@code healthy}, {@code unhealthy}); {@code health} is as it is now. */
+    record ContainerHealthChanged(String containerId, Instant time, Health health) implements RuntimeEvent {
+    }
 }

@@ -10,6 +10,7 @@ import java.util.List;
  * Everything {@link OciSpecBuilder} needs to write one container's {@code config.json}.
  *
  * @param spec           what the team asked to run
+ * @param user           the ids its process runs with (the spec's user resolved in its root filesystem)
  * @param ids            the team's host id slice; container ids {@code 0..size-1} map onto it
  * @param cgroupsPath    the container's cgroup, relative to the runtime's own cgroup
  *                       ({@code wharf/team-1/ctr-3f2a}) or absolute
@@ -18,21 +19,22 @@ import java.util.List;
  * @param hostnameFile   host file mounted read-only at {@code /etc/hostname}, or {@code null}
  * @param volumes        the team's volume directories the runtime resolved for the spec's volume mounts
  */
-public record BundleRequest(ContainerSpec spec, IdMapping ids, String cgroupsPath, Path hostsFile, Path resolvConfFile,
-        Path hostnameFile, List<VolumeBind> volumes) {
+public record BundleRequest(ContainerSpec spec, ProcessUser user, IdMapping ids, String cgroupsPath, Path hostsFile,
+        Path resolvConfFile, Path hostnameFile, List<VolumeBind> volumes) {
 
     /** A team volume's directory on the host, bound at a path in the container. */
     public record VolumeBind(Path source, String destination, boolean readOnly) {
     }
 
     /** A request without volumes. */
-    public BundleRequest(ContainerSpec spec, IdMapping ids, String cgroupsPath, Path hostsFile, Path resolvConfFile, Path hostnameFile) {
-        this(spec, ids, cgroupsPath, hostsFile, resolvConfFile, hostnameFile, List.of());
+    public BundleRequest(ContainerSpec spec, ProcessUser user, IdMapping ids, String cgroupsPath, Path hostsFile, Path resolvConfFile,
+            Path hostnameFile) {
+        this(spec, user, ids, cgroupsPath, hostsFile, resolvConfFile, hostnameFile, List.of());
     }
 
     public BundleRequest {
-        if (spec == null || ids == null) {
-            throw RuntimeFailure.invalid("a bundle needs a container spec and an id mapping");
+        if (spec == null || user == null || ids == null) {
+            throw RuntimeFailure.invalid("a bundle needs a container spec, its user and an id mapping");
         }
         if (cgroupsPath == null || cgroupsPath.isBlank() || List.of(cgroupsPath.split("/")).contains("..")) {
             throw RuntimeFailure.invalid("bundle of " + spec.id() + ": cgroupsPath must be a plain cgroup path, got " + cgroupsPath);

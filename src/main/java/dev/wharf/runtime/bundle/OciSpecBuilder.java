@@ -78,7 +78,7 @@ public final class OciSpecBuilder {
         ContainerSpec spec = request.spec();
         ObjectNode config = JSON.createObjectNode();
         config.put("ociVersion", "1.0.2");
-        config.set("process", process(spec));
+        config.set("process", process(spec, request.user()));
         ObjectNode root = config.putObject("root");
         root.put("path", "rootfs");
         root.put("readonly", false);
@@ -93,14 +93,17 @@ public final class OciSpecBuilder {
         return JSON.writeValueAsString(build(request));
     }
 
-    private ObjectNode process(ContainerSpec spec) {
+    private ObjectNode process(ContainerSpec spec, ProcessUser processUser) {
         ObjectNode process = JSON.createObjectNode();
         process.put("terminal", false);
         ObjectNode user = process.putObject("user");
-        user.put("uid", spec.uid());
-        user.put("gid", spec.gid());
+        user.put("uid", processUser.uid());
+        user.put("gid", processUser.gid());
+        if (!processUser.additionalGids().isEmpty()) {
+            processUser.additionalGids().forEach(user.putArray("additionalGids")::add);
+        }
         strings(process.putArray("args"), spec.args());
-        strings(process.putArray("env"), env(spec));
+        strings(process.putArray("env"), env(spec, processUser));
         process.put("cwd", spec.workingDir());
         ObjectNode capabilities = process.putObject("capabilities");
         strings(capabilities.putArray("bounding"), CAPABILITIES);
@@ -117,8 +120,8 @@ public final class OciSpecBuilder {
         return process;
     }
 
-    /** PATH and HOSTNAME unless the spec sets them, then the spec's variables sorted by name. */
-    private static List<String> env(ContainerSpec spec) {
+    /** PATH, HOSTNAME and HOME (the user's, else {@code /}) unless the spec sets them, then the spec's variables sorted by name. */
+    private static List<String> env(ContainerSpec spec, ProcessUser user) {
         Map<String, String> env = new TreeMap<>(spec.env());
         List<String> entries = new ArrayList<>();
         if (!env.containsKey("PATH")) {
@@ -126,6 +129,9 @@ public final class OciSpecBuilder {
         }
         if (!env.containsKey("HOSTNAME")) {
             entries.add("HOSTNAME=" + spec.name());
+        }
+        if (!env.containsKey("HOME")) {
+            entries.add("HOME=" + (user.home() == null || user.home().isBlank() ? "/" : user.home()));
         }
         env.forEach((key, value) -> entries.add(key + "=" + value));
         return entries;

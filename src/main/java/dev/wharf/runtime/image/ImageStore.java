@@ -1,6 +1,7 @@
 package dev.wharf.runtime.image;
 
 import dev.wharf.runtime.fs.AtomicFiles;
+import dev.wharf.runtime.api.HealthCheck;
 import dev.wharf.runtime.api.IdMapping;
 import dev.wharf.runtime.api.ImageInfo;
 import dev.wharf.runtime.api.RuntimeFailure;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -33,6 +36,8 @@ import tools.jackson.databind.node.ObjectNode;
  * container of every team with that mapping shares it read-only.
  */
 public final class ImageStore {
+
+    private static final Logger log = LoggerFactory.getLogger(ImageStore.class);
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -115,12 +120,42 @@ public final class ImageStore {
         JsonNode c = config.path("config");
         ImageInfo.ImageConfig defaults = new ImageInfo.ImageConfig(strings(c.path("Entrypoint")), strings(c.path("Cmd")),
                 strings(c.path("Env")), emptyToNull(c.path("WorkingDir").asString("")), emptyToNull(c.path("User").asString("")),
-                emptyToNull(c.path("StopSignal").asString("")), List.copyOf(c.path("ExposedPorts").propertyNames()));
+                emptyToNull(c.path("StopSignal").asString("")), List.copyOf(c.path("ExposedPorts").propertyNames()),
+                labels(c.path("Labels")), healthCheck(c.path("Healthcheck")));
         ImageInfo info = new ImageInfo(manifestDigest, references, List.copyOf(layers), size, defaults, addedAt);
         images.put(manifestDigest, info);
         diffIds.put(manifestDigest, List.copyOf(diffs));
         configs.put(manifestDigest, configDigest);
         return info;
+    }
+
+    private static Map<String, String> labels(JsonNode labels) {
+        Map<String, String> map = new java.util.TreeMap<>();
+        labels.properties().forEach(e -> map.put(e.getKey(), e.getValue().asString("")));
+        return map;
+    }
+
+    /**
+     * Docker's {@code Healthcheck} ({@code Test}, and {@code Interval}, {@code Timeout},
+     * {@code StartPeriod} in nanoseconds, {@code Retries}; zero meaning the default), or null when
+     * there is none, it says {@code NONE}, or it cannot run here.
+     */
+    private static HealthCheck healthCheck(JsonNode check) {
+        List<String> test = strings(check.path("Test"));
+        if (test.isEmpty() || test.get(0).equals("NONE")) {
+            return null;
+        }
+        try {
+            return new HealthCheck(test, nanos(check.path("Interval")), nanos(check.path("Timeout")), nanos(check.path("StartPeriod")),
+                    check.path("Retries").asInt(0) > 0 ? check.path("Retries").asInt() : HealthCheck.DEFAULT_RETRIES);
+        } catch (RuntimeFailure e) {
+            log.warn("ignoring an image's health check that cannot run: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    private static java.time.Duration nanos(JsonNode value) {
+        return value.asLong(0) > 0 ? java.time.Duration.ofNanos(value.asLong()) : null;
     }
 
     public List<ImageInfo> list() {

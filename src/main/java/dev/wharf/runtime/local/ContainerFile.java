@@ -8,6 +8,7 @@ import dev.wharf.runtime.api.NetworkSpec;
 import dev.wharf.runtime.api.PortMapping;
 import dev.wharf.runtime.api.Resources;
 import dev.wharf.runtime.api.Rootfs;
+import dev.wharf.runtime.api.RunOptions;
 import dev.wharf.runtime.api.VolumeMount;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,7 +19,7 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code containers/<id>/container.json}: a {@link ContainerRecord} as it is kept on disk, bound by
  * Jackson. Fields that older versions did not write ({@code volumes}, {@code network},
- * {@code ipAddress}, {@code networkResult}) read as none.
+ * {@code options}, {@code ipAddress}, {@code networkResult}) read as none.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ContainerFile(Spec spec, ContainerState state, String ipAddress, String networkResult, int pid, Integer exitCode,
@@ -30,7 +31,8 @@ record ContainerFile(Spec spec, ContainerState state, String ipAddress, String n
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Spec(String id, String name, long teamId, @JsonInclude(JsonInclude.Include.NON_NULL) String rootfsImage,
             @JsonInclude(JsonInclude.Include.NON_NULL) String rootfsDirectory, List<String> args, Map<String, String> env,
-            String workingDir, String user, Limits resources, String stopSignal, List<Volume> volumes, Network network) {
+            String workingDir, String user, Limits resources, String stopSignal, List<Volume> volumes, Network network,
+            RunOptions options) {
     }
 
     record Limits(Double cpus, Long memoryBytes, Long pids) {
@@ -61,7 +63,7 @@ record ContainerFile(Spec spec, ContainerState state, String ipAddress, String n
                 s.workingDir(), s.user(), new Limits(r.cpus(), r.memoryBytes(), r.pids()), s.stopSignal(),
                 s.volumes().stream().map(v -> new Volume(v.name(), v.path(), v.readOnly())).toList(),
                 new Network(s.network().mode(), s.network().aliases(), s.network().ports().stream()
-                        .map(p -> new Port(p.containerPort(), p.hostPort(), p.protocol(), p.hostIp())).toList()));
+                        .map(p -> new Port(p.containerPort(), p.hostPort(), p.protocol(), p.hostIp())).toList()), s.options());
         return new ContainerFile(spec, record.state, record.ipAddress, record.networkResult, record.pid, record.exitCode,
                 record.oomKilled, record.createdAt, record.startedAt, record.finishedAt);
     }
@@ -73,7 +75,7 @@ record ContainerFile(Spec spec, ContainerState state, String ipAddress, String n
                 spec.args(), spec.env(), spec.workingDir(), spec.user(), new Resources(r.cpus(), r.memoryBytes(), r.pids()),
                 spec.stopSignal(), spec.volumes() == null ? List.of()
                         : spec.volumes().stream().map(v -> new VolumeMount(v.name(), v.path(), v.readOnly())).toList(),
-                network(spec.network()));
+                network(spec.network()), spec.options());
         ContainerRecord record = new ContainerRecord(containerSpec, createdAt);
         record.state = state;
         record.pid = pid;

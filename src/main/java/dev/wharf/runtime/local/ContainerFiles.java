@@ -4,6 +4,7 @@ import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.IdMapping;
 import dev.wharf.runtime.bundle.BundleRequest;
 import dev.wharf.runtime.bundle.OciSpecBuilder;
+import dev.wharf.runtime.bundle.ProcessUser;
 import dev.wharf.runtime.cgroup.CgroupManager;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,7 +51,8 @@ final class ContainerFiles {
         PrivateTrees.writeFile(resolv, PrivateTrees.READABLE_FILE, hostResolvConf());
         List<BundleRequest.VolumeBind> binds = spec.volumes().stream()
                 .map(v -> new BundleRequest.VolumeBind(volumes.dir(spec.teamId(), v.name()), v.path(), v.readOnly())).toList();
-        String config = bundles.json(new BundleRequest(spec, ids,
+        ProcessUser user = ImageUsers.resolve(RootFilesystems.of(dir), spec.user());
+        String config = bundles.json(new BundleRequest(spec, user, ids,
                 cgroups.containerCgroupsPath(spec.teamId(), spec.id()), hosts, resolv, hostname, binds));
         PrivateTrees.writeFile(dir.resolve("bundle").resolve("config.json"), PrivateTrees.PRIVATE_FILE, config);
     }

@@ -22,6 +22,8 @@ final class ContainerRecord {
     /** the container's address on its team's bridge and the CNI result, while attached (from runc create to exit) */
     volatile String ipAddress;
     volatile String networkResult;
+    /** what the health check found since the last start; null without one */
+    volatile dev.wharf.runtime.api.Health health;
 
     ContainerRecord(ContainerSpec spec, Instant createdAt) {
         this.spec = spec;
@@ -36,7 +38,7 @@ final class ContainerRecord {
 
     ContainerInfo info() {
         return new ContainerInfo(spec.id(), spec.name(), spec.teamId(), state, state == ContainerState.EXITED ? 0 : pid, exitCode,
-                oomKilled, createdAt, startedAt, finishedAt, spec, ipAddress);
+                oomKilled, createdAt, startedAt, finishedAt, spec, ipAddress, health);
     }
 
     String toJson() {

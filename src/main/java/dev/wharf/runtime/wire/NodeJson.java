@@ -41,7 +41,8 @@ public final class NodeJson {
     @JsonSubTypes({
             @JsonSubTypes.Type(value = RuntimeEvent.ContainerStarted.class, name = "started"),
             @JsonSubTypes.Type(value = RuntimeEvent.ContainerExited.class, name = "exited"),
-            @JsonSubTypes.Type(value = RuntimeEvent.ContainerOomKilled.class, name = "oom-killed")})
+            @JsonSubTypes.Type(value = RuntimeEvent.ContainerOomKilled.class, name = "oom-killed"),
+            @JsonSubTypes.Type(value = RuntimeEvent.ContainerHealthChanged.class, name = "health")})
     interface RuntimeEventMixIn {
     }
 

@@ -29,7 +29,7 @@ class OciSpecBuilderTests {
     }
 
     private static BundleRequest request(ContainerSpec spec) {
-        return new BundleRequest(spec, TEAM_3, "wharf/team-3/ctr-c1", null, null, null);
+        return new BundleRequest(spec, ProcessUser.ofNumbers(spec.user()), TEAM_3, "wharf/team-3/ctr-c1", null, null, null);
     }
 
     private ObjectNode build(ContainerSpec spec) {
@@ -146,7 +146,7 @@ class OciSpecBuilderTests {
 
         assertThat(strings(process.get("args"))).containsExactly("/bin/sh", "-c", "echo hi");
         assertThat(strings(process.get("env"))).containsExactly(
-                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=web-1", "ALPHA=first=1",
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOSTNAME=web-1", "HOME=/", "ALPHA=first=1",
                 "ZED=last");
         assertThat(process.get("cwd").asString()).isEqualTo("/srv/app");
         assertThat(process.get("user").get("uid").asInt()).isEqualTo(1000);
@@ -161,7 +161,7 @@ class OciSpecBuilderTests {
     void theSpecsOwnPathReplacesTheDefault() {
         JsonNode env = build(spec(Map.of("PATH", "/app/bin"), null, null, null)).get("process").get("env");
 
-        assertThat(strings(env)).containsExactly("HOSTNAME=web-1", "PATH=/app/bin");
+        assertThat(strings(env)).containsExactly("HOSTNAME=web-1", "HOME=/", "PATH=/app/bin");
     }
 
     @Test
@@ -189,7 +189,7 @@ class OciSpecBuilderTests {
 
     @Test
     void theOnlyHostPathsAreTheThreeReadOnlyEtcFiles() {
-        BundleRequest request = new BundleRequest(spec(null, null, null, null), TEAM_3, "wharf/team-3/ctr-c1",
+        BundleRequest request = new BundleRequest(spec(null, null, null, null), ProcessUser.ofNumbers(spec(null, null, null, null).user()), TEAM_3, "wharf/team-3/ctr-c1",
                 Path.of("/var/lib/wharf/containers/c1/hosts"), Path.of("/var/lib/wharf/containers/c1/resolv.conf"),
                 Path.of("/var/lib/wharf/containers/c1/hostname"));
 
@@ -210,7 +210,7 @@ class OciSpecBuilderTests {
 
     @Test
     void eachEtcFileIsMountedOnlyWhenGiven() {
-        BundleRequest request = new BundleRequest(spec(null, null, null, null), TEAM_3, "wharf/team-3/ctr-c1", null,
+        BundleRequest request = new BundleRequest(spec(null, null, null, null), ProcessUser.ofNumbers(spec(null, null, null, null).user()), TEAM_3, "wharf/team-3/ctr-c1", null,
                 Path.of("/var/lib/wharf/containers/c1/resolv.conf"), null);
 
         JsonNode mounts = builder.build(request).get("mounts");
@@ -223,12 +223,12 @@ class OciSpecBuilderTests {
     void aRequestWithRelativeHostFilesOrAnEscapingCgroupPathIsRefused() {
         ContainerSpec spec = spec(null, null, null, null);
 
-        assertThatThrownBy(() -> new BundleRequest(spec, TEAM_3, "wharf/team-3/ctr-c1", Path.of("hosts"), null, null))
+        assertThatThrownBy(() -> new BundleRequest(spec, ProcessUser.ofNumbers(spec.user()), TEAM_3, "wharf/team-3/ctr-c1", Path.of("hosts"), null, null))
                 .isInstanceOf(RuntimeFailure.class)
                 .extracting(e -> ((RuntimeFailure) e).kind()).isEqualTo(RuntimeFailure.Kind.INVALID_ARGUMENT);
-        assertThatThrownBy(() -> new BundleRequest(spec, TEAM_3, "wharf/../../escape", null, null, null))
+        assertThatThrownBy(() -> new BundleRequest(spec, ProcessUser.ofNumbers(spec.user()), TEAM_3, "wharf/../../escape", null, null, null))
                 .isInstanceOf(RuntimeFailure.class).hasMessageContaining("cgroupsPath");
-        assertThatThrownBy(() -> new BundleRequest(spec, TEAM_3, " ", null, null, null))
+        assertThatThrownBy(() -> new BundleRequest(spec, ProcessUser.ofNumbers(spec.user()), TEAM_3, " ", null, null, null))
                 .isInstanceOf(RuntimeFailure.class);
     }
 

@@ -138,7 +138,7 @@ class RuncBundleTests {
     }
 
     private static BundleRequest request(ContainerSpec spec, Path hosts, Path resolv, Path hostname) {
-        return new BundleRequest(spec, IDS, CGROUP_PARENT + "/" + spec.id(), hosts, resolv, hostname);
+        return new BundleRequest(spec, ProcessUser.ofNumbers(spec.user()), IDS, CGROUP_PARENT + "/" + spec.id(), hosts, resolv, hostname);
     }
 
     /** Writes the config and runs it to the end with {@code runc run}. */

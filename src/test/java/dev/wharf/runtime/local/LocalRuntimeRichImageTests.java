@@ -147,8 +147,8 @@ class LocalRuntimeRichImageTests {
         assertThat(image.config()).isEqualTo(new ImageInfo.ImageConfig(List.of("/bin/sleep"), List.of("3600"),
                 List.of("PATH=/bin", "GREETING=hello"), "/data", null, "SIGQUIT", List.of("80/tcp", "8443/tcp")));
 
-        ContainerDefaults.Resolved run = ContainerDefaults.resolve(image.references().get(0), image.config(), List.of(),
-                Map.of("GREETING", "from-request"), null, null);
+        ContainerDefaults.Resolved run = ContainerDefaults.resolve(image.references().get(0), image.config(),
+                new ContainerDefaults.Request(null, List.of(), Map.of("GREETING", "from-request"), null, null, null));
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         runtime.create(new ContainerSpec(id, "rich-" + id.substring(0, 6), TEAM, new Rootfs.Image(image.digest()), run.args(),
                 run.env(), run.workingDir(), run.user(), null, run.stopSignal()));
