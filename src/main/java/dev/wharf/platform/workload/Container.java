@@ -91,6 +91,17 @@ class Container implements Persistable<String> {
     @Column(name = "writable_bytes", nullable = false, updatable = false)
     private long writableBytes;
 
+    /** {@code starting}, {@code healthy} or {@code unhealthy}; null without a health check or before its first start */
+    @Column(name = "health_status", length = 16)
+    private String healthStatus;
+
+    @Column(name = "health_failing_streak", nullable = false)
+    private int healthFailingStreak;
+
+    /** the last probes as JSON ({@code [{start, end, exitCode, output}]}), oldest first */
+    @Column(name = "health_log", length = 40000)
+    private String healthLog;
+
     @Column(name = "created_by", nullable = false, length = 63)
     private String createdBy;
 
@@ -137,7 +148,7 @@ class Container implements Persistable<String> {
             BigDecimal cpus, Long memoryBytes, Long pids, RestartPolicy restartPolicy, DesiredState desiredState, State state,
             String stateReason,
             Integer exitCode, boolean oomKilled, int restartCount, String node, String createdBy, Instant createdAt, Instant startedAt,
-            Instant finishedAt, String ipAddress, long writableBytes) {
+            Instant finishedAt, String ipAddress, long writableBytes, String healthStatus, int healthFailingStreak, String healthLog) {
         this.id = id;
         this.version = version;
         this.teamId = teamId;
@@ -163,6 +174,9 @@ class Container implements Persistable<String> {
         this.finishedAt = finishedAt;
         this.ipAddress = ipAddress;
         this.writableBytes = writableBytes;
+        this.healthStatus = healthStatus;
+        this.healthFailingStreak = healthFailingStreak;
+        this.healthLog = healthLog;
     }
 
     /**
@@ -205,6 +219,9 @@ class Container implements Persistable<String> {
     String getNode() { return node; }
     String getIpAddress() { return ipAddress; }
     long getWritableBytes() { return writableBytes; }
+    String getHealthStatus() { return healthStatus; }
+    int getHealthFailingStreak() { return healthFailingStreak; }
+    String getHealthLog() { return healthLog; }
     String getCreatedBy() { return createdBy; }
     Instant getCreatedAt() { return createdAt; }
     Instant getStartedAt() { return startedAt; }
@@ -245,6 +262,13 @@ class Container implements Persistable<String> {
         this.exitCode = exitCode;
         this.oomKilled = oomKilled;
         finishedAt = at;
+    }
+
+    /** What the node's health check found: status, failures in a row and the last probes (JSON). */
+    void health(String status, int failingStreak, String log) {
+        this.healthStatus = status;
+        this.healthFailingStreak = failingStreak;
+        this.healthLog = log;
     }
 
     void state(State state, String reason) {

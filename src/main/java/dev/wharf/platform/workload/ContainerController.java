@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.wharf.platform.identity.Caller;
 import dev.wharf.runtime.api.ContainerStats;
 import dev.wharf.runtime.api.ExecResult;
+import dev.wharf.runtime.api.Health;
 import dev.wharf.runtime.api.LogLine;
 import dev.wharf.runtime.api.LogQuery;
 import io.swagger.v3.oas.annotations.Operation;
@@ -107,7 +108,11 @@ class ContainerController {
             Instant finishedAt, String node, List<ContainerRequest.VolumeRequest> volumes, String network,
             List<ContainerRequest.PortRequest> ports, String ipAddress, long writableBytes, ContainerManagement.PullView pull,
             List<String> entrypoint, Map<String, String> labels, ContainerRequest.HealthcheckRequest healthcheck, int stopTimeout,
-            boolean init, List<ContainerRequest.TmpfsRequest> tmpfs, boolean readOnlyRootfs) {
+            boolean init, List<ContainerRequest.TmpfsRequest> tmpfs, boolean readOnlyRootfs, HealthView health) {
+    }
+
+    /** What the container's health check found since its last start; null without a health check. */
+    record HealthView(String status, int failingStreak, List<Health.Probe> log) {
     }
 
     record ExecRequest(@NotEmpty List<String> command, Integer timeoutSeconds) {
@@ -126,7 +131,16 @@ class ContainerController {
                 spec.volumes() == null ? List.of() : spec.volumes(), spec.network() == null ? "none" : spec.network(),
                 spec.ports() == null ? List.of() : spec.ports(), c.getIpAddress(), c.getWritableBytes(), containers.pullOf(c).orElse(null),
                 spec.entrypoint(), spec.labelsOrNone(), spec.healthcheck(), spec.stopTimeoutOrDefault(), Boolean.TRUE.equals(spec.init()),
-                spec.tmpfs() == null ? List.of() : spec.tmpfs(), Boolean.TRUE.equals(spec.readOnlyRootfs()));
+                spec.tmpfs() == null ? List.of() : spec.tmpfs(), Boolean.TRUE.equals(spec.readOnlyRootfs()), health(c));
+    }
+
+    private HealthView health(Container c) {
+        if (c.getHealthStatus() == null) {
+            return null;
+        }
+        List<Health.Probe> log = c.getHealthLog() == null ? List.of()
+                : answers.readValue(c.getHealthLog(), answers.getTypeFactory().constructCollectionType(List.class, Health.Probe.class));
+        return new HealthView(c.getHealthStatus(), c.getHealthFailingStreak(), log);
     }
 
     /** The container's stored spec, parsed once: it never changes, and a list would parse every row's on every request. */

@@ -13,7 +13,8 @@ interface ContainerRepository extends JpaRepository<Container, String>, Containe
     /** Every column, into {@link Container}'s read-only copy constructor: lists read rows, not managed entities. */
     String COPIES = "select new dev.wharf.platform.workload.Container(c.id, c.version, c.teamId, c.projectId, c.name, c.image, c.imageDigest,"
             + " c.spec, c.cpus, c.memoryBytes, c.pids, c.restartPolicy, c.desiredState, c.state, c.stateReason, c.exitCode,"
-            + " c.oomKilled, c.restartCount, c.node, c.createdBy, c.createdAt, c.startedAt, c.finishedAt, c.ipAddress, c.writableBytes)"
+            + " c.oomKilled, c.restartCount, c.node, c.createdBy, c.createdAt, c.startedAt, c.finishedAt, c.ipAddress, c.writableBytes,"
+            + " c.healthStatus, c.healthFailingStreak, c.healthLog)"
             + " from Container c";
 
     /** Read-only copies of these containers' rows (those that still exist), in no order. */
