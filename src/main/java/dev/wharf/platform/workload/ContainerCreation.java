@@ -15,6 +15,7 @@ import dev.wharf.platform.web.WharfException;
 import dev.wharf.runtime.api.ImageInfo;
 import dev.wharf.runtime.api.NetworkSpec;
 import dev.wharf.runtime.api.Resources;
+import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.api.VolumeMount;
@@ -90,10 +91,12 @@ class ContainerCreation {
         Team team = admitted.team();
         boolean created = false;
         RuntimeService node = null;
+        String digest = admitted.digest();
         try {
             node = nodes.runtime(admitted.node());
-            String digest = admitted.digest() != null ? admitted.digest()
-                    : images.resolveForContainer(caller, team, request.image(), node, pull -> pulling.put(id, pull));
+            if (digest == null) {
+                digest = images.resolveForContainer(caller, team, request.image(), node, pull -> pulling.put(id, pull));
+            }
             pulling.remove(id);
             ImageInfo image = node.image(team.getId(), digest);
             node.applyTeamLimits(admitted.limits());
@@ -104,7 +107,8 @@ class ContainerCreation {
                 rows.observing(id);
                 node.start(id);
             }
-            return rows.observe(id, node.inspect(id), row -> row.placed(admitted.node(), digest));
+            String placedDigest = digest;
+            return rows.observe(id, node.inspect(id), row -> row.placed(admitted.node(), placedDigest));
         } catch (RuntimeException e) {
             pulling.remove(id);
             if (created) {
@@ -116,7 +120,7 @@ class ContainerCreation {
             }
             containers.deleteRow(id);
             log.info("container {} of team {} was not created: {}", request.name(), team.getName(), e.getMessage());
-            throw e;
+            throw namingTheReference(e, digest, request.image().strip());
         } finally {
             rows.observed(id);
         }
@@ -149,6 +153,18 @@ class ContainerCreation {
             return new Admitted(containers.save(row), team, project, network, quotas.kernelLimits(team.getId()), node, // the quota row admission just read
                     images.resolveCached(team, request.image(), nodes.runtime(node)).orElse(null));
         });
+    }
+
+    /**
+     * The node names an image by its digest ({@code image sha256:… has no user "ghost" in its
+     * /etc/passwd}); the client asked for it by the reference it gave.
+     */
+    private static RuntimeException namingTheReference(RuntimeException e, String digest, String reference) {
+        if (digest != null && !reference.equals(digest) && e instanceof RuntimeFailure failure
+                && failure.getMessage().contains("image " + digest)) {
+            return new RuntimeFailure(failure.kind(), failure.hostDetail().replace("image " + digest, "image " + reference), failure);
+        }
+        return e;
     }
 
     /** 16 hex digits: the container's id on the node (runc, cgroup, directories). */

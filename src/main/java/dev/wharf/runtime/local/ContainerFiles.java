@@ -2,6 +2,7 @@ package dev.wharf.runtime.local;
 
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.IdMapping;
+import dev.wharf.runtime.api.Rootfs;
 import dev.wharf.runtime.bundle.BundleRequest;
 import dev.wharf.runtime.bundle.OciSpecBuilder;
 import dev.wharf.runtime.bundle.ProcessUser;
@@ -40,9 +41,14 @@ final class ContainerFiles {
         this.volumes = volumes;
     }
 
-    /** Writes the name files and the OCI spec of a container being created in {@code dir}. */
+    /**
+     * Writes the name files and the OCI spec of a container being created in {@code dir}, its root
+     * filesystem mounted: the spec's user is resolved in that root's {@code /etc/passwd} and
+     * {@code /etc/group} ({@link ImageUsers}).
+     */
     void writeBundle(ContainerRecord record, Path dir, IdMapping ids) {
         ContainerSpec spec = record.spec;
+        ProcessUser user = ImageUsers.resolve(RootFilesystems.of(dir), spec.user(), describe(spec.rootfs()));
         Path hosts = dir.resolve("hosts");
         Path hostname = dir.resolve("hostname");
         Path resolv = dir.resolve("resolv.conf");
@@ -51,10 +57,15 @@ final class ContainerFiles {
         PrivateTrees.writeFile(resolv, PrivateTrees.READABLE_FILE, hostResolvConf());
         List<BundleRequest.VolumeBind> binds = spec.volumes().stream()
                 .map(v -> new BundleRequest.VolumeBind(volumes.dir(spec.teamId(), v.name()), v.path(), v.readOnly())).toList();
-        ProcessUser user = ImageUsers.resolve(RootFilesystems.of(dir), spec.user());
         String config = bundles.json(new BundleRequest(spec, user, ids,
                 cgroups.containerCgroupsPath(spec.teamId(), spec.id()), hosts, resolv, hostname, binds));
         PrivateTrees.writeFile(dir.resolve("bundle").resolve("config.json"), PrivateTrees.PRIVATE_FILE, config);
+    }
+
+    /** How messages name a container's root filesystem: {@code image sha256:…} or {@code rootfs directory /…}. */
+    private static String describe(Rootfs rootfs) {
+        return rootfs instanceof Rootfs.Image image ? "image " + image.digest()
+                : "rootfs directory " + ((Rootfs.Directory) rootfs).path();
     }
 
     private static String hostResolvConf() {
