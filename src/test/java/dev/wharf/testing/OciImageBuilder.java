@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.commons.compress.compressors.zstandard.ZstdCompressorOutputStream;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -77,17 +79,34 @@ public final class OciImageBuilder {
             zstd.write(tar);
         }
         byte[] layer = compressed.toByteArray();
+        String layerDigest = writeBlob(layer);
+        rewrite((manifest, config) -> {
+            ((ArrayNode) config.path("rootfs").path("diff_ids")).add(Digests.sha256(tar));
+            ArrayNode history = config.has("history") ? (ArrayNode) config.get("history") : config.putArray("history");
+            history.addObject().put("created", Instant.now().toString()).put("created_by", "OciImageBuilder.appendZstdLayer");
+            ((ArrayNode) manifest.path("layers")).addObject().put("mediaType", ZSTD_LAYER).put("digest", layerDigest)
+                    .put("size", layer.length);
+        });
+    }
+
+    /**
+     * Changes the image's run config (the {@code config} object of its config blob) where
+     * {@code umoci config} has no option, such as Docker's {@code Healthcheck}: a new config, a new
+     * manifest, and the tag moved to it. No umoci commit can follow.
+     */
+    public void editConfig(Consumer<ObjectNode> change) throws IOException {
+        rewrite((manifest, config) -> change.accept(config.has("config") ? (ObjectNode) config.get("config") : config.putObject("config")));
+    }
+
+    /** Writes the tagged image's config and manifest again after {@code change}, and moves the tag to them. */
+    private void rewrite(BiConsumer<ObjectNode, ObjectNode> change) throws IOException {
         ObjectNode top = (ObjectNode) JSON.readTree(layout.resolve("index.json").toFile());
         ObjectNode entry = (ObjectNode) BusyboxLayout.descriptor(top, tag);
         ObjectNode manifest = (ObjectNode) readBlob(entry.path("digest").asString());
         ObjectNode config = (ObjectNode) readBlob(manifest.path("config").path("digest").asString());
-        ((ArrayNode) config.path("rootfs").path("diff_ids")).add(Digests.sha256(tar));
-        ArrayNode history = config.has("history") ? (ArrayNode) config.get("history") : config.putArray("history");
-        history.addObject().put("created", Instant.now().toString()).put("created_by", "OciImageBuilder.appendZstdLayer");
+        change.accept(manifest, config);
         byte[] configBytes = JSON.writeValueAsBytes(config);
         ((ObjectNode) manifest.path("config")).put("digest", writeBlob(configBytes)).put("size", configBytes.length);
-        ((ArrayNode) manifest.path("layers")).addObject().put("mediaType", ZSTD_LAYER).put("digest", writeBlob(layer))
-                .put("size", layer.length);
         byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
         entry.put("digest", writeBlob(manifestBytes)).put("size", manifestBytes.length);
         JSON.writeValue(layout.resolve("index.json").toFile(), top);
