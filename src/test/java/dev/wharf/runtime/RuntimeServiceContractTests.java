@@ -17,6 +17,7 @@ import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
 import dev.wharf.runtime.api.TeamLimits;
 import dev.wharf.runtime.api.TerminalSession;
+import dev.wharf.testing.Terminal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -177,11 +178,11 @@ public abstract class RuntimeServiceContractTests {
             java.io.InputStream out = terminal.output();
             StringBuilder screen = new StringBuilder();
             terminal.input().write("echo hi-$((40+2)); tty; stty size\n".getBytes());
-            readUntil(out, screen, "24 80");
+            Terminal.readUntil(out, screen, "24 80");
             assertThat(screen).contains("hi-42").contains("/dev/pts/");
             terminal.resize(120, 40);
             terminal.input().write("stty size; exit\n".getBytes());
-            readUntil(out, screen, "40 120");
+            Terminal.readUntil(out, screen, "40 120");
             byte[] rest = new byte[4096];
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (out.read(rest) >= 0 && System.nanoTime() < deadline) {
@@ -189,17 +190,6 @@ public abstract class RuntimeServiceContractTests {
             }
         }
         assertThat(runtime().inspect(info.id()).state()).isEqualTo(ContainerState.RUNNING);
-    }
-
-    private static void readUntil(java.io.InputStream in, StringBuilder screen, String expected) throws java.io.IOException {
-        byte[] buffer = new byte[4096];
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!screen.toString().contains(expected)) {
-            assertThat(System.nanoTime()).as("terminal shows %s; it shows %s", expected, screen).isLessThan(deadline);
-            int n = in.read(buffer);
-            assertThat(n).as("terminal still open; it showed %s", screen).isPositive();
-            screen.append(new String(buffer, 0, n));
-        }
     }
 
     @Test

@@ -65,6 +65,25 @@ public final class Terminal implements AutoCloseable {
         return screen.toString();
     }
 
+    /**
+     * Reads a runtime terminal's output ({@code TerminalSession.output()}) into {@code screen} until
+     * it shows {@code expected}, failing after 10 s or when the terminal closes first.
+     */
+    public static void readUntil(java.io.InputStream in, StringBuilder screen, String expected) throws java.io.IOException {
+        byte[] buffer = new byte[4096];
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (!screen.toString().contains(expected)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the terminal never showed \"" + expected + "\"; it shows: " + screen);
+            }
+            int n = in.read(buffer);
+            if (n < 0) {
+                throw new AssertionError("the terminal closed before it showed \"" + expected + "\"; it showed: " + screen);
+            }
+            screen.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
+        }
+    }
+
     /** How the server closed the socket ("1000 ..."), waiting at most 20 s. */
     public String closedWith() throws Exception {
         return closed.get(20, TimeUnit.SECONDS);

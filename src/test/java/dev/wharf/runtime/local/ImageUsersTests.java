@@ -56,7 +56,8 @@ class ImageUsersTests {
         assertThat(db.users()).extracting(UserDatabase.User::name).containsExactly("root", "app", "1234", "app", "nohome", "far");
         assertThat(db.users().get(1)).isEqualTo(new UserDatabase.User("app", 1000, 1000, "/home/app"));
         assertThat(db.users().get(4)).isEqualTo(new UserDatabase.User("nohome", 1002, 1002, ""));
-        assertThat(db.groups()).extracting(UserDatabase.Group::name).containsExactly("root", "app", "extra", "staff", "self", "far", "4321");
+        assertThat(db.groups()).extracting(UserDatabase.Group::name)
+                .containsExactly("root", "app", "extra", "staff", "self", "far", "4321");
         assertThat(db.groups().get(2).members()).containsExactly("app", "other");
         assertThat(UserDatabase.parse("", "").users()).isEmpty();
         assertThat(UserDatabase.parse("app:x:1000:1000:app:/home/app:/bin/sh\r\n", "").users().get(0).home()).isEqualTo("/home/app");
@@ -110,8 +111,8 @@ class ImageUsersTests {
 
         Files.delete(rootfs.resolve("passwd"));
         Files.createSymbolicLink(rootfs.resolve("passwd"), Path.of("/etc/passwd")); // the host's, were it followed as the host does
-        assertThatThrownBy(() -> ImageUsers.resolve(dir.resolve("rootfs"), "root", IMAGE))
-                .hasMessage("/etc/passwd of " + IMAGE + " has too many levels of symbolic links (a loop: links lead only to paths inside the root)");
+        assertThatThrownBy(() -> ImageUsers.resolve(dir.resolve("rootfs"), "root", IMAGE)).hasMessage("/etc/passwd of " + IMAGE
+                + " has too many levels of symbolic links (a loop: links lead only to paths inside the root)");
 
         Path hostOnly = Files.writeString(dir.resolve("host-passwd"), "app:x:4242:4242:host:/host:/bin/sh\n");
         Files.delete(rootfs.resolve("passwd"));

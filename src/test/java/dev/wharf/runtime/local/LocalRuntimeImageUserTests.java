@@ -1,8 +1,8 @@
 package dev.wharf.runtime.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.wharf.runtime.api.ContainerDefaults;
 import dev.wharf.runtime.api.ContainerInfo;
@@ -19,18 +19,17 @@ import dev.wharf.runtime.api.TerminalSession;
 import dev.wharf.runtime.process.Executables;
 import dev.wharf.testing.AppImage;
 import dev.wharf.testing.Prerequisites;
+import dev.wharf.testing.ProcessIds;
 import dev.wharf.testing.TestCgroups;
 import dev.wharf.testing.TestRegistry;
 import dev.wharf.testing.TestRuntimes;
+import dev.wharf.testing.Terminal;
 import dev.wharf.testing.WorkDirs;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -106,13 +105,6 @@ class LocalRuntimeImageUserTests {
                 run.workingDir(), run.user(), null, run.stopSignal());
     }
 
-    /** A {@code /proc/<pid>/status} line's numbers: {@code Uid}, {@code Gid} or {@code Groups}. */
-    static List<Long> status(int pid, String field) throws IOException {
-        return Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream().filter(l -> l.startsWith(field + ":"))
-                .findFirst().map(l -> Arrays.stream(l.substring(field.length() + 1).strip().split("\\s+")).filter(s -> !s.isEmpty())
-                        .map(Long::parseLong).toList()).orElseThrow();
-    }
-
     private static long host(long id) {
         return IDS.toHost(id);
     }
@@ -128,9 +120,9 @@ class LocalRuntimeImageUserTests {
         Path marker = Path.of("/proc", String.valueOf(pid), "root", AppImage.MARKER.substring(1));
         await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(marker));
 
-        assertThat(status(pid, "Uid")).containsOnly(host(1000));
-        assertThat(status(pid, "Gid")).containsOnly(host(1000));
-        assertThat(status(pid, "Groups")).containsExactly(host(1000), host(2000));
+        assertThat(ProcessIds.status(pid, "Uid")).containsOnly(host(1000));
+        assertThat(ProcessIds.status(pid, "Gid")).containsOnly(host(1000));
+        assertThat(ProcessIds.status(pid, "Groups")).containsExactly(host(1000), host(2000));
         String environ = Files.readString(Path.of("/proc", String.valueOf(pid), "environ")).replace('\0', '\n');
         assertThat(environ).contains("\nHOME=/home/app\n");
         assertThat(Files.readString(marker)).isEqualTo("1000:1000 /app/serve.sh\n");
@@ -140,7 +132,9 @@ class LocalRuntimeImageUserTests {
         assertThat(runtime.exec(spec.id(), ExecSpec.of("/bin/sh", "-c", "echo $HOME; pwd")).stdout()).isEqualTo("/home/app\n/home/app\n");
         try (TerminalSession terminal = runtime.openTerminal(spec.id(), List.of("/bin/sh"), 80, 24)) {
             terminal.input().write("id; echo $HOME; exit\n".getBytes(StandardCharsets.UTF_8));
-            assertThat(readUntil(terminal.output(), "/home/app\r\n")).contains(AppImage.ID_OF_APP);
+            StringBuilder screen = new StringBuilder();
+            Terminal.readUntil(terminal.output(), screen, "/home/app\r\n");
+            assertThat(screen).contains(AppImage.ID_OF_APP);
         }
         runtime.remove(spec.id(), true);
     }
@@ -162,19 +156,5 @@ class LocalRuntimeImageUserTests {
                         .resolve("team-" + TEAM).resolve("ctr-" + spec.id())).doesNotExist();
             }
         }
-    }
-
-    /** Reads a terminal until {@code expected} shows; what it showed. */
-    static String readUntil(InputStream in, String expected) throws IOException {
-        StringBuilder screen = new StringBuilder();
-        byte[] buffer = new byte[4096];
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!screen.toString().contains(expected)) {
-            assertThat(System.nanoTime()).as("the terminal shows %s; it shows %s", expected, screen).isLessThan(deadline);
-            int n = in.read(buffer);
-            assertThat(n).as("the terminal is open; it showed %s", screen).isPositive();
-            screen.append(new String(buffer, 0, n, StandardCharsets.UTF_8));
-        }
-        return screen.toString();
     }
 }
