@@ -7,7 +7,8 @@ import java.util.List;
  * The ids a container's process runs with, inside its user namespace, as resolved from the
  * spec's {@code user} and the image's {@code /etc/passwd} and {@code /etc/group}.
  *
- * @param additionalGids the user's supplementary groups
+ * @param additionalGids the process's groups: its gid first, then (when the spec names no group) the
+ *                       user's supplementary groups, each once
  * @param home           the user's home directory from {@code /etc/passwd}, or null when it has none
  */
 public record ProcessUser(int uid, int gid, List<Integer> additionalGids, String home) {

@@ -226,7 +226,9 @@ public final class RuncProcessDriver {
     /**
      * Runs a process inside a running container without a terminal, killing it at the spec's timeout,
      * or as soon as it has printed more than {@link ExecResult#MAX_OUTPUT_BYTES} on stdout or stderr
-     * (the result is then {@code truncated}).
+     * (the result is then {@code truncated}). Like {@code docker exec}, it runs as the container's
+     * process does: {@code runc exec} takes the user, additional gids and environment ({@code HOME}
+     * included) from the bundle's {@code config.json}, and the spec's variables come on top.
      */
     public ExecResult exec(String id, ExecSpec spec, Path containerDir) {
         Path pidFile = containerDir.resolve("exec-" + System.nanoTime() + ".pid");
@@ -262,7 +264,8 @@ public final class RuncProcessDriver {
 
     /**
      * Starts {@code args} in a running container on a new pseudo-terminal ({@code runc exec -t -d
-     * --console-socket}); runc hands the terminal's master over the socket.
+     * --console-socket}); runc hands the terminal's master over the socket. It runs as the
+     * container's process does, as {@link #exec} does.
      */
     public TerminalSession terminal(String id, List<String> args, int cols, int rows, Path containerDir) {
         String name = Long.toHexString(System.nanoTime());
