@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * An image's {@code USER app} on the runtime, pulled from a real registry ({@link AppImage}): the
+ * An image's {@code USER app} on the runtime, pulled from a real registry and imported ({@link AppImage}): the
  * container's process, its execs and its terminals run as the team's mapping of app's ids and
  * groups, read back from the host; an unknown user fails the create and leaves nothing behind.
  */
@@ -72,6 +72,9 @@ class LocalRuntimeImageUserTests {
         runtime.applyTeamLimits(new TeamLimits(TEAM, Resources.UNLIMITED));
         image = runtime.pullImage(TEAM, reference, host -> null, progress -> { });
         assertThat(image.digest()).isEqualTo(app.digest());
+        try (java.io.InputStream archive = Files.newInputStream(app.archive(work.resolve("app.tar"), "team/app:1"))) {
+            assertThat(runtime.importImage(TEAM, archive).digest()).as("imported, the same image").isEqualTo(app.digest());
+        }
         assertThat(image.config()).as("the image as a Dockerfile leaves it").isEqualTo(new ImageInfo.ImageConfig(
                 List.of("/entrypoint.sh"), List.of("/app/serve.sh"), List.of("PATH=/bin"), "/home/app", "app", "SIGUSR1", List.of(),
                 Map.of(), new HealthCheck(List.of("CMD-SHELL", "test -f " + AppImage.HEALTHY_FILE), Duration.ofSeconds(1),
