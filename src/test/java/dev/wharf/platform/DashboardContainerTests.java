@@ -228,7 +228,8 @@ class DashboardContainerTests {
 
         // the network section once, in the summary, also after the summary has been refreshed
         assertOneNetworkSection();
-        Thread.sleep(3500);
+        js("document.getElementById('summary').dataset.before = 'refresh'");
+        wait.until(d -> Boolean.TRUE.equals(js("const s = document.getElementById('summary'); return !!s && !s.dataset.before")));
         assertOneNetworkSection();
 
         // the charts: once they hold a few samples, their time labels do not overlap at desktop widths
@@ -236,7 +237,9 @@ class DashboardContainerTests {
                 "const u = document.getElementById('chart-cpu').uplot; return !!u && u.data[0].length >= 8")));
         for (int width : List.of(1280, 1440, 1920)) {
             driver.manage().window().setSize(new Dimension(width, 900));
-            Thread.sleep(2500); // a resize redraws; so does the next sample
+            // a resize redraws the charts at their new width
+            wait.until(d -> Boolean.TRUE.equals(js("return ['chart-cpu', 'chart-memory', 'chart-pids'].every(id => {"
+                    + " const e = document.getElementById(id); return e.uplot.width === Math.max(200, e.clientWidth); })")));
             for (String chart : List.of("chart-cpu", "chart-memory", "chart-pids")) {
                 assertTimeLabelsApart(chart, width);
             }
