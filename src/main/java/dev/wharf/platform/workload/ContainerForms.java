@@ -87,13 +87,17 @@ final class ContainerForms {
      * The API's {@code ports[i]} is the i-th of these, so a refused form shows them again in this order.
      */
     static List<ContainerPages.PortField> filledPorts(List<ContainerPages.PortField> fields) {
-        return filled(fields, f -> blank(f.containerPort()) && blank(f.hostPort()) && blank(f.hostIp()));
+        return filled(fields, ContainerForms::isBlank);
     }
 
     /** The rows the form shows: the filled ones first (matching the API's indexes), then blank ones. */
     static List<ContainerPages.PortField> portRows(List<ContainerPages.PortField> fields) {
-        return rows(fields, f -> blank(f.containerPort()) && blank(f.hostPort()) && blank(f.hostIp()), PORT_ROWS,
-                () -> new ContainerPages.PortField("", "", "tcp", ""));
+        return rows(fields, ContainerForms::isBlank, PORT_ROWS, () -> new ContainerPages.PortField("", "", "tcp", ""));
+    }
+
+    /** A port row with no container port, host port or host IP is no port. */
+    private static boolean isBlank(ContainerPages.PortField f) {
+        return blank(f.containerPort()) && blank(f.hostPort()) && blank(f.hostIp());
     }
 
     /** The rows of a repeated group that were filled in, in order; the API's {@code field[i]} is the i-th of these. */
