@@ -414,11 +414,9 @@ class DashboardPagesTests {
         assertThat(member.delete("/api/v1/teams/" + team + "/containers/pong?force=true").status()).isEqualTo(204);
     }
 
-    /** The text of an element of the container page's summary, read in one script call (htmx replaces the summary every 3 s). */
+    /** The text of an element of the container page's summary (htmx replaces the summary every 3 s). */
     private String summaryText(String css) {
-        Object text = ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
-                "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : ''", css);
-        return String.valueOf(text);
+        return browser.text(css);
     }
 
     /** Fills the create form with a busybox nc server that answers "pong", its port published on 127.0.0.1. */

@@ -77,6 +77,16 @@ public final class DashboardBrowser implements AutoCloseable {
         return ((JavascriptExecutor) driver).executeScript(script);
     }
 
+    /**
+     * The visible text of the element {@code css} finds, read in one script call ("" when there is none): for parts
+     * that htmx replaces every few seconds (a container's summary), where a found element may be stale before it is read.
+     */
+    public String text(String css) {
+        Object text = ((JavascriptExecutor) driver).executeScript(
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText.trim() : ''", css);
+        return String.valueOf(text);
+    }
+
     public void submit(WebElement inForm) {
         inForm.findElement(By.xpath("ancestor::form")).findElement(By.cssSelector("button[type=submit]")).click();
     }

@@ -11,6 +11,7 @@ public class Dates {
 
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
     public String day(Instant instant) {
         return instant == null ? "" : DAY.format(instant);
@@ -18,5 +19,10 @@ public class Dates {
 
     public String time(Instant instant) {
         return instant == null ? "" : TIME.format(instant);
+    }
+
+    /** The time of day to the second, for things that happen often (health probes). */
+    public String seconds(Instant instant) {
+        return instant == null ? "" : SECONDS.format(instant);
     }
 }

@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * Turns the dashboard's create form into the API's {@link ContainerRequest}, and the API's field
@@ -36,11 +38,45 @@ final class ContainerForms {
         } catch (NumberFormatException e) {
             throw WharfException.invalidField("resources.pids", "pids must be a whole number");
         }
-        return new ContainerRequest(form.name().strip(), form.image().strip(), lines(form.command()), env(form.env()), null, null,
-                blank(form.project()) ? null : form.project(),
-                new ContainerRequest.ResourceRequest(cpus, blank(form.memory()) ? null : form.memory().strip(), pids),
-                ports(form.ports()), blank(form.network()) ? null : form.network().strip(), volumes(form.volumes()),
-                form.restartPolicy(), Boolean.TRUE.equals(form.start()));
+        AdvancedForm advanced = form.advanced() == null ? AdvancedForm.EMPTY : form.advanced();
+        return new ContainerRequest(form.name().strip(), form.image().strip(), lines(form.command()), pairs("env", "environment", form.env()),
+                null, text(advanced.user()), blank(form.project()) ? null : form.project(),
+                new ContainerRequest.ResourceRequest(cpus, text(form.memory()), pids),
+                ports(form.ports()), text(form.network()), volumes(form.volumes()), form.restartPolicy(), Boolean.TRUE.equals(form.start()),
+                lines(advanced.entrypoint()), pairs("labels", "labels", advanced.labels()), healthcheck(advanced),
+                whole("stopTimeout", "the stop timeout", advanced.stopTimeout()), ticked(advanced.init()), tmpfs(advanced.tmpfs()),
+                ticked(advanced.readOnlyRootfs()));
+    }
+
+    /**
+     * The health check part: the test is one shell command ({@code ["CMD-SHELL", command]}; {@code NONE} turns the
+     * image's check off), the rest as typed; nothing filled in is none (the image's check, if it has one).
+     */
+    static ContainerRequest.HealthcheckRequest healthcheck(AdvancedForm form) {
+        String test = text(form.healthTest());
+        boolean restart = Boolean.TRUE.equals(form.healthRestart());
+        if (test == null && blank(form.healthInterval()) && blank(form.healthTimeout()) && blank(form.healthStartPeriod())
+                && blank(form.healthRetries()) && !restart) {
+            return null;
+        }
+        return new ContainerRequest.HealthcheckRequest(test == null ? null : test.equals("NONE") ? List.of("NONE") : List.of("CMD-SHELL", test),
+                text(form.healthInterval()), text(form.healthTimeout()), text(form.healthStartPeriod()),
+                whole("healthcheck.retries", "retries", form.healthRetries()), restart ? "restart" : null);
+    }
+
+    /** How many tmpfs rows the form shows at least. */
+    static final int TMPFS_ROWS = 2;
+
+    /** The tmpfs rows to show: the filled ones first (the API's {@code tmpfs[i]}), then blank ones. */
+    static List<AdvancedForm.TmpfsField> tmpfsRows(List<AdvancedForm.TmpfsField> fields) {
+        return rows(fields, AdvancedForm.TmpfsField::isBlank, TMPFS_ROWS, () -> new AdvancedForm.TmpfsField("", ""));
+    }
+
+    /** The filled tmpfs rows as the API's tmpfs; a size left empty is refused by the API at its row. */
+    static List<ContainerRequest.TmpfsRequest> tmpfs(List<AdvancedForm.TmpfsField> fields) {
+        List<ContainerRequest.TmpfsRequest> mounts = filled(fields, AdvancedForm.TmpfsField::isBlank).stream()
+                .map(f -> new ContainerRequest.TmpfsRequest(text(f.path()), text(f.size()))).toList();
+        return mounts.isEmpty() ? null : mounts;
     }
 
     /** How many port rows the form shows at least; one more blank row than were filled in, so there is always room for another. */
@@ -51,19 +87,30 @@ final class ContainerForms {
      * The API's {@code ports[i]} is the i-th of these, so a refused form shows them again in this order.
      */
     static List<ContainerPages.PortField> filledPorts(List<ContainerPages.PortField> fields) {
-        if (fields == null) {
-            return List.of();
-        }
-        return fields.stream().filter(f -> f != null && !(blank(f.containerPort()) && blank(f.hostPort()) && blank(f.hostIp())))
-                .toList();
+        return filled(fields, ContainerForms::isBlank);
     }
 
     /** The rows the form shows: the filled ones first (matching the API's indexes), then blank ones. */
     static List<ContainerPages.PortField> portRows(List<ContainerPages.PortField> fields) {
-        List<ContainerPages.PortField> rows = new ArrayList<>(filledPorts(fields));
-        int size = Math.max(PORT_ROWS, rows.size() + 1);
+        return rows(fields, ContainerForms::isBlank, PORT_ROWS, () -> new ContainerPages.PortField("", "", "tcp", ""));
+    }
+
+    /** A port row with no container port, host port or host IP is no port. */
+    private static boolean isBlank(ContainerPages.PortField f) {
+        return blank(f.containerPort()) && blank(f.hostPort()) && blank(f.hostIp());
+    }
+
+    /** The rows of a repeated group that were filled in, in order; the API's {@code field[i]} is the i-th of these. */
+    static <T> List<T> filled(List<T> rows, Predicate<T> isBlank) {
+        return rows == null ? List.of() : rows.stream().filter(row -> row != null && !isBlank.test(row)).toList();
+    }
+
+    /** The rows a repeated group shows: the filled ones, then blank ones up to {@code least}, and always one blank to add another. */
+    static <T> List<T> rows(List<T> typed, Predicate<T> isBlank, int least, Supplier<T> blankRow) {
+        List<T> rows = new ArrayList<>(filled(typed, isBlank));
+        int size = Math.max(least, rows.size() + 1);
         while (rows.size() < size) {
-            rows.add(new ContainerPages.PortField("", "", "tcp", ""));
+            rows.add(blankRow.get());
         }
         return rows;
     }
@@ -124,12 +171,12 @@ final class ContainerForms {
         return args.isEmpty() ? null : args;
     }
 
-    /** {@code KEY=VALUE} lines. */
-    static Map<String, String> env(String text) {
+    /** {@code KEY=VALUE} lines (the environment, labels); a refusal names {@code field} and calls the lines {@code what}. */
+    static Map<String, String> pairs(String field, String what, String text) {
         if (blank(text)) {
             return null;
         }
-        Map<String, String> env = new LinkedHashMap<>();
+        Map<String, String> pairs = new LinkedHashMap<>();
         int number = 0;
         for (String line : text.split("\\R")) {
             number++;
@@ -138,11 +185,33 @@ final class ContainerForms {
             }
             int eq = line.indexOf('=');
             if (eq <= 0) {
-                throw WharfException.invalidField("env", "line " + number + " of the environment is not KEY=VALUE: \"" + line.strip() + "\"");
+                throw WharfException.invalidField(field, "line " + number + " of the " + what + " is not KEY=VALUE: \"" + line.strip() + "\"");
             }
-            env.put(line.substring(0, eq).strip(), line.substring(eq + 1));
+            pairs.put(line.substring(0, eq).strip(), line.substring(eq + 1));
         }
-        return env;
+        return pairs;
+    }
+
+    /** A whole number typed into {@code field}; empty is none. */
+    private static Integer whole(String field, String what, String text) {
+        if (blank(text)) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(text.strip());
+        } catch (NumberFormatException e) {
+            throw WharfException.invalidField(field, what + " must be a whole number, got \"" + text.strip() + "\"");
+        }
+    }
+
+    /** A ticked box is {@code true}; an unticked one is left out (the API's default, false). */
+    private static Boolean ticked(Boolean box) {
+        return Boolean.TRUE.equals(box) ? Boolean.TRUE : null;
+    }
+
+    /** The text without surrounding blanks; empty is none. */
+    private static String text(String value) {
+        return blank(value) ? null : value.strip();
     }
 
     /** The API's {@code errors: [{field, message}]} keyed by the form's field names ({@code resources.memory} → {@code memory}). */
@@ -151,7 +220,7 @@ final class ContainerForms {
         return PageActions.fieldErrors(e);
     }
 
-    private static boolean blank(String value) {
+    static boolean blank(String value) {
         return value == null || value.isBlank();
     }
 }

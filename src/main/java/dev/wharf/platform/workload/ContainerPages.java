@@ -88,9 +88,10 @@ class ContainerPages {
         return "containers/panel :: live";
     }
 
-    /** What the create form holds, as typed (so a refused form comes back filled in). */
+    /** What the create form holds, as typed (so a refused form comes back filled in); {@code advanced} is its folded section. */
     record CreateForm(String name, String image, String command, String env, String cpus, String memory, String pids,
-            String restartPolicy, String project, Boolean start, List<VolumeField> volumes, String network, List<PortField> ports) {
+            String restartPolicy, String project, Boolean start, List<VolumeField> volumes, String network, List<PortField> ports,
+            AdvancedForm advanced) {
     }
 
     /** One row of the form's ports, as typed; a row left blank is no port. */
@@ -111,7 +112,7 @@ class ContainerPages {
         QuotaAdmission.DefaultResources d = quota.defaults();
         CreateForm form = new CreateForm("", "", "", "", d.cpus() == null ? "" : QuotaBar.cpus(d.cpus()),
                 d.memory() == null ? "" : QuotaBar.bytes(d.memory()), d.pids() == null ? "" : d.pids().toString(), "no", project == null ? "" : project, true,
-                List.of(), "team", List.of());
+                List.of(), "team", List.of(), AdvancedForm.EMPTY);
         return createForm(caller, team, form, Map.of(), model);
     }
 
@@ -126,6 +127,11 @@ class ContainerPages {
         model.addAttribute("policies", RESTART_POLICIES);
         model.addAttribute("volumes", volumeChoices(caller, team, form));
         model.addAttribute("portRows", ContainerForms.portRows(form.ports()));
+        AdvancedForm advanced = form.advanced() == null ? AdvancedForm.EMPTY : form.advanced();
+        model.addAttribute("advanced", advanced);
+        model.addAttribute("tmpfsRows", ContainerForms.tmpfsRows(advanced.tmpfs()));
+        // folded unless something in it was typed or refused, so a refused form shows what was typed and why
+        model.addAttribute("advancedOpen", advanced.filled() || errors.keySet().stream().anyMatch(AdvancedForm::holds));
         model.addAttribute("left", QuotaBar.left(quotas.view(caller, team)));
         return "containers/new";
     }
@@ -191,11 +197,15 @@ class ContainerPages {
     record NetworkFacts(String mode, String ipAddress, List<String> names, List<ContainerRow.PublishedPort> ports, boolean outbound) {
     }
 
-    /** What the container page and its refreshed summary show: the view, the row, the network and whether to show buttons. */
+    /**
+     * What the container page and its refreshed summary show: the view, the row, the health probes (newest first),
+     * the network and whether to show buttons.
+     */
     private void facts(Caller caller, String team, Container c, HttpServletRequest request, Model model) {
         ContainerController.ContainerView view = api.view(c);
         model.addAttribute("c", view);
         model.addAttribute("row", ContainerRow.of(c, view.project(), view.ports(), containers.now()));
+        model.addAttribute("probes", ProbeRow.of(view.health()));
         model.addAttribute("canOperate", canOperate(caller, team));
         boolean onTeamNetwork = "team".equals(view.network());
         List<String> names = !onTeamNetwork ? List.of() : view.project() == null ? List.of(view.name()) : List.of(view.name(), view.name() + "." + view.project());
