@@ -3,11 +3,12 @@ package dev.wharf.runtime.local;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.RuntimeFailure;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 /**
@@ -68,28 +69,31 @@ final class InitBinary {
 
     /** Whether the file is an ELF executable without a program interpreter (the dynamic loader a dynamic one names). */
     static boolean isStaticElf(Path file) {
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] header = in.readNBytes(HEADER_BYTES);
-            if (header.length < 52 || header[0] != 0x7f || header[1] != 'E' || header[2] != 'L' || header[3] != 'F') {
+        try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES);
+            in.read(h, 0);
+            byte[] header = h.array();
+            if (h.position() < 52 || header[0] != 0x7f || header[1] != 'E' || header[2] != 'L' || header[3] != 'F') {
                 return false;
             }
             boolean wide = header[4] == 2;
-            ByteOrder order = header[5] == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-            ByteBuffer h = ByteBuffer.wrap(header).order(order);
+            h.order(header[5] == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
             long programHeaders = wide ? h.getLong(32) : Integer.toUnsignedLong(h.getInt(28));
             int entrySize = Short.toUnsignedInt(h.getShort(wide ? 54 : 42));
             int entries = Short.toUnsignedInt(h.getShort(wide ? 56 : 44));
-            if (entrySize < 4 || entries == 0 || programHeaders < HEADER_BYTES || programHeaders > Files.size(file)) {
-                return false;
+            if (entrySize < 4 || entries == 0 || programHeaders <= 0 || programHeaders + (long) entrySize * entries > in.size()) {
+                return false; // no table, or one cut short: not an executable to trust
             }
-            in.skipNBytes(programHeaders - HEADER_BYTES);
-            ByteBuffer table = ByteBuffer.wrap(in.readNBytes(entrySize * entries)).order(order);
-            for (int i = 0; i + 4 <= table.capacity() && i < entrySize * entries; i += entrySize) {
-                if (table.getInt(i) == PT_INTERP) {
+            ByteBuffer table = ByteBuffer.allocate(entrySize * entries).order(h.order());
+            while (table.hasRemaining() && in.read(table, programHeaders + table.position()) > 0) {
+                // positional reads until the table is whole
+            }
+            for (int i = 0; i < entries; i++) {
+                if (table.getInt(i * entrySize) == PT_INTERP) {
                     return false;
                 }
             }
-            return table.capacity() == entrySize * entries;
+            return true;
         } catch (IOException | RuntimeException e) {
             return false;
         }
