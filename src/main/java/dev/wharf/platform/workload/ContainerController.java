@@ -158,6 +158,7 @@ class ContainerController {
             + "403 quota-exceeded when the team's quota would be passed")
     @ApiResponse(responseCode = "201", description = "The container", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(implementation = ContainerView.class)))
+    @ApiResponse(responseCode = "503", description = "The node cannot run it now, e.g. it lacks the init that init: true needs")
     ResponseEntity<byte[]> create(Caller caller, @PathVariable String team, @Valid @RequestBody ContainerRequest body) {
         Container created = containers.create(caller, team, body);
         return ResponseEntity.created(URI.create("/api/v1/teams/" + team + "/containers/" + created.getName()))

@@ -76,11 +76,8 @@ class LocalRuntimeRunOptionsTests {
         rootfs = BusyboxRootfs.create(Files.createDirectories(work.resolve("busybox")));
         init = work.resolve("tini-static");
         Files.copy(Path.of(RuntimeSettings.DEFAULT_INIT), init);
-        RuntimeSettings defaults = TestRuntimes.settings(work.resolve("node"), CGROUP_ROOT, 1_000_000, Set.of());
-        runtime = LocalRuntime.open(new RuntimeSettings(defaults.dataDir(), defaults.cgroupRoot(), defaults.cgroupMount(),
-                defaults.idMapBase(), defaults.runc(), defaults.conmon(), defaults.logMaxBytes(), defaults.maxLayerBytes(),
-                defaults.maxImageBytes(), defaults.insecureRegistries(), defaults.network(), defaults.maxLayerEntries(),
-                defaults.maxImageEntries(), defaults.privateRegistries(), init), Clock.systemUTC());
+        runtime = LocalRuntime.open(TestRuntimes.withInit(TestRuntimes.settings(work.resolve("node"), CGROUP_ROOT, 1_000_000, Set.of()),
+                init), Clock.systemUTC());
         runtime.applyTeamLimits(new TeamLimits(TEAM, Resources.UNLIMITED));
     }
 
@@ -101,15 +98,7 @@ class LocalRuntimeRunOptionsTests {
 
     @AfterEach
     void removeContainers() {
-        for (String id : created) {
-            try {
-                runtime.remove(id, true);
-            } catch (RuntimeFailure e) {
-                if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
-                    throw e;
-                }
-            }
-        }
+        TestRuntimes.remove(runtime, created);
     }
 
     private ContainerSpec spec(RunOptions options, Resources resources, List<VolumeMount> volumes, String stopSignal, String script) {
