@@ -84,15 +84,7 @@ public abstract class RuntimeServiceContractTests {
 
     @AfterEach
     void removeContainers() {
-        for (String id : created) {
-            try {
-                runtime().remove(id, true);
-            } catch (RuntimeFailure e) {
-                if (e.kind() != RuntimeFailure.Kind.NOT_FOUND) {
-                    throw e;
-                }
-            }
-        }
+        dev.wharf.testing.TestRuntimes.remove(runtime(), created);
     }
 
     @Test

@@ -32,6 +32,13 @@ public final class TestRuntimes {
                 2L << 30, insecureRegistries, network, 500_000, 1_000_000);
     }
 
+    /** The same settings with another init binary ({@code wharf.runtime.init}). */
+    public static RuntimeSettings withInit(RuntimeSettings s, Path init) {
+        return new RuntimeSettings(s.dataDir(), s.cgroupRoot(), s.cgroupMount(), s.idMapBase(), s.runc(), s.conmon(), s.logMaxBytes(),
+                s.maxLayerBytes(), s.maxImageBytes(), s.insecureRegistries(), s.network(), s.maxLayerEntries(), s.maxImageEntries(),
+                s.privateRegistries(), init);
+    }
+
     /** Team network settings no other test runtime has: bridges {@code wt<4 random>N}, a random {@code 10.x.0.0/16}. */
     public static NetworkSettings network() {
         String letters = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -54,6 +61,19 @@ public final class TestRuntimes {
             }
         }
         return false;
+    }
+
+    /** Removes these containers, running or not, where the runtime still has them. */
+    public static void remove(RuntimeService runtime, java.util.Collection<String> ids) {
+        for (String id : ids) {
+            try {
+                runtime.remove(id, true);
+            } catch (dev.wharf.runtime.api.RuntimeFailure e) {
+                if (e.kind() != dev.wharf.runtime.api.RuntimeFailure.Kind.NOT_FOUND) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Removes every container the runtime has, running or not, and (for a local runtime) its networks' bridges and rules. */

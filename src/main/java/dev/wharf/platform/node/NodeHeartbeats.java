@@ -117,7 +117,7 @@ class NodeHeartbeats {
             remote.lastSeen = now;
             remote.failure = null;
             remote.up = status.ready();
-            store.heartbeat(remote.name, remote.state().value(), status.ready() ? null : String.join("\n", status.problems()),
+            store.heartbeat(remote.name, remote.state().value(), status.problems().isEmpty() ? null : String.join("\n", status.problems()),
                     status.cpus(), status.memoryBytes(), status.cgroupVersion(), now);
         } catch (RuntimeFailure e) {
             Instant since = remote.lastSeen;

@@ -44,7 +44,8 @@ public class NodeRegistry {
 
     /**
      * @param state       {@code up}, {@code down} (with the reasons in {@code problems}) or {@code joining} (no heartbeat
-     *                    answered yet): {@link NodeState#value()}, as the API and the pages show it
+     *                    answered yet): {@link NodeState#value()}, as the API and the pages show it; the problems of a
+     *                    node that is up keep only some containers from running there (no init for {@code init: true})
      * @param allocated   declared limits of the containers placed here
      * @param unmanaged   ids of containers the node runs that the platform does not know
      * @param url         where the server reaches the node ({@code null} for the in-process one)

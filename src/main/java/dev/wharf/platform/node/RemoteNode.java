@@ -31,9 +31,10 @@ final class RemoteNode {
         return status == null && lastSeen == null ? NodeState.JOINING : NodeState.DOWN;
     }
 
+    /** Why it is down; for a node that is up, what keeps some containers from running there (no init). */
     List<String> problems() {
         if (up) {
-            return List.of();
+            return status == null ? List.of() : status.problems();
         }
         return status != null && !status.ready() && failure == null ? status.problems() : List.of(failure);
     }

@@ -60,7 +60,7 @@ class ProjectController {
     }
 
     @DeleteMapping("/{project}")
-    @Operation(summary = "Delete a project; refused (409) while it has containers unless force=true, which removes them")
+    @Operation(summary = "Delete a project; refused (409) while it has containers unless force=true, which kills and removes them at once")
     ResponseEntity<Void> delete(Caller caller, @PathVariable String team, @PathVariable String project,
             @RequestParam(defaultValue = "false") boolean force) {
         projects.delete(caller, team, project, force);

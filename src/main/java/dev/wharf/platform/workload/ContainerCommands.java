@@ -19,11 +19,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Stream;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What members do to a container once it exists: start, stop, restart, kill, delete, exec and a
  * terminal (the last two and followed logs hold one of the caller's sessions, {@link SessionLimits}).
  * The desired state is written before the node is asked, so the reconciler never undoes a command.
+ * A stop or restart waits the container's {@code stopTimeout} unless the caller gives a timeout; a
+ * delete with force kills at once, as {@code docker rm -f} does (stop first for a graceful end).
  */
 @Component
 class ContainerCommands {
@@ -34,15 +37,17 @@ class ContainerCommands {
     private final TeamManagement teams;
     private final QuotaAdmission quotas;
     private final NodeRegistry nodes;
+    private final JsonMapper json;
 
     ContainerCommands(ContainerRepository containers, ContainerRows rows, SessionLimits sessions, TeamManagement teams,
-            QuotaAdmission quotas, NodeRegistry nodes) {
+            QuotaAdmission quotas, NodeRegistry nodes, JsonMapper json) {
         this.containers = containers;
         this.rows = rows;
         this.sessions = sessions;
         this.teams = teams;
         this.quotas = quotas;
         this.nodes = nodes;
+        this.json = json;
     }
 
     Container start(Caller caller, String teamName, String name) {
@@ -62,10 +67,17 @@ class ContainerCommands {
         }
     }
 
+    /** Stops with the stop signal, then KILL after {@code timeout}, or when null after the container's own {@code stopTimeout}. */
     Container stop(Caller caller, String teamName, String name, Duration timeout) {
         Container container = operable(caller, teamName, name);
         rows.update(container.getId(), row -> row.desire(Container.DesiredState.STOPPED));
-        return rows.observe(container.getId(), rows.runtime(container).stop(container.getId(), timeout), row -> { });
+        Duration wait = timeout != null ? timeout : stopTimeout(container);
+        return rows.observe(container.getId(), rows.runtime(container).stop(container.getId(), wait), row -> { });
+    }
+
+    /** How long a stop of the container waits before it kills, as its request said ({@code stopTimeout}, 10 s by default). */
+    Duration stopTimeout(Container container) {
+        return Duration.ofSeconds(json.readValue(container.getSpec(), ContainerManagement.StoredSpec.class).stopTimeoutOrDefault());
     }
 
     Container restart(Caller caller, String teamName, String name, Duration timeout) {

@@ -158,6 +158,7 @@ class ContainerController {
             + "403 quota-exceeded when the team's quota would be passed")
     @ApiResponse(responseCode = "201", description = "The container", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
             schema = @Schema(implementation = ContainerView.class)))
+    @ApiResponse(responseCode = "503", description = "The node cannot run it now, e.g. it lacks the init that init: true needs")
     ResponseEntity<byte[]> create(Caller caller, @PathVariable String team, @Valid @RequestBody ContainerRequest body) {
         Container created = containers.create(caller, team, body);
         return ResponseEntity.created(URI.create("/api/v1/teams/" + team + "/containers/" + created.getName()))
@@ -260,7 +261,7 @@ class ContainerController {
     }
 
     @DeleteMapping("/{name}")
-    @Operation(summary = "Delete a container (force=true stops a running one first)")
+    @Operation(summary = "Delete a container (force=true kills a running one at once, like docker rm -f)")
     ResponseEntity<Void> delete(Caller caller, @PathVariable String team, @PathVariable String name,
             @RequestParam(defaultValue = "false") boolean force) {
         containers.delete(caller, team, name, force);
@@ -274,17 +275,25 @@ class ContainerController {
     }
 
     @PostMapping("/{name}/stop")
-    @Operation(summary = "Stop: the stop signal, then KILL after the timeout (seconds)")
+    @Operation(summary = "Stop: the stop signal, then KILL after the timeout (seconds; default the container's stopTimeout)")
     ContainerView stop(Caller caller, @PathVariable String team, @PathVariable String name,
-            @RequestParam(defaultValue = "10") int timeout) {
-        return view(containers.stop(caller, team, name, Duration.ofSeconds(Math.max(0, Math.min(timeout, 600)))));
+            @Parameter(description = "seconds to wait before KILL, 0 to 3600; default the container's stopTimeout")
+            @RequestParam(required = false) Integer timeout) {
+        return view(containers.stop(caller, team, name, stopTimeout(timeout)));
     }
 
     @PostMapping("/{name}/restart")
-    @Operation(summary = "Stop, then start")
+    @Operation(summary = "Stop (as /stop), then start")
     ContainerView restart(Caller caller, @PathVariable String team, @PathVariable String name,
-            @RequestParam(defaultValue = "10") int timeout) {
-        return view(containers.restart(caller, team, name, Duration.ofSeconds(Math.max(0, Math.min(timeout, 600)))));
+            @Parameter(description = "seconds to wait before KILL, 0 to 3600; default the container's stopTimeout")
+            @RequestParam(required = false) Integer timeout) {
+        return view(containers.restart(caller, team, name, stopTimeout(timeout)));
+    }
+
+    /** A stop's {@code timeout} parameter, held to 0 … {@value ContainerRequestValidation#MAX_STOP_TIMEOUT} s; null: the container's own. */
+    static Duration stopTimeout(Integer seconds) {
+        return seconds == null ? null
+                : Duration.ofSeconds(Math.max(0, Math.min(seconds, ContainerRequestValidation.MAX_STOP_TIMEOUT)));
     }
 
     @PostMapping("/{name}/kill")

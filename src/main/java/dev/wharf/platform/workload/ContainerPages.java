@@ -16,7 +16,6 @@ import dev.wharf.platform.web.PageActions;
 import dev.wharf.platform.web.WharfException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Controller;
@@ -239,9 +238,9 @@ class ContainerPages {
 
     @PostMapping("/teams/{team}/containers/{name}/stop")
     String stop(Caller caller, @PathVariable String team, @PathVariable String name, @RequestParam(required = false) String back,
-            @RequestParam(defaultValue = "10") int timeout, HttpServletRequest request, RedirectAttributes flash) {
+            @RequestParam(required = false) Integer timeout, HttpServletRequest request, RedirectAttributes flash) {
         return act(request, flash, team, name, back, () -> {
-            containers.stop(caller, team, name, Duration.ofSeconds(Math.max(0, Math.min(timeout, 600))));
+            containers.stop(caller, team, name, ContainerController.stopTimeout(timeout));
             return "Container " + name + " stopped.";
         });
     }
@@ -250,7 +249,7 @@ class ContainerPages {
     String restart(Caller caller, @PathVariable String team, @PathVariable String name, @RequestParam(required = false) String back,
             HttpServletRequest request, RedirectAttributes flash) {
         return act(request, flash, team, name, back, () -> {
-            containers.restart(caller, team, name, Duration.ofSeconds(10));
+            containers.restart(caller, team, name, null);
             return "Container " + name + " restarted.";
         });
     }

@@ -1,6 +1,7 @@
 package dev.wharf.platform.workload;
 
 import dev.wharf.platform.web.Names;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -26,9 +27,14 @@ record ContainerRequest(
         List<String> entrypoint,
         Map<String, String> labels,
         HealthcheckRequest healthcheck,
+        @Schema(description = "seconds a stop or restart waits after the stop signal before KILL, 0-3600", defaultValue = "10")
         Integer stopTimeout,
+        @Schema(description = "run a minimal init (tini) as PID 1 that reaps zombies and forwards signals to the command",
+                defaultValue = "false")
         Boolean init,
+        @Schema(description = "tmpfs mounts (nosuid, nodev, mode 1777), counted against the container's memory")
         List<TmpfsRequest> tmpfs,
+        @Schema(description = "mount the root filesystem read-only; volumes, tmpfs and /dev/shm stay writable", defaultValue = "false")
         Boolean readOnlyRootfs) {
 
     /** The fields of Wharf 1.0's requests, without entrypoint, labels, health check and the run options. */

@@ -150,10 +150,14 @@ class ContainerRequestValidation {
                 Quantities.duration("healthcheck.startPeriod", health.startPeriod()), health.retries());
     }
 
+    /** {@code tmpfs}: absolute paths (normalized) that no volume or other tmpfs takes, sizes of at least 4Ki. */
     static List<TmpfsMount> tmpfs(ContainerRequest request) {
         if (request.tmpfs() == null) {
             return List.of();
         }
+        List<String> volumePaths = request.volumes() == null ? List.of() : request.volumes().stream()
+                .filter(v -> v != null && v.path() != null && v.path().startsWith("/"))
+                .map(v -> TmpfsMount.normalize(v.path())).toList();
         List<TmpfsMount> mounts = new ArrayList<>();
         for (int i = 0; i < request.tmpfs().size(); i++) {
             ContainerRequest.TmpfsRequest tmpfs = request.tmpfs().get(i);
@@ -161,11 +165,19 @@ class ContainerRequestValidation {
             if (tmpfs == null || tmpfs.path() == null || tmpfs.size() == null) {
                 throw WharfException.invalidField(field, "a tmpfs needs a path and a size, like {\"path\": \"/run\", \"size\": \"64Mi\"}");
             }
+            TmpfsMount mount;
             try {
-                mounts.add(new TmpfsMount(tmpfs.path(), Quantities.bytes(field + ".size", tmpfs.size())));
+                mount = new TmpfsMount(tmpfs.path(), Quantities.bytes(field + ".size", tmpfs.size()));
             } catch (RuntimeFailure e) {
                 throw WharfException.invalidField(field, e.getMessage());
             }
+            if (mounts.stream().anyMatch(m -> m.path().equals(mount.path()))) {
+                throw WharfException.invalidField(field + ".path", "two tmpfs mounts are at " + mount.path());
+            }
+            if (volumePaths.contains(mount.path())) {
+                throw WharfException.invalidField(field + ".path", "a volume is mounted at " + mount.path() + " already");
+            }
+            mounts.add(mount);
         }
         return mounts;
     }

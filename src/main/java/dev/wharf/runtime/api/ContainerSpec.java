@@ -94,7 +94,7 @@ public record ContainerSpec(String id, String name, long teamId, Rootfs rootfs, 
         }
         network = network == null ? NetworkSpec.NONE : network;
         options = options == null ? RunOptions.DEFAULT : options;
-        List<String> volumePaths = volumes.stream().map(VolumeMount::path).toList();
+        List<String> volumePaths = volumes.stream().map(v -> TmpfsMount.normalize(v.path())).toList();
         options.tmpfs().stream().filter(t -> volumePaths.contains(t.path())).findFirst().ifPresent(t -> {
             throw RuntimeFailure.invalid("a volume and a tmpfs are both mounted at " + t.path());
         });

@@ -18,9 +18,11 @@ import java.util.List;
  * @param resolvConfFile host file mounted read-only at {@code /etc/resolv.conf}, or {@code null}
  * @param hostnameFile   host file mounted read-only at {@code /etc/hostname}, or {@code null}
  * @param volumes        the team's volume directories the runtime resolved for the spec's volume mounts
+ * @param init           the host's statically linked init, bound read-only at {@link OciSpecBuilder#INIT_PATH} when
+ *                       the spec asks for one ({@code null} otherwise)
  */
 public record BundleRequest(ContainerSpec spec, ProcessUser user, IdMapping ids, String cgroupsPath, Path hostsFile,
-        Path resolvConfFile, Path hostnameFile, List<VolumeBind> volumes) {
+        Path resolvConfFile, Path hostnameFile, List<VolumeBind> volumes, Path init) {
 
     /** A team volume's directory on the host, bound at a path in the container. */
     public record VolumeBind(Path source, String destination, boolean readOnly) {
@@ -30,6 +32,12 @@ public record BundleRequest(ContainerSpec spec, ProcessUser user, IdMapping ids,
     public BundleRequest(ContainerSpec spec, ProcessUser user, IdMapping ids, String cgroupsPath, Path hostsFile, Path resolvConfFile,
             Path hostnameFile) {
         this(spec, user, ids, cgroupsPath, hostsFile, resolvConfFile, hostnameFile, List.of());
+    }
+
+    /** A request for a spec without init. */
+    public BundleRequest(ContainerSpec spec, ProcessUser user, IdMapping ids, String cgroupsPath, Path hostsFile, Path resolvConfFile,
+            Path hostnameFile, List<VolumeBind> volumes) {
+        this(spec, user, ids, cgroupsPath, hostsFile, resolvConfFile, hostnameFile, volumes, null);
     }
 
     public BundleRequest {
@@ -44,6 +52,10 @@ public record BundleRequest(ContainerSpec spec, ProcessUser user, IdMapping ids,
         requireAbsolute(spec, hostnameFile);
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
         volumes.forEach(v -> requireAbsolute(spec, v.source()));
+        if (spec.options().init() && init == null) {
+            throw RuntimeFailure.invalid("bundle of " + spec.id() + ": the container asks for an init, and none was given");
+        }
+        requireAbsolute(spec, init);
     }
 
     private static void requireAbsolute(ContainerSpec spec, Path file) {

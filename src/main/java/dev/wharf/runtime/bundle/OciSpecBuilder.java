@@ -3,8 +3,10 @@ package dev.wharf.runtime.bundle;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.IdMapping;
 import dev.wharf.runtime.api.Resources;
+import dev.wharf.runtime.api.TmpfsMount;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -23,7 +25,15 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>The request cannot ask for privileged mode, host namespaces, more capabilities or host
  * mounts, and this class offers no way to add them: the only host paths in the spec are the
- * three optional read-only files of {@link BundleRequest}.
+ * three optional read-only files of {@link BundleRequest}, the team's volume directories and, for
+ * a container that asks for an init, the host's static init binary, bound read-only, {@code nosuid}
+ * and {@code nodev} at {@link #INIT_PATH} (on runc's {@code /dev} tmpfs, so it hides nothing of the
+ * image and needs no mount point in a read-only root). The init runs the command as
+ * {@code [INIT_PATH, "--", args…]}.
+ *
+ * <p>Volumes and tmpfs mounts ({@code nosuid,nodev}, mode 1777, their size) are mounted parents
+ * first, so a mount inside another lands on it rather than under it. A read-only root leaves them,
+ * {@code /dev}, {@code /dev/shm} and the name files as they are.
  *
  * <p>The spec expects the container's root filesystem at {@code <bundle>/rootfs}, owned by the
  * team's mapped ids. A caller writes {@link #json} to {@code <bundle>/config.json} and runs
@@ -53,6 +63,9 @@ public final class OciSpecBuilder {
     /** The kernel refuses CFS quotas below 1 ms. */
     private static final long MIN_CPU_QUOTA_MICROS = 1_000;
     private static final List<String> READ_ONLY_FILE = List.of("bind", "ro", "nosuid", "nodev", "noexec");
+    /** Where a container that asks for an init finds it; its process runs {@code [INIT_PATH, "--", args…]}. */
+    public static final String INIT_PATH = "/dev/init";
+    private static final List<String> INIT_BIND = List.of("bind", "ro", "nosuid", "nodev");
 
     private static final JsonMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
@@ -81,7 +94,7 @@ public final class OciSpecBuilder {
         config.set("process", process(spec, request.user()));
         ObjectNode root = config.putObject("root");
         root.put("path", "rootfs");
-        root.put("readonly", false);
+        root.put("readonly", spec.options().readOnlyRootfs());
         config.put("hostname", spec.name());
         config.set("mounts", mounts(request));
         config.set("linux", linux(request));
@@ -102,7 +115,11 @@ public final class OciSpecBuilder {
         if (!processUser.additionalGids().isEmpty()) {
             processUser.additionalGids().forEach(user.putArray("additionalGids")::add);
         }
-        strings(process.putArray("args"), spec.args());
+        ArrayNode args = process.putArray("args");
+        if (spec.options().init()) {
+            strings(args, List.of(INIT_PATH, "--"));
+        }
+        strings(args, spec.args());
         strings(process.putArray("env"), env(spec, processUser));
         process.put("cwd", spec.workingDir());
         ObjectNode capabilities = process.putObject("capabilities");
@@ -147,30 +164,51 @@ public final class OciSpecBuilder {
         mount(mounts, "/dev/mqueue", "mqueue", "mqueue", List.of("nosuid", "noexec", "nodev"));
         mount(mounts, "/sys", "sysfs", "sysfs", List.of("nosuid", "noexec", "nodev", "ro"));
         mount(mounts, "/sys/fs/cgroup", "cgroup", "cgroup", List.of("nosuid", "noexec", "nodev", "relatime", "ro"));
-        readOnlyFile(mounts, "/etc/hosts", request.hostsFile());
-        readOnlyFile(mounts, "/etc/resolv.conf", request.resolvConfFile());
-        readOnlyFile(mounts, "/etc/hostname", request.hostnameFile());
-        for (BundleRequest.VolumeBind volume : request.volumes()) {
-            mount(mounts, volume.destination(), "bind", volume.source().toString(),
-                    List.of("rbind", volume.readOnly() ? "ro" : "rw", "nosuid", "nodev"));
+        // the rest parents first (a volume at /etc must not hide /etc/hosts), in this order among equals
+        List<ObjectNode> placed = new ArrayList<>();
+        readOnlyFile(placed, "/etc/hosts", request.hostsFile());
+        readOnlyFile(placed, "/etc/resolv.conf", request.resolvConfFile());
+        readOnlyFile(placed, "/etc/hostname", request.hostnameFile());
+        if (request.spec().options().init()) {
+            placed.add(mountNode(INIT_PATH, "bind", request.init().toString(), INIT_BIND));
         }
+        for (BundleRequest.VolumeBind volume : request.volumes()) {
+            placed.add(mountNode(volume.destination(), "bind", volume.source().toString(),
+                    List.of("rbind", volume.readOnly() ? "ro" : "rw", "nosuid", "nodev")));
+        }
+        for (TmpfsMount tmpfs : request.spec().options().tmpfs()) {
+            placed.add(mountNode(tmpfs.path(), "tmpfs", "tmpfs", List.of("nosuid", "nodev", "mode=1777", "size=" + tmpfs.sizeBytes())));
+        }
+        placed.sort(Comparator.comparingInt(m -> depth(m.get("destination").asString())));
+        placed.forEach(mounts::add);
         return mounts;
     }
 
-    private static void readOnlyFile(ArrayNode mounts, String destination, Path source) {
+    /** Path components of a mount destination: {@code /a/b} is 2. */
+    private static int depth(String destination) {
+        String normalized = TmpfsMount.normalize(destination);
+        return normalized.equals("/") ? 0 : (int) normalized.chars().filter(c -> c == '/').count();
+    }
+
+    private static void readOnlyFile(List<ObjectNode> mounts, String destination, Path source) {
         if (source != null) {
-            mount(mounts, destination, "bind", source.toString(), READ_ONLY_FILE);
+            mounts.add(mountNode(destination, "bind", source.toString(), READ_ONLY_FILE));
         }
     }
 
     private static void mount(ArrayNode mounts, String destination, String type, String source, List<String> options) {
-        ObjectNode mount = mounts.addObject();
+        mounts.add(mountNode(destination, type, source, options));
+    }
+
+    private static ObjectNode mountNode(String destination, String type, String source, List<String> options) {
+        ObjectNode mount = JSON.createObjectNode();
         mount.put("destination", destination);
         mount.put("type", type);
         mount.put("source", source);
         if (!options.isEmpty()) {
             strings(mount.putArray("options"), options);
         }
+        return mount;
     }
 
     private ObjectNode linux(BundleRequest request) {

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The files of a container's bundle beside its root filesystem: {@code bundle/config.json} (the
  * OCI spec, private: it holds the environment) and the {@code hosts}, {@code hostname} and
- * {@code resolv.conf} bind-mounted into the container. A team's hosts files name all its
- * containers that are on the team network.
+ * {@code resolv.conf} bind-mounted into the container (and, for a container that asks for one, the
+ * host's init, see {@link InitBinary}). A team's hosts files name all its containers that are on
+ * the team network.
  */
 final class ContainerFiles {
 
@@ -31,14 +32,16 @@ final class ContainerFiles {
     private final ContainerStore store;
     private final CgroupManager cgroups;
     private final TeamVolumes volumes;
+    private final InitBinary init;
     private final OciSpecBuilder bundles = new OciSpecBuilder();
     /** held while rewriting a team's hosts files */
     private final Object hostsLock = new Object();
 
-    ContainerFiles(ContainerStore store, CgroupManager cgroups, TeamVolumes volumes) {
+    ContainerFiles(ContainerStore store, CgroupManager cgroups, TeamVolumes volumes, InitBinary init) {
         this.store = store;
         this.cgroups = cgroups;
         this.volumes = volumes;
+        this.init = init;
     }
 
     /**
@@ -58,7 +61,7 @@ final class ContainerFiles {
         List<BundleRequest.VolumeBind> binds = spec.volumes().stream()
                 .map(v -> new BundleRequest.VolumeBind(volumes.dir(spec.teamId(), v.name()), v.path(), v.readOnly())).toList();
         String config = bundles.json(new BundleRequest(spec, user, ids,
-                cgroups.containerCgroupsPath(spec.teamId(), spec.id()), hosts, resolv, hostname, binds));
+                cgroups.containerCgroupsPath(spec.teamId(), spec.id()), hosts, resolv, hostname, binds, init.forSpec(spec)));
         PrivateTrees.writeFile(dir.resolve("bundle").resolve("config.json"), PrivateTrees.PRIVATE_FILE, config);
     }
 

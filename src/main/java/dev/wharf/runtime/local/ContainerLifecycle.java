@@ -224,9 +224,14 @@ final class ContainerLifecycle {
         }
     }
 
+    /**
+     * Sends a signal to every process of the container; with an init, all but {@code KILL} go to
+     * PID 1 only, the init, which forwards them to the command once (as Docker signals).
+     */
     private void signal(ContainerRecord record, String signal) {
+        boolean all = !record.spec.options().init() || signal.equals("KILL");
         try {
-            driver.kill(record.spec.id(), signal, true);
+            driver.kill(record.spec.id(), signal, all);
         } catch (RuntimeFailure e) {
             if (driver.exitCode(record.spec.id()).isEmpty()) {
                 throw e;

@@ -76,6 +76,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private final NetworkAttachments attachments;
     private final ContainerLifecycle lifecycle;
     private final ContainerRecovery recovery;
+    private final InitBinary init;
     /** read once: placement asks for the node's status on every create */
     private final long memoryBytes = HostChecks.memoryBytes();
 
@@ -101,7 +102,8 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         this.volumes = new TeamVolumes(data.resolve("volumes"), loopVolumes, containers, teams, settings.idMapBase());
         this.images = new LocalImages(content, registries, store, teamImages, settings.maxImageBytes(), containers, data);
         this.rootfs = new RootFilesystems(snapshots, teamImages, syscalls);
-        ContainerFiles files = new ContainerFiles(containers, cgroups, volumes);
+        this.init = new InitBinary(settings.init());
+        ContainerFiles files = new ContainerFiles(containers, cgroups, volumes, init);
         this.attachments = new NetworkAttachments(networks, containers, files);
         this.exits = new ExitWatcher(driver, cgroups, containers, attachments, events, clock);
         this.lifecycle = new ContainerLifecycle(containers, rootfs, volumes, files, attachments, exits, events, driver, cgroups,
@@ -153,6 +155,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         recovery.recover();
         attachments.releaseAfterRestart();
         exits.start();
+        init.problem().ifPresent(problem -> log.warn("{}", problem));
         return this;
     }
 
@@ -163,7 +166,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
 
     @Override
     public NodeStatus status() {
-        return new NodeStatus(true, List.of(), Runtime.getRuntime().availableProcessors(), memoryBytes, cgroups.version());
+        return new NodeStatus(true, init.problem().stream().toList(), Runtime.getRuntime().availableProcessors(), memoryBytes, cgroups.version());
     }
 
     @Override
@@ -190,6 +193,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     @Override
     public ContainerInfo create(ContainerSpec spec) {
         teams.requireKnown(spec.teamId());
+        init.forSpec(spec); // refused before anything is made
         rootfs.requireSource(spec);
         volumes.requireExisting(spec);
         volumes.mountFor(spec);

@@ -25,6 +25,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           private, link-local or this host's own addresses, which pulls otherwise never reach
  *                           (bound from {@code wharf.registries.private}, a comma-separated list)
  * @param network       team networks: CNI plugin path, address pool, team subnet size, bridge prefix
+ * @param init          the statically linked init bind-mounted read-only as PID 1 of containers that ask for
+ *                      {@code init} (Debian's {@code tini} package); without it only those containers are refused
  */
 @ConfigurationProperties("wharf.runtime")
 public record RuntimeSettings(Path dataDir, @DefaultValue("wharf") String cgroupRoot,
@@ -33,7 +35,11 @@ public record RuntimeSettings(Path dataDir, @DefaultValue("wharf") String cgroup
         @DefaultValue("10485760") long logMaxBytes, @DefaultValue("8589934592") long maxLayerBytes,
         @DefaultValue("21474836480") long maxImageBytes, java.util.Set<String> insecureRegistries,
         dev.wharf.runtime.network.NetworkSettings network, @DefaultValue("500000") long maxLayerEntries,
-        @DefaultValue("1000000") long maxImageEntries, java.util.Set<String> privateRegistries) {
+        @DefaultValue("1000000") long maxImageEntries, java.util.Set<String> privateRegistries,
+        @DefaultValue(RuntimeSettings.DEFAULT_INIT) Path init) {
+
+    /** Where Debian's {@code tini} package puts its static build. */
+    public static final String DEFAULT_INIT = "/usr/bin/tini-static";
 
     /** Settings without private registries. */
     public RuntimeSettings(Path dataDir, String cgroupRoot, Path cgroupMount, long idMapBase, String runc, String conmon,
@@ -43,6 +49,15 @@ public record RuntimeSettings(Path dataDir, @DefaultValue("wharf") String cgroup
                 network, maxLayerEntries, maxImageEntries, null);
     }
 
+    /** Settings with the default init. */
+    public RuntimeSettings(Path dataDir, String cgroupRoot, Path cgroupMount, long idMapBase, String runc, String conmon,
+            long logMaxBytes, long maxLayerBytes, long maxImageBytes, java.util.Set<String> insecureRegistries,
+            dev.wharf.runtime.network.NetworkSettings network, long maxLayerEntries, long maxImageEntries,
+            java.util.Set<String> privateRegistries) {
+        this(dataDir, cgroupRoot, cgroupMount, idMapBase, runc, conmon, logMaxBytes, maxLayerBytes, maxImageBytes, insecureRegistries,
+                network, maxLayerEntries, maxImageEntries, privateRegistries, null);
+    }
+
     @org.springframework.boot.context.properties.bind.ConstructorBinding
     public RuntimeSettings {
         network = network == null ? dev.wharf.runtime.network.NetworkSettings.DEFAULTS : network;
@@ -50,5 +65,6 @@ public record RuntimeSettings(Path dataDir, @DefaultValue("wharf") String cgroup
                 : insecureRegistries.stream().map(String::strip).filter(r -> !r.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
         privateRegistries = privateRegistries == null ? java.util.Set.of()
                 : privateRegistries.stream().map(String::strip).filter(r -> !r.isEmpty()).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        init = init == null ? Path.of(DEFAULT_INIT) : init;
     }
 }

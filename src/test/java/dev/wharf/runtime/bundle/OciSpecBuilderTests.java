@@ -7,7 +7,10 @@ import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.IdMapping;
 import dev.wharf.runtime.api.Resources;
 import dev.wharf.runtime.api.Rootfs;
+import dev.wharf.runtime.api.RunOptions;
 import dev.wharf.runtime.api.RuntimeFailure;
+import dev.wharf.runtime.api.TmpfsMount;
+import dev.wharf.runtime.api.VolumeMount;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -259,5 +262,61 @@ class OciSpecBuilderTests {
         ObjectNode second = build(spec(null, null, null, null));
 
         assertThat(second.get("linux").get("seccomp").get("defaultAction").asString()).isEqualTo("SCMP_ACT_ERRNO");
+    }
+
+    private static ContainerSpec withOptions(List<VolumeMount> volumes, RunOptions options) {
+        return new ContainerSpec("c1", "web-1", 3, new Rootfs.Directory(Path.of("/srv/rootfs")), List.of("/bin/sh", "-c", "echo hi"),
+                null, null, null, null, null, volumes, null, options);
+    }
+
+    private static final Path INIT = Path.of("/usr/bin/tini-static");
+
+    @Test
+    void anInitRunsAsPid1FromAReadOnlyBindOfTheHostsStaticInitAndRunsTheCommand() {
+        ContainerSpec spec = withOptions(List.of(), new RunOptions(true, List.of(), false, null));
+        ObjectNode config = builder.build(new BundleRequest(spec, ProcessUser.ofNumbers(spec.user()), TEAM_3, "wharf/team-3/ctr-c1",
+                null, null, null, List.of(), INIT));
+
+        assertThat(strings(config.get("process").get("args"))).containsExactly("/dev/init", "--", "/bin/sh", "-c", "echo hi");
+        List<String> destinations = new ArrayList<>();
+        config.get("mounts").forEach(m -> destinations.add(m.get("destination").asString()));
+        assertThat(destinations.indexOf("/dev/init")).as("after runc's /dev tmpfs, on which it needs no mount point in the image")
+                .isGreaterThan(destinations.indexOf("/dev"));
+        JsonNode init = config.get("mounts").get(destinations.indexOf("/dev/init"));
+        assertThat(init.get("type").asString()).isEqualTo("bind");
+        assertThat(init.get("source").asString()).isEqualTo("/usr/bin/tini-static");
+        assertThat(strings(init.get("options"))).containsExactly("bind", "ro", "nosuid", "nodev");
+    }
+
+    @Test
+    void withoutInitTheCommandIsPid1AndNoHostBinaryIsMounted() {
+        ContainerSpec spec = withOptions(List.of(), RunOptions.DEFAULT);
+        ObjectNode config = builder.build(new BundleRequest(spec, ProcessUser.ofNumbers(spec.user()), TEAM_3, "wharf/team-3/ctr-c1",
+                null, null, null, List.of(), INIT));
+
+        assertThat(strings(config.get("process").get("args"))).containsExactly("/bin/sh", "-c", "echo hi");
+        config.get("mounts").forEach(m -> assertThat(m.get("source").asString()).isNotEqualTo(INIT.toString()));
+        assertThatThrownBy(() -> new BundleRequest(withOptions(List.of(), new RunOptions(true, List.of(), false, null)),
+                ProcessUser.ofNumbers("0"), TEAM_3, "wharf/team-3/ctr-c1", null, null, null, List.of(), null))
+                .isInstanceOf(RuntimeFailure.class).hasMessageContaining("init");
+    }
+
+    @Test
+    void tmpfsMountsAreNosuidNodevWorldWritableOfTheirSizeAndMountedParentsFirst() {
+        ContainerSpec spec = withOptions(List.of(new VolumeMount("data", "/data", false), new VolumeMount("conf", "/etc", true)),
+                new RunOptions(false, List.of(new TmpfsMount("/data/cache", 8 << 20), new TmpfsMount("/run/", 65536)), true, null));
+        ObjectNode config = builder.build(new BundleRequest(spec, ProcessUser.ofNumbers(spec.user()), TEAM_3, "wharf/team-3/ctr-c1",
+                Path.of("/var/lib/wharf/containers/c1/hosts"), null, null,
+                List.of(new BundleRequest.VolumeBind(Path.of("/v/data"), "/data", false),
+                        new BundleRequest.VolumeBind(Path.of("/v/conf"), "/etc", true))));
+
+        List<String> destinations = new ArrayList<>();
+        config.get("mounts").forEach(m -> destinations.add(m.get("destination").asString() + " " + m.get("type").asString()));
+        assertThat(destinations.subList(7, destinations.size())).containsExactly("/data bind", "/etc bind", "/run tmpfs",
+                "/etc/hosts bind", "/data/cache tmpfs");
+        JsonNode cache = config.get("mounts").get(11);
+        assertThat(cache.get("source").asString()).isEqualTo("tmpfs");
+        assertThat(strings(cache.get("options"))).containsExactly("nosuid", "nodev", "mode=1777", "size=8388608");
+        assertThat(config.get("root").get("readonly").asBoolean()).isTrue();
     }
 }
