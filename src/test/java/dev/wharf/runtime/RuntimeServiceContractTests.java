@@ -107,6 +107,31 @@ public abstract class RuntimeServiceContractTests {
         }
     }
 
+    /**
+     * Software that logs by opening {@code /dev/stdout} (nginx's {@code access_log /dev/stdout}) works when it
+     * runs as a user other than root: the process's output pipes belong to the user it runs as, on every start.
+     * Its input, the host's {@code /dev/null}, stays root's.
+     */
+    @Test
+    void aProcessOfAnotherUserOpensItsOwnStdoutAndStderrByName() throws Exception {
+        runtime().applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        ContainerSpec base = spec(teamA, List.of("/bin/sh", "-c",
+                "id -u; readlink /proc/self/fd/0; echo out > /dev/stdout && echo err > /dev/stderr"), Resources.UNLIMITED);
+        ContainerSpec spec = new ContainerSpec(base.id(), base.name(), base.teamId(), base.rootfs(), base.args(), base.env(), null,
+                "1000:1000", base.resources(), null);
+        ContainerInfo info = runtime().create(spec);
+        created.add(info.id());
+        runtime().start(info.id());
+        assertThat(awaitExit(info.id(), Duration.ofSeconds(20)).exitCode()).as(() -> logText(info.id())).isZero();
+        runtime().start(info.id());
+        assertThat(awaitExit(info.id(), Duration.ofSeconds(20)).exitCode()).as(() -> logText(info.id())).isZero();
+        assertThat(logText(info.id()).split("\n")).containsExactlyInAnyOrder("STDOUT:1000", "STDOUT:/dev/null", "STDOUT:out",
+                "STDERR:err", "STDOUT:1000", "STDOUT:/dev/null", "STDOUT:out", "STDERR:err");
+        Path devNull = Path.of("/dev/null");
+        assertThat(java.nio.file.Files.getAttribute(devNull, "unix:uid")).as("the host's /dev/null's owner").isEqualTo(0);
+        assertThat(java.nio.file.Files.getAttribute(devNull, "unix:mode")).as("its mode").isEqualTo(020666);
+    }
+
     @Test
     void logsHonourTailAndSinceAndFollowEndsWithTheContainer() throws Exception {
         runtime().applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));

@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,13 +24,19 @@ public final class Commands {
         return false;
     }
 
-    /** Runs {@code command} to completion, killing it after two minutes, and returns its output. */
+    /** As {@link #run(List, Duration)} with two minutes. */
     public static String run(List<String> command) throws IOException, InterruptedException {
+        return run(command, Duration.ofMinutes(2));
+    }
+
+    /** Runs {@code command} to completion, killing it and the processes it started after {@code limit}, and returns its output. */
+    public static String run(List<String> command, Duration limit) throws IOException, InterruptedException {
         Path output = Files.createTempFile("command-", ".out");
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
                     .redirectInput(new File("/dev/null")).start();
-            if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
                 throw new IllegalStateException(String.join(" ", command) + " did not finish: " + Files.readString(output));

@@ -27,6 +27,18 @@ public final class WorkDirs {
     }
 
     /**
+     * A directory that outlives test runs, {@code /var/tmp/wharf-test-cache/<name>} (mode 0711), for
+     * fixtures that take minutes to build; whoever builds into it names its entries after what they
+     * were built from, so a change builds anew.
+     */
+    public static Path cache(String name) throws IOException {
+        Path dir = Files.createDirectories(Path.of("/var/tmp", "wharf-test-cache", name));
+        Files.setPosixFilePermissions(dir.getParent(), PosixFilePermissions.fromString("rwx--x--x"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        return dir;
+    }
+
+    /**
      * Deletes a tree, deepest first, without following symlinks out of it. Whatever a failed test
      * left mounted below it (a volume's filesystem, an overlay) is unmounted first, so its files
      * are not walked and no loop device stays behind.

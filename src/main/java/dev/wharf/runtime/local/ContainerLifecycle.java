@@ -102,7 +102,9 @@ final class ContainerLifecycle {
     }
 
     private int runcCreate(ContainerSpec spec, Path dir) {
-        return driver.create(spec.id(), spec.name(), dir.resolve("bundle"), dir, dir.resolve("ctr.log"), limits.logMaxBytes());
+        int pid = driver.create(spec.id(), spec.name(), dir.resolve("bundle"), dir, dir.resolve("ctr.log"), limits.logMaxBytes());
+        ContainerStdio.handOver(pid);
+        return pid;
     }
 
     ContainerInfo start(String id) {
