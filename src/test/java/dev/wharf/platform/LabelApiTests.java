@@ -345,6 +345,14 @@ class LabelApiTests {
         // the refusals left the remembered list as it was
         assertThat(names(member.get("/api/v1/teams/" + team + "/containers"))).containsExactly("web");
         assertThat(names(member.get("/api/v1/teams/" + team + "/containers?label=app=shop"))).containsExactly("web");
+
+        // the OpenAPI document names the filter on each list
+        JsonNode paths = Http.to(port).get("/v3/api-docs").json().get("paths");
+        for (String kind : List.of("containers", "volumes", "projects")) {
+            JsonNode parameters = paths.get("/api/v1/teams/{team}/" + kind).get("get").get("parameters");
+            assertThat(StreamSupport.stream(parameters.spliterator(), false).map(p -> p.get("name").asString() + " in " + p.get("in").asString()))
+                    .as(kind).contains("label in query");
+        }
     }
 
     @Test

@@ -46,7 +46,7 @@ class ProjectController {
 
     /** labels: optional, set here once (see {@link Labels}). */
     record NewProject(@NotNull @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_RULE) String name,
-            Map<String, String> labels) {
+            @Schema(description = Labels.RULE) Map<String, String> labels) {
     }
 
     @GetMapping

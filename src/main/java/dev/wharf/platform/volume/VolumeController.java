@@ -40,7 +40,7 @@ class VolumeController {
 
     /** size: bytes or "1Gi"; labels: optional, set here once (see {@link Labels}). */
     record NewVolume(@NotNull @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_RULE) String name, @NotNull String size,
-            Map<String, String> labels) {
+            @Schema(description = Labels.RULE) Map<String, String> labels) {
     }
 
     @GetMapping

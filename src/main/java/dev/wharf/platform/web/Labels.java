@@ -43,6 +43,10 @@ public final class Labels {
         return sorted;
     }
 
+    /** What a request's {@code labels} may hold, as the OpenAPI document describes it. */
+    public static final String RULE = "set at create and never changed: at most 64 labels; keys of 1 to 128 letters, digits, '.', '_', "
+            + "'-' or '/', starting and ending with a letter or digit; string values of at most 1024 characters";
+
     /** The list parameter that filters by label, as the OpenAPI document describes it. */
     public static final String FILTER_DESCRIPTION = "key or key=value (the value is everything after the first '='); repeat it to "
             + "ask for several labels at once: only what has all of them is listed";

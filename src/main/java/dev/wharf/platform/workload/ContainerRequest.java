@@ -1,6 +1,8 @@
 package dev.wharf.platform.workload;
 
+import dev.wharf.platform.web.Labels;
 import dev.wharf.platform.web.Names;
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -24,7 +26,7 @@ record ContainerRequest(
         String restartPolicy,
         Boolean start,
         List<String> entrypoint,
-        Map<String, String> labels,
+        @Schema(description = Labels.RULE) Map<String, String> labels,
         HealthcheckRequest healthcheck,
         Integer stopTimeout,
         Boolean init,
