@@ -410,7 +410,7 @@ class LabelApiTests {
         String data = volumes.substring(volumes.indexOf("data-volume=\"data\""));
         assertThat(data.substring(0, data.indexOf("</tr>"))).contains(">backup=nightly<");
         String scratch = volumes.substring(volumes.indexOf("data-volume=\"scratch\""));
-        assertThat(scratch.substring(0, scratch.indexOf("</tr>"))).doesNotContain("backup").contains(">none<");
+        assertThat(scratch.substring(0, scratch.indexOf("</tr>"))).doesNotContain("backup").contains(">no labels<");
 
         String project = browser.get("/teams/" + team + "/projects/shop").body();
         assertThat(project).contains("id=\"project-labels\"").contains(">owner=&lt;shop-team&gt;<").doesNotContain("<shop-team>");

@@ -3,16 +3,19 @@ package dev.wharf.platform.image;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.wharf.platform.node.NodeRegistry;
+import dev.wharf.platform.web.WharfException;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /**
  * The labels of a team's images, as their configs give them ({@code LABEL} in a Dockerfile), read from a node
  * that holds the image. An image's config never changes for its digest, so what a node answered is kept by
- * digest (at most {@value #CHARS_KEPT} characters of labels in all); an image no node that is up holds has
- * no labels to show ({@code null}) until one is back.
+ * digest (at most {@value #CHARS_KEPT} characters of labels in all); an image that no node that is up holds
+ * has no labels to show ({@code null}) until one is back.
  */
 @Component
 class ImageLabels {
@@ -33,7 +36,7 @@ class ImageLabels {
         if (known != null) {
             return known;
         }
-        for (RuntimeService node : nodes.up().values()) {
+        for (RuntimeService node : holders()) {
             try {
                 Map<String, String> labels = node.image(image.getTeamId(), image.getDigest()).config().labels();
                 byDigest.put(image.getDigest(), labels);
@@ -43,6 +46,18 @@ class ImageLabels {
             }
         }
         return null;
+    }
+
+    /** The node images are pulled and imported onto first (the server's own, even one that cannot run containers), then the others up. */
+    private Set<RuntimeService> holders() {
+        Set<RuntimeService> holders = new LinkedHashSet<>();
+        try {
+            holders.add(nodes.runtimeFor("read image labels"));
+        } catch (WharfException none) {
+            // no node at all; the list below is empty too
+        }
+        holders.addAll(nodes.up().values());
+        return holders;
     }
 
     private static int weight(String digest, Map<String, String> labels) {
