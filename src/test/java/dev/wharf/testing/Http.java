@@ -52,6 +52,18 @@ public final class Http {
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build());
     }
 
+    /** A browser session of the user, logged in through the login form (for the dashboard's pages). */
+    public static Http loggedIn(int port, String user, String password) {
+        Http browser = withCookies(port);
+        String form = "username=" + java.net.URLEncoder.encode(user, StandardCharsets.UTF_8) + "&password="
+                + java.net.URLEncoder.encode(password, StandardCharsets.UTF_8) + "&_csrf=" + csrf(browser.get("/login").body());
+        String location = browser.form("/login", form).header("Location");
+        if (location == null || location.contains("error")) {
+            throw new AssertionError("login of " + user + " failed: " + location);
+        }
+        return browser;
+    }
+
     public Http basic(String user, String password) {
         Http copy = copy();
         copy.headers.put("Authorization", "Basic " + Base64.getEncoder()

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -29,20 +30,25 @@ import org.springframework.web.bind.annotation.RestController;
 class ImageController {
 
     private final ImageCatalogue catalogue;
+    private final ImageLabels labels;
     private final PullTracker pulls;
     private final dev.wharf.platform.team.TeamManagement teams;
 
-    ImageController(ImageCatalogue catalogue, PullTracker pulls, dev.wharf.platform.team.TeamManagement teams) {
+    ImageController(ImageCatalogue catalogue, ImageLabels labels, PullTracker pulls, dev.wharf.platform.team.TeamManagement teams) {
         this.catalogue = catalogue;
+        this.labels = labels;
         this.pulls = pulls;
         this.teams = teams;
     }
 
-    record ImageView(long id, String reference, String digest, long sizeBytes, String addedBy, Instant addedAt) {
-        static ImageView of(TeamImage image) {
-            return new ImageView(image.getId(), image.getReference(), image.getDigest(), image.getSizeBytes(), image.getAddedBy(),
-                    image.getAddedAt());
-        }
+    /** @param labels the image's labels (from its config); null while no node that holds the image is up */
+    record ImageView(long id, String reference, String digest, long sizeBytes, String addedBy, Instant addedAt,
+            Map<String, String> labels) {
+    }
+
+    private ImageView view(TeamImage image) {
+        return new ImageView(image.getId(), image.getReference(), image.getDigest(), image.getSizeBytes(), image.getAddedBy(),
+                image.getAddedAt(), labels.of(image));
     }
 
     record PullRequest(@NotBlank String reference) {
@@ -54,13 +60,13 @@ class ImageController {
     @GetMapping("/images")
     @Operation(summary = "The team's images")
     List<ImageView> list(Caller caller, @PathVariable String team) {
-        return catalogue.list(caller, team).stream().map(ImageView::of).toList();
+        return catalogue.list(caller, team).stream().map(this::view).toList();
     }
 
     @GetMapping("/images/{id}")
     @Operation(summary = "One of the team's images")
     ImageView get(Caller caller, @PathVariable String team, @PathVariable long id) {
-        return ImageView.of(catalogue.get(caller, team, id));
+        return view(catalogue.get(caller, team, id));
     }
 
     @PostMapping("/images/pull")
@@ -76,7 +82,7 @@ class ImageController {
             return ResponseEntity.accepted().location(progress).body(pull.view());
         }
         TeamImage image = catalogue.pull(caller, pull);
-        return ResponseEntity.created(URI.create("/api/v1/teams/" + team + "/images/" + image.getId())).body(ImageView.of(image));
+        return ResponseEntity.created(URI.create("/api/v1/teams/" + team + "/images/" + image.getId())).body(view(image));
     }
 
     @GetMapping("/images/pulls")
@@ -96,7 +102,7 @@ class ImageController {
     @Operation(summary = "Import a docker save or OCI archive (the request body is the tar, optionally gzipped)")
     ResponseEntity<ImageView> importArchive(Caller caller, @PathVariable String team, HttpServletRequest request) throws IOException {
         TeamImage image = catalogue.importArchive(caller, team, request.getInputStream());
-        return ResponseEntity.created(URI.create("/api/v1/teams/" + team + "/images/" + image.getId())).body(ImageView.of(image));
+        return ResponseEntity.created(URI.create("/api/v1/teams/" + team + "/images/" + image.getId())).body(view(image));
     }
 
     @DeleteMapping("/images/{id}")

@@ -5,7 +5,9 @@ import dev.wharf.platform.team.TeamManagement;
 import dev.wharf.platform.team.TeamRole;
 import dev.wharf.platform.web.PageActions;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -19,10 +21,12 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 class ImagePages {
 
     private final ImageCatalogue catalogue;
+    private final ImageLabels labels;
     private final TeamManagement teams;
 
-    ImagePages(ImageCatalogue catalogue, TeamManagement teams) {
+    ImagePages(ImageCatalogue catalogue, ImageLabels labels, TeamManagement teams) {
         this.catalogue = catalogue;
+        this.labels = labels;
         this.teams = teams;
     }
 
@@ -39,7 +43,11 @@ class ImagePages {
         List<PullTracker.PullView> pulls = catalogue.pulls(caller, team);
         model.addAttribute("teamName", team);
         model.addAttribute("canOperate", teams.holds(caller, team, TeamRole.MEMBER));
-        model.addAttribute("images", catalogue.list(caller, team));
+        List<TeamImage> images = catalogue.list(caller, team);
+        model.addAttribute("images", images);
+        Map<Long, Map<String, String>> imageLabels = new HashMap<>();
+        images.forEach(image -> imageLabels.put(image.getId(), labels.of(image)));
+        model.addAttribute("labels", imageLabels);
         model.addAttribute("pulls", pulls);
         model.addAttribute("pulling", pulls.stream().anyMatch(p -> p.state().equals("pulling")));
         return "images :: live";

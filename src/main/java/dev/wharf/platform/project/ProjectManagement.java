@@ -4,10 +4,12 @@ import dev.wharf.platform.identity.Caller;
 import dev.wharf.platform.team.Team;
 import dev.wharf.platform.team.TeamManagement;
 import dev.wharf.platform.team.TeamRole;
+import dev.wharf.platform.web.Labels;
 import dev.wharf.platform.web.Names;
 import dev.wharf.platform.web.WharfException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
@@ -61,14 +63,16 @@ public class ProjectManagement {
         return id == null ? Optional.empty() : projects.findById(id);
     }
 
+    /** A new project with its labels ({@link Labels#check}); the labels never change afterwards. */
     @Transactional
-    public Project create(Caller caller, String team, String name) {
+    public Project create(Caller caller, String team, String name, Map<String, String> labels) {
         Team t = teams.require(caller, team, TeamRole.MEMBER).team();
         Names.requireDnsLabel("name", name);
+        Map<String, String> checked = Labels.check("labels", labels);
         if (find(t, name).isPresent()) {
             throw WharfException.alreadyExists("team \"" + team + "\" already has a project \"" + name + "\"");
         }
-        return projects.save(new Project(t.getId(), name, caller.name(), clock.instant()));
+        return projects.save(new Project(t.getId(), name, caller.name(), clock.instant(), checked));
     }
 
     @Transactional

@@ -61,7 +61,7 @@ class ProjectPages {
             HttpServletRequest request, HttpServletResponse response, RedirectAttributes flash, Model model) {
         String typed = name.strip();
         try {
-            Project created = projects.create(caller, team, typed);
+            Project created = projects.create(caller, team, typed, Map.of());
             flash.addFlashAttribute("notice", "Project " + created.getName() + " created.");
             return "redirect:/teams/" + team + "/projects/" + created.getName();
         } catch (WharfException e) {

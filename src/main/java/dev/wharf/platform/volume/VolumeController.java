@@ -1,16 +1,23 @@
 package dev.wharf.platform.volume;
 
 import dev.wharf.platform.identity.Caller;
+import dev.wharf.platform.web.Labels;
 import dev.wharf.platform.web.Names;
 import dev.wharf.platform.web.Quantities;
 import dev.wharf.platform.volume.VolumeManagement.VolumeView;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
+import io.swagger.v3.oas.annotations.media.ArraySchema;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,20 +38,24 @@ class VolumeController {
         this.volumes = volumes;
     }
 
-    /** size: bytes or "1Gi". */
-    record NewVolume(@NotNull @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_RULE) String name, @NotNull String size) {
+    /** size: bytes or "1Gi"; labels: optional, set here once (see {@link Labels}). */
+    record NewVolume(@NotNull @Pattern(regexp = Names.DNS_LABEL, message = Names.DNS_LABEL_RULE) String name, @NotNull String size,
+            @Schema(description = Labels.RULE) Map<String, String> labels) {
     }
 
     @GetMapping
-    @Operation(summary = "The team's volumes with their size and the space used now")
-    List<VolumeView> list(Caller caller, @PathVariable String team) {
-        return volumes.list(caller, team);
+    @Operation(summary = "The team's volumes with their size and the space used now; ?label= keeps those with that label")
+    @Parameter(name = "label", in = ParameterIn.QUERY, description = Labels.FILTER_DESCRIPTION,
+            array = @ArraySchema(schema = @Schema(type = "string")))
+    List<VolumeView> list(Caller caller, @PathVariable String team, HttpServletRequest request) {
+        List<String> filters = Labels.filters(request);
+        return volumes.list(caller, team).stream().filter(v -> Labels.match(v.labels(), filters)).toList();
     }
 
     @PostMapping
     @Operation(summary = "Create a volume (members); 403 quota-exceeded when the storage quota would be passed")
     ResponseEntity<VolumeView> create(Caller caller, @PathVariable String team, @Valid @RequestBody NewVolume body) {
-        VolumeView created = volumes.create(caller, team, body.name(), Quantities.bytes("size", body.size()));
+        VolumeView created = volumes.create(caller, team, body.name(), Quantities.bytes("size", body.size()), body.labels());
         return ResponseEntity.created(URI.create("/api/v1/teams/" + team + "/volumes/" + created.name())).body(created);
     }
 

@@ -7,6 +7,7 @@ import dev.wharf.platform.team.Team;
 import dev.wharf.platform.team.TeamDeletionGuard;
 import dev.wharf.platform.team.TeamManagement;
 import dev.wharf.platform.team.TeamRole;
+import dev.wharf.platform.web.Labels;
 import dev.wharf.platform.web.Names;
 import dev.wharf.platform.web.WharfException;
 import dev.wharf.runtime.api.RuntimeFailure;
@@ -44,9 +45,9 @@ public class VolumeManagement implements TeamDeletionGuard {
         this.clock = clock;
     }
 
-    /** A volume as the API shows it: declared size and the space its files use now. */
+    /** A volume as the API shows it: declared size, the space its files use now, and its labels. */
     public record VolumeView(String name, long size, Long used, boolean overSize, List<String> usedBy, java.time.Instant createdAt,
-            String node) {
+            String node, Map<String, String> labels) {
     }
 
     public List<VolumeView> list(Caller caller, String teamName) {
@@ -60,7 +61,8 @@ public class VolumeManagement implements TeamDeletionGuard {
         return view(find(team, name), measured(team.getId()).get(name));
     }
 
-    public VolumeView create(Caller caller, String teamName, String name, Long sizeBytes) {
+    /** A new volume with its labels ({@link Labels#check}); the labels never change afterwards. */
+    public VolumeView create(Caller caller, String teamName, String name, Long sizeBytes, Map<String, String> labels) {
         Team team = teams.require(caller, teamName, TeamRole.MEMBER).team();
         Names.requireDnsLabel("name", name);
         if (sizeBytes == null || sizeBytes < 1) {
@@ -70,13 +72,14 @@ public class VolumeManagement implements TeamDeletionGuard {
             throw WharfException.invalidField("size", "a volume is a filesystem of its own and needs at least 256Ki (262144 bytes); got "
                     + sizeBytes + " bytes");
         }
+        Map<String, String> checked = Labels.check("labels", labels);
         Volume volume = tx.execute(status -> {
             if (volumes.findByTeamIdAndName(team.getId(), name).isPresent()) {
                 throw WharfException.alreadyExists("team \"" + team.getName() + "\" already has a volume \"" + name + "\"");
             }
             quotas.admitStorage(team, sizeBytes);
             String node = nodes.place(team.getId(), null, null, null);
-            return volumes.save(new Volume(team.getId(), name, sizeBytes, node, caller.name(), clock.instant()));
+            return volumes.save(new Volume(team.getId(), name, sizeBytes, node, caller.name(), clock.instant(), checked));
         });
         try {
             RuntimeService node = nodes.runtime(volume.getNode());
@@ -139,6 +142,7 @@ public class VolumeManagement implements TeamDeletionGuard {
 
     private static VolumeView view(Volume volume, VolumeInfo measured) {
         return new VolumeView(volume.getName(), volume.getSizeBytes(), measured == null ? null : measured.usedBytes(),
-                measured != null && measured.overSize(), measured == null ? List.of() : measured.usedBy(), volume.getCreatedAt(), volume.getNode());
+                measured != null && measured.overSize(), measured == null ? List.of() : measured.usedBy(), volume.getCreatedAt(), volume.getNode(),
+                volume.getLabels());
     }
 }

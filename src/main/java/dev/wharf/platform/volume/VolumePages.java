@@ -42,15 +42,17 @@ class VolumePages {
     }
 
     /**
-     * A volume as a row: sizes as a person reads them, how full in percent (-1 when the node could not measure it)
-     * and the names of the containers that mount it.
+     * A volume as a row: sizes as a person reads them, how full in percent (-1 when the node could not measure it),
+     * the names of the containers that mount it and its labels.
      */
-    record VolumeRow(String name, String size, String used, int percent, boolean overSize, List<String> mountedBy, Instant createdAt) {
+    record VolumeRow(String name, String size, String used, int percent, boolean overSize, List<String> mountedBy, Instant createdAt,
+            Map<String, String> labels) {
 
         static VolumeRow of(VolumeView v, Map<String, String> containerNames) {
             int percent = v.used() == null ? -1 : (int) Math.round(Math.min(1.0, v.size() <= 0 ? 1.0 : (double) v.used() / v.size()) * 100);
             return new VolumeRow(v.name(), QuotaBar.bytes(v.size()), v.used() == null ? "not measured" : QuotaBar.bytes(v.used()), percent,
-                    v.overSize(), v.usedBy().stream().map(id -> containerNames.getOrDefault(id, id)).toList(), v.createdAt());
+                    v.overSize(), v.usedBy().stream().map(id -> containerNames.getOrDefault(id, id)).toList(), v.createdAt(),
+                    v.labels());
         }
     }
 
@@ -78,7 +80,7 @@ class VolumePages {
         String typedName = name.strip();
         String typedSize = size.strip();
         try {
-            VolumeView created = volumes.create(caller, team, typedName, Quantities.bytes("size", typedSize));
+            VolumeView created = volumes.create(caller, team, typedName, Quantities.bytes("size", typedSize), Map.of());
             flash.addFlashAttribute("notice", "Volume " + created.name() + " created.");
             return "redirect:/teams/" + team + "/volumes";
         } catch (WharfException e) {

@@ -1,5 +1,6 @@
 package dev.wharf.platform.web;
 
+import jakarta.servlet.http.HttpServletRequest;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,6 +41,43 @@ public final class Labels {
             sorted.put(key, value);
         });
         return sorted;
+    }
+
+    /** What a request's {@code labels} may hold, as the OpenAPI document describes it. */
+    public static final String RULE = "set at create and never changed: at most 64 labels; keys of 1 to 128 letters, digits, '.', '_', "
+            + "'-' or '/', starting and ending with a letter or digit; string values of at most 1024 characters";
+
+    /** The list parameter that filters by label, as the OpenAPI document describes it. */
+    public static final String FILTER_DESCRIPTION = "key or key=value (the value is everything after the first '='); repeat it to "
+            + "ask for several labels at once: only what has all of them is listed";
+
+    /** The {@code ?label=} filters of a list request, as {@link #filters(String, String[])} checks them. */
+    public static List<String> filters(HttpServletRequest request) {
+        return filters("label", request.getParameterValues("label"));
+    }
+
+    /**
+     * The {@code ?label=} filters of a list request, each {@code key} or {@code key=value} (the value is everything
+     * after the first {@code =}, and may be empty); none is an empty list. A key that is not a label key, or a value
+     * longer than a label's, is a 400 naming {@code field}.
+     */
+    public static List<String> filters(String field, String[] filters) {
+        if (filters == null) {
+            return List.of();
+        }
+        for (String filter : filters) {
+            int equals = filter.indexOf('=');
+            String key = equals < 0 ? filter : filter.substring(0, equals);
+            if (!KEY.matcher(key).matches()) {
+                throw WharfException.invalidField(field, "label filter \"" + filter + "\" is not key or key=value with a valid label key:"
+                        + " up to 128 letters, digits, '.', '_', '-' or '/', starting and ending with a letter or digit");
+            }
+            if (equals >= 0 && filter.length() - equals - 1 > MAX_VALUE) {
+                throw WharfException.invalidField(field, "label filter \"" + key + "=…\" has a value longer than " + MAX_VALUE
+                        + " characters; no label can match it");
+            }
+        }
+        return List.of(filters);
     }
 
     /**

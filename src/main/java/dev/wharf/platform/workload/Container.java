@@ -47,7 +47,7 @@ class Container implements Persistable<String> {
     @Column(name = "image_digest", length = 71)
     private String imageDigest;
 
-    @Column(nullable = false, length = 20000)
+    @Column(nullable = false, length = 1_000_000)
     private String spec;
 
     private BigDecimal cpus;

@@ -3,6 +3,7 @@ package dev.wharf.platform.workload;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.wharf.platform.identity.Caller;
+import dev.wharf.platform.web.Labels;
 import dev.wharf.runtime.api.ContainerStats;
 import dev.wharf.runtime.api.ExecResult;
 import dev.wharf.runtime.api.Health;
@@ -10,11 +11,13 @@ import dev.wharf.runtime.api.LogLine;
 import dev.wharf.runtime.api.LogQuery;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.enums.ParameterIn;
 import io.swagger.v3.oas.annotations.media.ArraySchema;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
@@ -170,22 +173,31 @@ class ContainerController {
      * few seconds): the same bytes Spring MVC writes for the list of views. The keys are read each time;
      * when they and their projects' names are those of the last answer to this list (and no pull is in
      * progress here), that answer is written again; otherwise it is made from each container's cached
-     * entry, reading whole only the rows whose entry no longer holds.
+     * entry, reading whole only the rows whose entry no longer holds. A list filtered by label is made
+     * from the entries of the keys whose labels match, and never remembered as a list's answer: only
+     * unfiltered lists are, so neither is ever written for the other.
      */
     @GetMapping
-    @Operation(summary = "The team's containers, optionally of one project")
+    @Operation(summary = "The team's containers, optionally of one project; ?label= keeps those with that label")
+    @Parameter(name = "label", in = ParameterIn.QUERY, description = Labels.FILTER_DESCRIPTION,
+            array = @ArraySchema(schema = @Schema(type = "string")))
     @ApiResponse(responseCode = "200", description = "The containers, by name", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
             array = @ArraySchema(schema = @Schema(implementation = ContainerView.class))))
-    void list(Caller caller, @PathVariable String team, @RequestParam(required = false) String project, HttpServletResponse response)
-            throws IOException {
+    void list(Caller caller, @PathVariable String team, @RequestParam(required = false) String project, HttpServletRequest request,
+            HttpServletResponse response) throws IOException {
+        List<String> filters = Labels.filters(request);
         ContainerManagement.Listing listing = containers.listing(caller, team, project);
-        String list = team + "/" + (project == null ? "" : project);
-        Answer last = answered.getIfPresent(list);
         byte[] body;
-        if (last != null && last.listing().equals(listing) && !containers.anyPulling()) {
-            body = last.body();
+        if (!filters.isEmpty()) {
+            body = body(null, matching(listing, filters));
         } else {
-            body = body(list, listing);
+            String list = team + "/" + (project == null ? "" : project);
+            Answer last = answered.getIfPresent(list);
+            if (last != null && last.listing().equals(listing) && !containers.anyPulling()) {
+                body = last.body();
+            } else {
+                body = body(list, listing);
+            }
         }
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType(MediaType.APPLICATION_JSON_VALUE);
@@ -194,8 +206,32 @@ class ContainerController {
     }
 
     /**
+     * The listing's keys whose containers' labels match the filters. Labels are part of the stored spec, which never
+     * changes: the cached specs answer, and only the rows of containers not seen yet are read (those deleted since
+     * the keys were read drop out).
+     */
+    private ContainerManagement.Listing matching(ContainerManagement.Listing listing, List<String> filters) {
+        Map<String, ContainerManagement.StoredSpec> known = new java.util.HashMap<>();
+        List<String> unknown = new java.util.ArrayList<>();
+        for (Container.Key key : listing.keys()) {
+            ContainerManagement.StoredSpec spec = specs.getIfPresent(key.id());
+            if (spec != null) {
+                known.put(key.id(), spec);
+            } else {
+                unknown.add(key.id());
+            }
+        }
+        if (!unknown.isEmpty()) {
+            containers.rows(unknown).values().forEach(row -> known.put(row.getId(), storedSpec(row)));
+        }
+        List<Container.Key> keys = listing.keys().stream()
+                .filter(key -> known.containsKey(key.id()) && Labels.match(known.get(key.id()).labelsOrNone(), filters)).toList();
+        return new ContainerManagement.Listing(keys, listing.projectNames());
+    }
+
+    /**
      * The list's JSON from the entries that still hold and the rows of the others, read whole; remembered as the
-     * list's answer only when every entry held (a row read after the keys may be newer than its key).
+     * answer to {@code list} (null: never) only when every entry held (a row read after the keys may be newer than its key).
      */
     private byte[] body(String list, ContainerManagement.Listing listing) {
         List<Container.Key> keys = listing.keys();
@@ -230,7 +266,7 @@ class ContainerController {
         }
         out.write(']');
         byte[] body = out.toByteArray();
-        if (missing.isEmpty()) {
+        if (list != null && missing.isEmpty()) {
             answered.put(list, new Answer(listing, body));
         }
         return body;

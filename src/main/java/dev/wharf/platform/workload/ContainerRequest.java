@@ -1,5 +1,6 @@
 package dev.wharf.platform.workload;
 
+import dev.wharf.platform.web.Labels;
 import dev.wharf.platform.web.Names;
 import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.Valid;
@@ -25,7 +26,7 @@ record ContainerRequest(
         String restartPolicy,
         Boolean start,
         List<String> entrypoint,
-        Map<String, String> labels,
+        @Schema(description = Labels.RULE) Map<String, String> labels,
         HealthcheckRequest healthcheck,
         @Schema(description = "seconds a stop or restart waits after the stop signal before KILL, 0-3600", defaultValue = "10")
         Integer stopTimeout,

@@ -139,4 +139,49 @@ class ContainerControllerSliceTests {
                 .andExpect(jsonPath("$.errors[0].field").value("tail"));
         verifyNoInteractions(containers);
     }
+
+    @Test
+    void aBadLabelFilterIsA400ForTheParameterBeforeAnythingIsRead() throws Exception {
+        for (String filter : new String[] {"", "=x", "=", "bad key", "-app"}) {
+            mvc.perform(get("/api/v1/teams/blue/containers").param("label", "app").param("label", filter).with(callers.token(ANN)))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.errors[0].field").value("label"))
+                    .andExpect(jsonPath("$.detail").value(containsString("label filter \"" + filter + "\"")));
+        }
+        verifyNoInteractions(containers);
+    }
+
+    @Test
+    void aFilteredListIsNeverTheRememberedWholeListNorTheOtherWayRound() throws Exception {
+        Container web = new Container("c0ffee01", 7L, null, "web", "busybox", withLabels("{\"tier\":\"web\",\"url\":\"a=b,c\"}"),
+                null, null, null, RestartPolicy.parse("no"), Container.DesiredState.RUNNING, "ann", Instant.parse("2026-12-07T10:00:00Z"));
+        Container db = new Container("c0ffee02", 7L, null, "db", "busybox", withLabels("{\"tier\":\"db\"}"),
+                null, null, null, RestartPolicy.parse("no"), Container.DesiredState.RUNNING, "ann", Instant.parse("2026-12-07T10:00:00Z"));
+        Container plain = new Container("c0ffee03", 7L, null, "plain", "busybox", SPEC, null, null, null, RestartPolicy.parse("no"),
+                Container.DesiredState.RUNNING, "ann", Instant.parse("2026-12-07T10:00:00Z"));
+        java.util.List<Container> all = java.util.List.of(db, plain, web);
+        when(containers.listing(any(), eq("blue"), any())).thenReturn(new ContainerManagement.Listing(
+                all.stream().map(c -> new Container.Key(c.getId(), 0, 0, null)).toList(), new java.util.HashMap<>()));
+        when(containers.rows(any())).thenAnswer(call -> {
+            java.util.List<String> ids = call.getArgument(0);
+            return all.stream().filter(c -> ids.contains(c.getId())).collect(java.util.stream.Collectors.toMap(Container::getId, c -> c));
+        });
+
+        String[][] asked = {{}, {"tier"}, {}, {"tier=web"}, {"url=a=b,c"}, {"tier", "url"}, {"tier=db", "url"}, {}, {"nothing"}, {}};
+        String[][] listed = {{"db", "plain", "web"}, {"db", "web"}, {"db", "plain", "web"}, {"web"}, {"web"}, {"web"}, {}, {"db", "plain", "web"},
+                {}, {"db", "plain", "web"}};
+        for (int i = 0; i < asked.length; i++) {
+            var request = get("/api/v1/teams/blue/containers").with(callers.token(ANN));
+            for (String filter : asked[i]) {
+                request = request.param("label", filter);
+            }
+            mvc.perform(request).andExpect(status().isOk())
+                    .andExpect(jsonPath("$[*].name").value(org.hamcrest.Matchers.is(java.util.Arrays.asList(listed[i]))))
+                    .andExpect(jsonPath("$.length()").value(listed[i].length));
+        }
+    }
+
+    private static String withLabels(String labels) {
+        return SPEC.substring(0, SPEC.length() - 1) + ",\"labels\":" + labels + "}";
+    }
 }
