@@ -138,9 +138,7 @@ class ContainerController {
         if (c.getHealthStatus() == null) {
             return null;
         }
-        List<Health.Probe> log = c.getHealthLog() == null ? List.of()
-                : answers.readValue(c.getHealthLog(), answers.getTypeFactory().constructCollectionType(List.class, Health.Probe.class));
-        return new HealthView(c.getHealthStatus(), c.getHealthFailingStreak(), log);
+        return new HealthView(c.getHealthStatus(), c.getHealthFailingStreak(), HealthColumns.read(c.getHealthLog(), answers));
     }
 
     /** The container's stored spec, parsed once: it never changes, and a list would parse every row's on every request. */

@@ -6,10 +6,11 @@ import java.util.List;
 
 /**
  * A container as a row of the dashboard's tables: its facts plus an uptime a person reads at a glance,
- * its published ports ({@code 127.0.0.1:8081→80/tcp}) and its address on the team's network.
+ * its published ports ({@code 127.0.0.1:8081→80/tcp}), its address on the team's network and its health
+ * ({@code starting}, {@code healthy}, {@code unhealthy}; null without a health check).
  */
 record ContainerRow(String name, String image, String project, String state, String reason, Integer exitCode, boolean oomKilled,
-        int restarts, Instant startedAt, String uptime, List<String> ports, String ipAddress) {
+        int restarts, Instant startedAt, String uptime, List<String> ports, String ipAddress, String health) {
 
     static ContainerRow of(Container c, String project, List<ContainerRequest.PortRequest> ports, Instant now) {
         String uptime = c.getState() == Container.State.RUNNING && c.getStartedAt() != null
@@ -17,7 +18,7 @@ record ContainerRow(String name, String image, String project, String state, Str
                 : c.getFinishedAt() != null ? "exited " + human(Duration.between(c.getFinishedAt(), now)) + " ago" : "";
         return new ContainerRow(c.getName(), c.getImage(), project, c.getState().value(), c.getStateReason(), c.getExitCode(), c.isOomKilled(),
                 c.getRestartCount(), c.getStartedAt(), uptime, ports.stream().map(p -> PublishedPort.of(p, null).text()).toList(),
-                c.getIpAddress());
+                c.getIpAddress(), c.getHealthStatus());
     }
 
     /**
