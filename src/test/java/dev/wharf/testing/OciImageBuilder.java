@@ -77,17 +77,33 @@ public final class OciImageBuilder {
             zstd.write(tar);
         }
         byte[] layer = compressed.toByteArray();
+        String layerDigest = writeBlob(layer);
+        rewrite(config -> {
+            ((ArrayNode) config.path("rootfs").path("diff_ids")).add(Digests.sha256(tar));
+            ArrayNode history = config.has("history") ? (ArrayNode) config.get("history") : config.putArray("history");
+            history.addObject().put("created", Instant.now().toString()).put("created_by", "OciImageBuilder.appendZstdLayer");
+        }, layers -> layers.addObject().put("mediaType", ZSTD_LAYER).put("digest", layerDigest).put("size", layer.length));
+    }
+
+    /**
+     * Changes the image's config JSON (the whole config blob: {@code config.Healthcheck}, {@code config.Labels}…,
+     * also what {@code umoci config} cannot set) in a new config, a new manifest, and the tag moved to it.
+     */
+    public void editConfig(java.util.function.Consumer<ObjectNode> change) throws IOException {
+        rewrite(change, layers -> { });
+    }
+
+    /** A new config (changed by {@code config}) and manifest (its layers changed by {@code layers}) for the tag. */
+    private void rewrite(java.util.function.Consumer<ObjectNode> config, java.util.function.Consumer<ArrayNode> layers)
+            throws IOException {
         ObjectNode top = (ObjectNode) JSON.readTree(layout.resolve("index.json").toFile());
         ObjectNode entry = (ObjectNode) BusyboxLayout.descriptor(top, tag);
         ObjectNode manifest = (ObjectNode) readBlob(entry.path("digest").asString());
-        ObjectNode config = (ObjectNode) readBlob(manifest.path("config").path("digest").asString());
-        ((ArrayNode) config.path("rootfs").path("diff_ids")).add(Digests.sha256(tar));
-        ArrayNode history = config.has("history") ? (ArrayNode) config.get("history") : config.putArray("history");
-        history.addObject().put("created", Instant.now().toString()).put("created_by", "OciImageBuilder.appendZstdLayer");
-        byte[] configBytes = JSON.writeValueAsBytes(config);
+        ObjectNode configJson = (ObjectNode) readBlob(manifest.path("config").path("digest").asString());
+        config.accept(configJson);
+        byte[] configBytes = JSON.writeValueAsBytes(configJson);
         ((ObjectNode) manifest.path("config")).put("digest", writeBlob(configBytes)).put("size", configBytes.length);
-        ((ArrayNode) manifest.path("layers")).addObject().put("mediaType", ZSTD_LAYER).put("digest", writeBlob(layer))
-                .put("size", layer.length);
+        layers.accept((ArrayNode) manifest.path("layers"));
         byte[] manifestBytes = JSON.writeValueAsBytes(manifest);
         entry.put("digest", writeBlob(manifestBytes)).put("size", manifestBytes.length);
         JSON.writeValue(layout.resolve("index.json").toFile(), top);

@@ -1,5 +1,6 @@
 package dev.wharf.platform.workload;
 
+import dev.wharf.platform.web.WharfException;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.Health;
 import java.time.Instant;
@@ -54,10 +55,19 @@ final class HealthReports {
 
     private void record(String id, Health health) {
         AtomicReference<String> before = new AtomicReference<>();
-        Container row = management.update(id, c -> {
-            before.set(c.getHealthStatus());
-            HealthColumns.write(c, health, json);
-        });
+        Container row;
+        try {
+            row = management.update(id, c -> {
+                before.set(c.getHealthStatus());
+                HealthColumns.write(c, health, json);
+                if (health != null && health.status() == Health.Status.HEALTHY && c.getState() == Container.State.RUNNING
+                        && c.getStateReason() != null && c.getStateReason().startsWith(RestartSupervisor.UNHEALTHY)) {
+                    c.state(Container.State.RUNNING, null); // healthy again: why it was left unhealthy no longer holds
+                }
+            });
+        } catch (WharfException gone) {
+            return; // deleted meanwhile
+        }
         Instant newest = newest(health);
         if (newest == null) {
             newestWritten.remove(id);

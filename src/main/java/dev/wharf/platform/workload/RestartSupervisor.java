@@ -26,6 +26,8 @@ import org.slf4j.LoggerFactory;
 final class RestartSupervisor {
 
     private static final Logger log = LoggerFactory.getLogger(RestartSupervisor.class);
+    /** how the reason of a container restarted, or left running, for its health begins */
+    static final String UNHEALTHY = "unhealthy: ";
 
     private final ContainerRepository containers;
     private final ContainerManagement management;
@@ -101,7 +103,7 @@ final class RestartSupervisor {
             return;
         }
         RestartPolicy policy = row.getRestartPolicy();
-        String why = "unhealthy: " + describe(health);
+        String why = UNHEALTHY + describe(health);
         if (policy.maxRetries() > 0 && row.getRestartCount() >= policy.maxRetries()) {
             management.update(id, c -> c.state(c.getState(), why + "; restart policy " + policy + " gave up after "
                     + c.getRestartCount() + " restarts"));
