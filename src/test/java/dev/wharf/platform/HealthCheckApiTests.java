@@ -153,6 +153,11 @@ class HealthCheckApiTests {
         assertThat(Instant.parse(probe.get("end").asString())).isAfterOrEqualTo(Instant.parse(probe.get("start").asString()));
         assertThat(member.get("/api/v1/teams/" + team + "/containers").json().get(0).get("health").get("status").asString())
                 .isEqualTo("healthy");
+        Http browser = Http.withCookies(port);
+        browser.form("/login", "username=" + team + "-member&password=" + PASSWORD + "&_csrf=" + Http.csrf(browser.get("/login").body()));
+        assertThat(browser.get("/teams/" + team + "/containers/web").body()).as("the container's page")
+                .contains("id=\"container-health\"").contains("data-health=\"healthy\"").contains("checking");
+        assertThat(browser.get("/teams/" + team + "/workload/live").body()).as("the team's table").contains("data-health=\"healthy\"");
 
         assertThat(exec("web", "/bin/rm", "/tmp/healthy")).isZero();
         JsonNode unhealthy = await("web", "unhealthy", health("unhealthy"));
