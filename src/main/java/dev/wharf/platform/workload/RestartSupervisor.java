@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -35,13 +36,13 @@ final class RestartSupervisor {
     /** the reconciler's thread: exits, restarts and the comparison with the nodes happen one at a time */
     private final ScheduledExecutorService scheduler;
     /** stops unhealthy containers (a stop waits up to the container's stop timeout: never on the reconciler's thread) */
-    private final java.util.concurrent.ExecutorService stopper;
+    private final ExecutorService stopper;
     private final AuditLog audit;
     private final TeamManagement teams;
     private final Map<String, Boolean> pendingRestarts = new ConcurrentHashMap<>();
 
     RestartSupervisor(ContainerRepository containers, ContainerManagement management, NodeRegistry nodes,
-            ScheduledExecutorService scheduler, java.util.concurrent.ExecutorService stopper, AuditLog audit, TeamManagement teams) {
+            ScheduledExecutorService scheduler, ExecutorService stopper, AuditLog audit, TeamManagement teams) {
         this.containers = containers;
         this.management = management;
         this.nodes = nodes;
