@@ -17,16 +17,19 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
  * A server killed with SIGKILL and started again loses nothing and kills nothing: its running
- * container is still running (same process) and the container's log has every line.
+ * container is still running (same process), the container's log has every line, and its health
+ * check's last status is kept and probed on.
  */
 @Tag("root")
 class ServerRestartTests {
@@ -55,10 +58,12 @@ class ServerRestartTests {
             Http admin = Http.to(port).basic("admin", PASSWORD);
             assertThat(admin.post("/api/v1/teams", "{\"name\":\"ops\"}").status()).isEqualTo(201);
             var created = admin.post("/api/v1/teams/ops/containers", "{\"name\":\"ticker\",\"image\":\"" + registry.host()
-                    + "/library/busybox:1\",\"command\":[\"/bin/sh\",\"-c\",\"i=0; while [ $i -lt 100000 ]; do echo line-$i; i=$((i+1)); sleep 0.05; done\"]}");
+                    + "/library/busybox:1\",\"command\":[\"/bin/sh\",\"-c\",\"touch /tmp/ok; i=0; while [ $i -lt 100000 ]; do echo line-$i; i=$((i+1)); sleep 0.05; done\"],"
+                    + "\"healthcheck\":{\"test\":[\"CMD\",\"/bin/test\",\"-f\",\"/tmp/ok\"],\"interval\":\"1s\",\"retries\":1}}");
             assertThat(created.status()).as(created.toString()).isEqualTo(201);
             String startedAt = created.json().get("startedAt").asString();
-            Thread.sleep(1500);
+            Awaitility.await("healthy").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    admin.get("/api/v1/teams/ops/containers/ticker").json().path("health").path("status").asString("").equals("healthy"));
 
             server.destroyForcibly().waitFor();
             Thread.sleep(1500); // the container keeps writing while no server runs
@@ -67,11 +72,17 @@ class ServerRestartTests {
             JsonNode after = admin.get("/api/v1/teams/ops/containers/ticker").json();
             assertThat(after.get("state").asString()).isEqualTo("running");
             assertThat(after.get("startedAt").asString()).isEqualTo(startedAt);
+            assertThat(after.get("health").get("status").asString()).as("the health survives the restart").isEqualTo("healthy");
             String[] lines = admin.get("/api/v1/teams/ops/containers/ticker/logs").body().split("\n");
             assertThat(lines.length).isGreaterThan(40);
             for (int i = 0; i < lines.length; i++) {
                 assertThat(lines[i]).as("log line %d, written across the server's death", i).isEqualTo("line-" + i);
             }
+            // the restarted node goes on probing, and the restarted server hears what it finds
+            assertThat(admin.post("/api/v1/teams/ops/containers/ticker/exec", "{\"command\":[\"/bin/rm\",\"/tmp/ok\"]}").status())
+                    .isEqualTo(200);
+            Awaitility.await("unhealthy").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    admin.get("/api/v1/teams/ops/containers/ticker").json().path("health").path("status").asString("").equals("unhealthy"));
             assertThat(admin.delete("/api/v1/teams/ops/containers/ticker?force=true").status()).isEqualTo(204);
         } finally {
             if (server != null) {

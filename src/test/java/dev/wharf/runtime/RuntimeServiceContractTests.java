@@ -8,10 +8,13 @@ import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ContainerState;
 import dev.wharf.runtime.api.ExecResult;
 import dev.wharf.runtime.api.ExecSpec;
+import dev.wharf.runtime.api.Health;
+import dev.wharf.runtime.api.HealthCheck;
 import dev.wharf.runtime.api.LogLine;
 import dev.wharf.runtime.api.LogQuery;
 import dev.wharf.runtime.api.Resources;
 import dev.wharf.runtime.api.Rootfs;
+import dev.wharf.runtime.api.RunOptions;
 import dev.wharf.runtime.api.RuntimeEvent;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.RuntimeService;
@@ -63,6 +66,26 @@ public abstract class RuntimeServiceContractTests {
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         return new ContainerSpec(id, "c-" + id.substring(0, 6), team, rootfsSpec(team), args, Map.of("GREETING", "hello"),
                 null, null, resources, null);
+    }
+
+    /** As {@link #spec}, probed by {@code check}. */
+    protected ContainerSpec probedSpec(long team, List<String> args, HealthCheck check) {
+        ContainerSpec s = spec(team, args, Resources.UNLIMITED);
+        return new ContainerSpec(s.id(), s.name(), s.teamId(), s.rootfs(), s.args(), s.env(), s.workingDir(), s.user(), s.resources(),
+                s.stopSignal(), s.volumes(), s.network(), new RunOptions(false, List.of(), false, check));
+    }
+
+    /** Creates and starts a container of {@code spec} (removed after the test). */
+    protected ContainerInfo run(ContainerSpec spec) {
+        ContainerInfo info = runtime().create(spec);
+        created.add(info.id());
+        return runtime().start(info.id());
+    }
+
+    /** The container's health once {@code until} holds of it (at most 30 s). */
+    protected Health awaitHealth(String id, java.util.function.Predicate<Health> until) {
+        return org.awaitility.Awaitility.await("health of " + id).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> runtime().inspect(id).health(), until);
     }
 
     protected ContainerInfo run(long team, Resources resources, String... args) {
@@ -130,6 +153,44 @@ public abstract class RuntimeServiceContractTests {
         Path devNull = Path.of("/dev/null");
         assertThat(java.nio.file.Files.getAttribute(devNull, "unix:uid")).as("the host's /dev/null's owner").isEqualTo(0);
         assertThat(java.nio.file.Files.getAttribute(devNull, "unix:mode")).as("its mode").isEqualTo(020666);
+    }
+
+    @Test
+    void aHealthCheckRunsInTheContainerAndItsStatusChangesAreReportedInOrder() throws Exception {
+        runtime().applyTeamLimits(new TeamLimits(teamA, Resources.UNLIMITED));
+        HealthCheck check = new HealthCheck(List.of("CMD-SHELL", "echo probing $GREETING; test -f /tmp/healthy"), Duration.ofSeconds(1),
+                Duration.ofSeconds(5), Duration.ZERO, 2);
+        List<RuntimeEvent> events = new CopyOnWriteArrayList<>();
+        try (AutoCloseable subscription = runtime().subscribe(events::add)) {
+            ContainerInfo info = run(probedSpec(teamA, List.of("/bin/sleep", "300"), check));
+            assertThat(info.health()).isEqualTo(Health.STARTING);
+            assertThat(info.spec().options().healthCheck()).isEqualTo(check);
+            assertThat(runtime().exec(info.id(), ExecSpec.of("/bin/touch", "/tmp/healthy")).exitCode()).isZero();
+            Health healthy = awaitHealth(info.id(), h -> h.status() == Health.Status.HEALTHY);
+            assertThat(healthy.failingStreak()).isZero();
+            assertThat(healthy.log()).last().satisfies(p -> {
+                assertThat(p.exitCode()).isZero();
+                assertThat(p.output()).isEqualTo("probing hello\n");
+                assertThat(p.end()).isAfterOrEqualTo(p.start());
+            });
+
+            assertThat(runtime().exec(info.id(), ExecSpec.of("/bin/rm", "/tmp/healthy")).exitCode()).isZero();
+            Health unhealthy = awaitHealth(info.id(), h -> h.status() == Health.Status.UNHEALTHY);
+            assertThat(unhealthy.failingStreak()).isEqualTo(2);
+            assertThat(unhealthy.log()).hasSizeGreaterThanOrEqualTo(3).hasSizeLessThanOrEqualTo(Health.LOG_SIZE);
+            assertThat(unhealthy.log().subList(unhealthy.log().size() - 2, unhealthy.log().size()))
+                    .allSatisfy(p -> assertThat(p.exitCode()).isEqualTo(1));
+            assertThat(runtime().list()).filteredOn(c -> c.id().equals(info.id())).singleElement()
+                    .satisfies(c -> assertThat(c.health().status()).isEqualTo(Health.Status.UNHEALTHY));
+
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events)
+                    .filteredOn(e -> e instanceof RuntimeEvent.ContainerHealthChanged && e.containerId().equals(info.id()))
+                    .map(e -> ((RuntimeEvent.ContainerHealthChanged) e).health().status())
+                    .containsExactly(Health.Status.STARTING, Health.Status.HEALTHY, Health.Status.UNHEALTHY));
+            RuntimeEvent.ContainerHealthChanged last = (RuntimeEvent.ContainerHealthChanged) events.stream()
+                    .filter(e -> e instanceof RuntimeEvent.ContainerHealthChanged).reduce((a, b) -> b).orElseThrow();
+            assertThat(last.health().log()).last().satisfies(p -> assertThat(p.output()).isEqualTo("probing hello\n"));
+        }
     }
 
     @Test

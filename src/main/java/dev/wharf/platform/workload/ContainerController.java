@@ -115,6 +115,9 @@ class ContainerController {
     }
 
     /** What the container's health check found since its last start; null without a health check. */
+    @Schema(description = "What the container's health check found since its last start (null without one): status starting,"
+            + " healthy or unhealthy; failingStreak, probes failed in a row; log, the last 5 probes, oldest first, each"
+            + " {start, end, exitCode (-1: timed out or could not run), output (the end of stdout and stderr)}")
     record HealthView(String status, int failingStreak, List<Health.Probe> log) {
     }
 
@@ -141,9 +144,7 @@ class ContainerController {
         if (c.getHealthStatus() == null) {
             return null;
         }
-        List<Health.Probe> log = c.getHealthLog() == null ? List.of()
-                : answers.readValue(c.getHealthLog(), answers.getTypeFactory().constructCollectionType(List.class, Health.Probe.class));
-        return new HealthView(c.getHealthStatus(), c.getHealthFailingStreak(), log);
+        return new HealthView(c.getHealthStatus(), c.getHealthFailingStreak(), HealthColumns.read(c.getHealthLog(), answers));
     }
 
     /** The container's stored spec, parsed once: it never changes, and a list would parse every row's on every request. */
@@ -291,7 +292,7 @@ class ContainerController {
     }
 
     @GetMapping("/{name}")
-    @Operation(summary = "One container")
+    @Operation(summary = "One container, with what its health check found")
     ContainerView get(Caller caller, @PathVariable String team, @PathVariable String name) {
         return view(containers.get(caller, team, name));
     }

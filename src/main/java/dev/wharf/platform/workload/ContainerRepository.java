@@ -35,17 +35,21 @@ interface ContainerRepository extends JpaRepository<Container, String>, Containe
 
     /** What the reconciler compares with the node, of each container placed there: a few small columns, not whole rows. */
     @Query("select new dev.wharf.platform.workload.ContainerRepository$Placement(c.id, c.name, c.teamId, c.node, c.state, c.ipAddress,"
-            + " c.writableBytes, c.imageDigest, c.createdAt) from Container c where c.node = :node")
+            + " c.writableBytes, c.imageDigest, c.createdAt, c.healthStatus, c.healthFailingStreak) from Container c where c.node = :node")
     List<Placement> placedOnNode(String node);
 
     /** As {@link #placedOnNode}, for the containers placed on nodes other than these (nodes that were removed). */
     @Query("select new dev.wharf.platform.workload.ContainerRepository$Placement(c.id, c.name, c.teamId, c.node, c.state, c.ipAddress,"
-            + " c.writableBytes, c.imageDigest, c.createdAt) from Container c where c.node is not null and c.node not in :nodes")
+            + " c.writableBytes, c.imageDigest, c.createdAt, c.healthStatus, c.healthFailingStreak) from Container c"
+            + " where c.node is not null and c.node not in :nodes")
     List<Placement> placedOutside(@Param("nodes") java.util.Collection<String> nodes);
 
-    /** @param imageDigest {@code null} while the container is being created */
+    /**
+     * @param imageDigest  {@code null} while the container is being created
+     * @param healthStatus what the row says of its health ({@code null}: none)
+     */
     record Placement(String id, String name, Long teamId, String node, Container.State state, String ipAddress, long writableBytes,
-            String imageDigest, java.time.Instant createdAt) {
+            String imageDigest, java.time.Instant createdAt, String healthStatus, int healthFailingStreak) {
     }
 
     /** (node, count) of the team's placed containers. */

@@ -51,6 +51,10 @@ record ContainerRequest(
      * like {@code "30s"}; missing fields take the image's, then Docker's defaults. {@code onUnhealthy} is {@code "none"}
      * (report only, the default) or {@code "restart"}.
      */
+    @io.swagger.v3.oas.annotations.media.Schema(description = "Docker's HEALTHCHECK: test [\"CMD\", program, args…],"
+            + " [\"CMD-SHELL\", \"command\"] or [\"NONE\"]; interval and timeout 1s to 24h, startPeriod 0s to 24h (like \"30s\");"
+            + " retries 1 to 1000; onUnhealthy \"none\" (report only, the default) or \"restart\". Missing fields take the image's,"
+            + " then 30s, 30s, 0s and 3")
     record HealthcheckRequest(List<String> test, String interval, String timeout, String startPeriod, Integer retries,
             String onUnhealthy) {
     }

@@ -7,6 +7,7 @@ import dev.wharf.platform.web.Quantities;
 import dev.wharf.platform.web.WharfException;
 import dev.wharf.runtime.api.ContainerDefaults;
 import dev.wharf.runtime.api.ContainerSpec;
+import dev.wharf.runtime.api.HealthCheck;
 import dev.wharf.runtime.api.ImageInfo;
 import dev.wharf.runtime.api.NetworkSpec;
 import dev.wharf.runtime.api.PortMapping;
@@ -16,6 +17,7 @@ import dev.wharf.runtime.api.RunOptions;
 import dev.wharf.runtime.api.RuntimeFailure;
 import dev.wharf.runtime.api.TmpfsMount;
 import dev.wharf.runtime.api.VolumeMount;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -130,24 +132,54 @@ class ContainerRequestValidation {
         return request.stopTimeout();
     }
 
-    /** The request's health check as overrides of the image's; {@code onUnhealthy} is checked too. */
+    /**
+     * The request's health check as overrides of the image's, each field checked as {@link HealthCheck} will
+     * take it (a 400 naming the field); {@code onUnhealthy} is checked too.
+     */
     static ContainerDefaults.HealthOverride healthOverride(ContainerRequest.HealthcheckRequest health) {
         if (health == null) {
             return null;
         }
-        if (health.onUnhealthy() != null && !List.of("none", "restart").contains(health.onUnhealthy())) {
+        if (health.onUnhealthy() != null && !List.of("none", HealthReports.RESTART).contains(health.onUnhealthy())) {
             throw WharfException.invalidField("healthcheck.onUnhealthy", "onUnhealthy must be \"none\" (report only, the default) or"
                     + " \"restart\", got \"" + health.onUnhealthy() + "\"");
         }
         List<String> test = health.test();
-        if (test != null && !test.isEmpty() && !(test.size() == 1 && "NONE".equals(test.get(0)))
-                && !List.of("CMD", "CMD-SHELL").contains(test.get(0))) {
+        if (test != null && !test.isEmpty() && !validTest(test)) {
             throw WharfException.invalidField("healthcheck.test", "test must be [\"CMD\", program, args…], [\"CMD-SHELL\", \"command\"]"
                     + " or [\"NONE\"]");
         }
-        return new ContainerDefaults.HealthOverride(test, Quantities.duration("healthcheck.interval", health.interval()),
-                Quantities.duration("healthcheck.timeout", health.timeout()),
-                Quantities.duration("healthcheck.startPeriod", health.startPeriod()), health.retries());
+        if (health.retries() != null && (health.retries() < 1 || health.retries() > MAX_RETRIES)) {
+            throw WharfException.invalidField("healthcheck.retries", "retries must be between 1 and " + MAX_RETRIES + ", got "
+                    + health.retries());
+        }
+        return new ContainerDefaults.HealthOverride(test, probeDuration("healthcheck.interval", health.interval(), Duration.ofSeconds(1)),
+                probeDuration("healthcheck.timeout", health.timeout(), Duration.ofSeconds(1)),
+                probeDuration("healthcheck.startPeriod", health.startPeriod(), Duration.ZERO), health.retries());
+    }
+
+    private static final int MAX_RETRIES = 1000;
+
+    private static boolean validTest(List<String> test) {
+        if (test.stream().anyMatch(java.util.Objects::isNull)) {
+            return false;
+        }
+        return switch (test.get(0)) {
+            case "NONE" -> test.size() == 1;
+            case "CMD" -> test.size() >= 2 && !test.get(1).isBlank();
+            case "CMD-SHELL" -> test.size() == 2 && !test.get(1).isBlank();
+            default -> false;
+        };
+    }
+
+    /** A duration of the health check between {@code min} and a day. */
+    private static Duration probeDuration(String field, String value, Duration min) {
+        Duration duration = Quantities.duration(field, value);
+        if (duration != null && (duration.compareTo(min) < 0 || duration.compareTo(Duration.ofDays(1)) > 0)) {
+            throw WharfException.invalidField(field, field + " must be between " + (min.isZero() ? "0s" : min.toSeconds() + "s")
+                    + " and 24h, got \"" + value + "\"");
+        }
+        return duration;
     }
 
     /** {@code tmpfs}: absolute paths (normalized) that no volume or other tmpfs takes, sizes of at least 4Ki. */

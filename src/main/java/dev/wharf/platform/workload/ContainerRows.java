@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import org.springframework.orm.ObjectOptimisticLockingFailureException;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Writes containers' rows: what a request or a node reports, applied to the fresh row in its own
@@ -27,14 +28,16 @@ class ContainerRows {
     private final NodeRegistry nodes;
     private final TransactionTemplate tx;
     private final Clock clock;
+    private final JsonMapper json;
     /** containers a request is starting and will write the outcome of itself (the reconciler leaves their start events alone) */
     private final Set<String> observing = ConcurrentHashMap.newKeySet();
 
-    ContainerRows(ContainerRepository containers, NodeRegistry nodes, TransactionTemplate tx, Clock clock) {
+    ContainerRows(ContainerRepository containers, NodeRegistry nodes, TransactionTemplate tx, Clock clock, JsonMapper json) {
         this.containers = containers;
         this.nodes = nodes;
         this.tx = tx;
         this.clock = clock;
+        this.json = json;
     }
 
     /** The team's container of that name; 404 otherwise. */
@@ -59,12 +62,13 @@ class ContainerRows {
 
     /**
      * Writes what the node reports into the row (the same facts the event stream brings, so the
-     * two may arrive in any order). A pending restart is the reconciler's to finish.
+     * two may arrive in any order), its health included. A pending restart is the reconciler's to finish.
      */
     Container observe(String id, ContainerInfo info, Consumer<Container> also) {
         return update(id, row -> {
             also.accept(row);
             row.address(info.ipAddress());
+            HealthColumns.write(row, info.health(), json);
             if (row.getState() == Container.State.RESTARTING) {
                 return;
             }

@@ -1,8 +1,10 @@
 package dev.wharf.platform.workload;
 
+import dev.wharf.platform.audit.AuditLog;
 import dev.wharf.platform.node.Leases;
 import dev.wharf.platform.node.NodeRegistry;
 import dev.wharf.platform.node.NodeUsage;
+import dev.wharf.platform.team.TeamManagement;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerState;
 import dev.wharf.runtime.api.RuntimeEvent;
@@ -14,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -23,10 +26,11 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Keeps the recorded state true: runtime events (exit, OOM) update the database and drive
- * restart policies ({@link RestartSupervisor}); at start-up and every few seconds the database is
+ * Keeps the recorded state true: runtime events (exit, OOM, health) update the database and drive
+ * restart policies ({@link RestartSupervisor}, {@link HealthReports}); at start-up and every few seconds the database is
  * compared with what the node reports (drift). Containers the node lost become {@code unknown} with a
  * reason; containers the node has but the database does not are logged and listed on the
  * nodes API, never killed.
@@ -57,13 +61,20 @@ class Reconciler implements NodeUsage {
     /** containers each node runs that the platform has no record of */
     private final Map<String, Set<String>> unmanaged = new ConcurrentHashMap<>();
     private final RestartSupervisor restarts;
+    private final HealthReports health;
+    /** stops containers that turned unhealthy and restart (one at a time; a stop may wait a container's stop timeout) */
+    private final ExecutorService stopper = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "wharf-unhealthy-stopper");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final Map<String, AutoCloseable> subscriptions = new ConcurrentHashMap<>();
     /** whether this replica holds the reconciler's lease (only the holder acts: one replica restarts a container, not all) */
     private volatile boolean leader;
 
     Reconciler(ContainerRepository containers, ContainerManagement management, NodeRegistry nodes, StorageMeter meter, Leases leases,
             dev.wharf.WharfSettings settings, @Value("${wharf.reconcile-interval:10s}") Duration interval,
-            @Value("${wharf.storage-interval:60s}") Duration storageInterval) {
+            @Value("${wharf.storage-interval:60s}") Duration storageInterval, JsonMapper json, AuditLog audit, TeamManagement teams) {
         this.containers = containers;
         this.management = management;
         this.nodes = nodes;
@@ -71,7 +82,8 @@ class Reconciler implements NodeUsage {
         this.leases = settings.mode() == dev.wharf.WharfSettings.Mode.ALL ? null : leases; // all-in-one: one process by definition
         this.interval = interval;
         this.storageInterval = storageInterval;
-        this.restarts = new RestartSupervisor(containers, management, nodes, scheduler);
+        this.restarts = new RestartSupervisor(containers, management, nodes, scheduler, stopper, audit, teams);
+        this.health = new HealthReports(management, restarts, json);
     }
 
     @EventListener(ApplicationReadyEvent.class)
@@ -113,6 +125,7 @@ class Reconciler implements NodeUsage {
     void stop() {
         scheduler.shutdownNow();
         measurer.shutdownNow();
+        stopper.shutdownNow();
         subscriptions.values().forEach(Reconciler::close);
         if (leader && leases != null) {
             try {
@@ -251,8 +264,10 @@ class Reconciler implements NodeUsage {
             } else if (info.state() == ContainerState.RUNNING && !java.util.Objects.equals(info.ipAddress(), container.ipAddress())) {
                 management.update(container.id(), row -> row.address(info.ipAddress()));
             }
+            health.compare(container, info);
         }
         known.addAll(containers.findAllIds());
+        health.retain(known);
         Set<String> strangers = new HashSet<>();
         Set<String> reported = unmanaged.computeIfAbsent(name, k -> ConcurrentHashMap.newKeySet());
         for (ContainerInfo info : node.list()) {
@@ -285,6 +300,8 @@ class Reconciler implements NodeUsage {
             }
             if (event instanceof RuntimeEvent.ContainerExited exited) {
                 restarts.exited(exited.containerId(), exited.exitCode(), exited.oomKilled());
+            } else if (event instanceof RuntimeEvent.ContainerHealthChanged changed && placed.isPresent()) {
+                health.changed(changed.containerId(), changed.health());
             } else if (event instanceof RuntimeEvent.ContainerStarted started && !management.isObserving(started.containerId())) {
                 // a start a request made is written by that request (observe); this one came from elsewhere (a restart policy)
                 containers.findById(started.containerId()).filter(row -> !row.saysStarted(started.time()))

@@ -35,4 +35,39 @@ public record Health(Status status, int failingStreak, List<Probe> log) {
     public Health {
         log = log == null ? List.of() : List.copyOf(log);
     }
+
+    /**
+     * What one more probe makes of this health, by Docker's rules: a probe that passes (exit code 0)
+     * makes it {@code HEALTHY} with no failures, also during the start period; a failure while still
+     * {@code STARTING} that began within {@code startPeriod} of {@code startedAt} does not count; any
+     * other failure adds to the streak, and {@code retries} in a row make it {@code UNHEALTHY}. The
+     * probe joins the log, which keeps the last {@link #LOG_SIZE}.
+     */
+    public Health after(Probe probe, HealthCheck check, Instant startedAt) {
+        List<Probe> probes = new java.util.ArrayList<>(log);
+        probes.add(probe);
+        List<Probe> kept = probes.subList(Math.max(0, probes.size() - LOG_SIZE), probes.size());
+        if (probe.exitCode() == 0) {
+            return new Health(Status.HEALTHY, 0, kept);
+        }
+        boolean inStartPeriod = status == Status.STARTING && startedAt != null
+                && probe.start().isBefore(startedAt.plus(check.startPeriod()));
+        if (inStartPeriod) {
+            return new Health(status, failingStreak, kept);
+        }
+        int streak = failingStreak + 1;
+        return new Health(streak >= check.retries() ? Status.UNHEALTHY : status, streak, kept);
+    }
+
+    /** The last {@link #OUTPUT_TAIL} characters of a probe's output (no half of a surrogate pair at the start). */
+    public static String tail(String output) {
+        if (output == null) {
+            return "";
+        }
+        if (output.length() <= OUTPUT_TAIL) {
+            return output;
+        }
+        int from = output.length() - OUTPUT_TAIL;
+        return output.substring(Character.isLowSurrogate(output.charAt(from)) ? from + 1 : from);
+    }
 }

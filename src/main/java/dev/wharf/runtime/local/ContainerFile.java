@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ContainerState;
+import dev.wharf.runtime.api.Health;
 import dev.wharf.runtime.api.NetworkSpec;
 import dev.wharf.runtime.api.PortMapping;
 import dev.wharf.runtime.api.Resources;
@@ -19,11 +20,12 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * {@code containers/<id>/container.json}: a {@link ContainerRecord} as it is kept on disk, bound by
  * Jackson. Fields that older versions did not write ({@code volumes}, {@code network},
- * {@code options}, {@code ipAddress}, {@code networkResult}) read as none.
+ * {@code options}, {@code ipAddress}, {@code networkResult}, {@code health}) read as none.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 record ContainerFile(Spec spec, ContainerState state, String ipAddress, String networkResult, int pid, Integer exitCode,
-        boolean oomKilled, Instant createdAt, Instant startedAt, Instant finishedAt) {
+        boolean oomKilled, Instant createdAt, Instant startedAt, Instant finishedAt,
+        @JsonInclude(JsonInclude.Include.NON_NULL) Health health) {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -32,7 +34,7 @@ record ContainerFile(Spec spec, ContainerState state, String ipAddress, String n
     record Spec(String id, String name, long teamId, @JsonInclude(JsonInclude.Include.NON_NULL) String rootfsImage,
             @JsonInclude(JsonInclude.Include.NON_NULL) String rootfsDirectory, List<String> args, Map<String, String> env,
             String workingDir, String user, Limits resources, String stopSignal, List<Volume> volumes, Network network,
-            RunOptions options) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) RunOptions options) {
     }
 
     record Limits(Double cpus, Long memoryBytes, Long pids) {
@@ -63,9 +65,10 @@ record ContainerFile(Spec spec, ContainerState state, String ipAddress, String n
                 s.workingDir(), s.user(), new Limits(r.cpus(), r.memoryBytes(), r.pids()), s.stopSignal(),
                 s.volumes().stream().map(v -> new Volume(v.name(), v.path(), v.readOnly())).toList(),
                 new Network(s.network().mode(), s.network().aliases(), s.network().ports().stream()
-                        .map(p -> new Port(p.containerPort(), p.hostPort(), p.protocol(), p.hostIp())).toList()), s.options());
+                        .map(p -> new Port(p.containerPort(), p.hostPort(), p.protocol(), p.hostIp())).toList()),
+                s.options().equals(RunOptions.DEFAULT) ? null : s.options()); // the default is written as before: not at all
         return new ContainerFile(spec, record.state, record.ipAddress, record.networkResult, record.pid, record.exitCode,
-                record.oomKilled, record.createdAt, record.startedAt, record.finishedAt);
+                record.oomKilled, record.createdAt, record.startedAt, record.finishedAt, record.health);
     }
 
     ContainerRecord toRecord() {
@@ -85,6 +88,7 @@ record ContainerFile(Spec spec, ContainerState state, String ipAddress, String n
         record.finishedAt = finishedAt;
         record.ipAddress = ipAddress;
         record.networkResult = networkResult;
+        record.health = health;
         return record;
     }
 

@@ -44,6 +44,7 @@ final class ContainerLifecycle {
     private final ContainerFiles files;
     private final NetworkAttachments networks;
     private final ExitWatcher exits;
+    private final HealthMonitor health;
     private final RuntimeEvents events;
     private final RuncProcessDriver driver;
     private final CgroupManager cgroups;
@@ -51,14 +52,15 @@ final class ContainerLifecycle {
     private final Clock clock;
 
     ContainerLifecycle(ContainerStore store, RootFilesystems rootfs, TeamVolumes volumes, ContainerFiles files,
-            NetworkAttachments networks, ExitWatcher exits, RuntimeEvents events, RuncProcessDriver driver, CgroupManager cgroups,
-            Limits limits, Clock clock) {
+            NetworkAttachments networks, ExitWatcher exits, HealthMonitor health, RuntimeEvents events, RuncProcessDriver driver,
+            CgroupManager cgroups, Limits limits, Clock clock) {
         this.store = store;
         this.rootfs = rootfs;
         this.volumes = volumes;
         this.files = files;
         this.networks = networks;
         this.exits = exits;
+        this.health = health;
         this.events = events;
         this.driver = driver;
         this.cgroups = cgroups;
@@ -125,9 +127,11 @@ final class ContainerLifecycle {
             record.finishedAt = null;
             record.exitCode = null;
             record.oomKilled = false;
+            HealthMonitor.reset(record);
             store.persist(record);
         }
         events.publish(new RuntimeEvent.ContainerStarted(id, record.startedAt));
+        health.started(record);
         // a very short-lived process may have ended before we marked it running
         driver.exitCode(id).ifPresent(code -> exits.handleExit(id));
         return record.info();
@@ -179,6 +183,7 @@ final class ContainerLifecycle {
                 throw RuntimeFailure.precondition("container " + id + " is " + record.state.name().toLowerCase()
                         + "; stop it first or remove it with force");
             }
+            health.stop(id);
             if (record.state == ContainerState.RUNNING) {
                 signal(record, "KILL");
                 awaitExit(record, KILL_GRACE);

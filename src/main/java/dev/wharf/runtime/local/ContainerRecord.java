@@ -3,6 +3,7 @@ package dev.wharf.runtime.local;
 import dev.wharf.runtime.api.ContainerInfo;
 import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ContainerState;
+import dev.wharf.runtime.api.Health;
 import java.time.Instant;
 
 /**
@@ -23,7 +24,7 @@ final class ContainerRecord {
     volatile String ipAddress;
     volatile String networkResult;
     /** what the health check found since the last start; null without one */
-    volatile dev.wharf.runtime.api.Health health;
+    volatile Health health;
 
     ContainerRecord(ContainerSpec spec, Instant createdAt) {
         this.spec = spec;

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Rebuilds the node's view of its containers when the runtime opens on an existing data directory:
  * each {@code container.json} is read back, and runc and conmon's exit files say what happened
- * while the runtime was down. Containers still running keep running; a creation that never
- * finished is removed.
+ * while the runtime was down. Containers still running keep running (and their health checks go on
+ * from the health they had); a creation that never finished is removed.
  */
 final class ContainerRecovery {
 
@@ -28,15 +28,17 @@ final class ContainerRecovery {
     private final ContainerStore store;
     private final RootFilesystems rootfs;
     private final ExitWatcher exits;
+    private final HealthMonitor health;
     private final RuncProcessDriver driver;
     private final long idMapBase;
     private final Clock clock;
 
-    ContainerRecovery(ContainerStore store, RootFilesystems rootfs, ExitWatcher exits, RuncProcessDriver driver, long idMapBase,
-            Clock clock) {
+    ContainerRecovery(ContainerStore store, RootFilesystems rootfs, ExitWatcher exits, HealthMonitor health, RuncProcessDriver driver,
+            long idMapBase, Clock clock) {
         this.store = store;
         this.rootfs = rootfs;
         this.exits = exits;
+        this.health = health;
         this.driver = driver;
         this.idMapBase = idMapBase;
         this.clock = clock;
@@ -67,6 +69,7 @@ final class ContainerRecovery {
         if (record.state == ContainerState.RUNNING && state.map(s -> s.status().equals("running")).orElse(false)) {
             record.pid = state.get().pid();
             log.info("container {} is still running (pid {})", record.spec.id(), record.pid);
+            health.recovered(record);
         } else if (record.state == ContainerState.RUNNING) {
             synchronized (record) {
                 exits.markExited(record);

@@ -17,8 +17,8 @@ import java.util.OptionalInt;
 
 /**
  * Turns the exit files conmon writes ({@code exits/<id>}) into exited containers: records the
- * exit code and an OOM kill, takes the container off its network, wakes whoever waits for the
- * exit, and tells the event listeners.
+ * exit code and an OOM kill, ends its health probes, takes the container off its network, wakes
+ * whoever waits for the exit, and tells the event listeners.
  */
 final class ExitWatcher implements AutoCloseable {
 
@@ -26,16 +26,18 @@ final class ExitWatcher implements AutoCloseable {
     private final CgroupManager cgroups;
     private final ContainerStore store;
     private final NetworkAttachments networks;
+    private final HealthMonitor health;
     private final RuntimeEvents events;
     private final Clock clock;
     private WatchService watch;
 
     ExitWatcher(RuncProcessDriver driver, CgroupManager cgroups, ContainerStore store, NetworkAttachments networks,
-            RuntimeEvents events, Clock clock) {
+            HealthMonitor health, RuntimeEvents events, Clock clock) {
         this.driver = driver;
         this.cgroups = cgroups;
         this.store = store;
         this.networks = networks;
+        this.health = health;
         this.events = events;
         this.clock = clock;
     }
@@ -108,6 +110,7 @@ final class ExitWatcher implements AutoCloseable {
             return; // the exit file is created before it is written; the modify event follows
         }
         record.state = ContainerState.EXITED;
+        health.stop(id);
         record.exitCode = code.getAsInt();
         record.oomKilled = cgroups.containerOomKills(record.spec.teamId(), id) > 0;
         record.finishedAt = clock.instant();

@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The in-process {@link RuntimeService} of a host that can run containers: a façade over the
  * parts that each do one job ({@link ContainerLifecycle}, {@link ContainerStore},
- * {@link ExitWatcher}, {@link NetworkAttachments}, {@link TeamVolumes}, {@link LocalImages},
- * {@link KnownTeams}). Its state lives under the data directory
+ * {@link ExitWatcher}, {@link HealthMonitor}, {@link NetworkAttachments}, {@link TeamVolumes},
+ * {@link LocalImages}, {@link KnownTeams}). Its state lives under the data directory
  * ({@code containers/<id>/container.json}, {@code teams/team-<id>.limits}), so a restarted
  * runtime finds its containers again, leaves running ones running and still reports their exit.
  * A host that cannot run containers gets an {@link UnavailableRuntime} from {@link #onHost}.
@@ -73,6 +73,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     private final LocalImages images;
     private final RootFilesystems rootfs;
     private final ExitWatcher exits;
+    private final HealthMonitor health;
     private final NetworkAttachments attachments;
     private final ContainerLifecycle lifecycle;
     private final ContainerRecovery recovery;
@@ -105,10 +106,11 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
         this.init = new InitBinary(settings.init());
         ContainerFiles files = new ContainerFiles(containers, cgroups, volumes, init);
         this.attachments = new NetworkAttachments(networks, containers, files);
-        this.exits = new ExitWatcher(driver, cgroups, containers, attachments, events, clock);
-        this.lifecycle = new ContainerLifecycle(containers, rootfs, volumes, files, attachments, exits, events, driver, cgroups,
+        this.health = new HealthMonitor(containers, (id, spec) -> driver.exec(id, spec, containers.dirOf(id)), events, clock);
+        this.exits = new ExitWatcher(driver, cgroups, containers, attachments, health, events, clock);
+        this.lifecycle = new ContainerLifecycle(containers, rootfs, volumes, files, attachments, exits, health, events, driver, cgroups,
                 new ContainerLifecycle.Limits(settings.idMapBase(), settings.logMaxBytes()), clock);
-        this.recovery = new ContainerRecovery(containers, rootfs, exits, driver, settings.idMapBase(), clock);
+        this.recovery = new ContainerRecovery(containers, rootfs, exits, health, driver, settings.idMapBase(), clock);
     }
 
     /**
@@ -162,6 +164,7 @@ public final class LocalRuntime implements RuntimeService, AutoCloseable {
     @Override
     public void close() {
         exits.close();
+        health.close();
     }
 
     @Override

@@ -228,7 +228,9 @@ public final class RuncProcessDriver {
      * or as soon as it has printed more than {@link ExecResult#MAX_OUTPUT_BYTES} on stdout or stderr
      * (the result is then {@code truncated}). Like {@code docker exec}, it runs as the container's
      * process does: {@code runc exec} takes the user, additional gids and environment ({@code HOME}
-     * included) from the bundle's {@code config.json}, and the spec's variables come on top.
+     * included) from the bundle's {@code config.json}, and the spec's variables come on top. runc
+     * makes the process the leader of a session of its own, so the kill takes its whole process
+     * group: children it started (a shell's) go with it.
      */
     public ExecResult exec(String id, ExecSpec spec, Path containerDir) {
         Path pidFile = containerDir.resolve("exec-" + System.nanoTime() + ".pid");
@@ -245,7 +247,7 @@ public final class RuncProcessDriver {
         args.addAll(spec.args());
         try {
             CommandRunner.Result result = CommandRunner.run(command(args), spec.timeout(),
-                    () -> readNumber(pidFile).ifPresent(pid -> killQuietly(pid)),
+                    () -> readNumber(pidFile).ifPresent(this::killGroup),
                     ExecResult.MAX_OUTPUT_BYTES, () -> killWhenStarted(pidFile));
             if (!result.timedOut() && !result.truncated() && result.exitCode() != 0 && result.stderr().contains("level=error")) {
                 throw new RuntimeFailure(RuntimeFailure.Kind.INVALID_ARGUMENT, "exec in " + id + ": " + result.reason()
@@ -352,11 +354,20 @@ public final class RuncProcessDriver {
         for (int i = 0; i < 400; i++) {
             OptionalInt pid = readNumber(pidFile);
             if (pid.isPresent()) {
-                killQuietly(pid.getAsInt());
+                killGroup(pid.getAsInt());
                 return;
             }
             sleep(5);
         }
+    }
+
+    /** SIGKILL to the process group an exec'd process leads (and to the process, should it have left it). */
+    private void killGroup(int pid) {
+        if (pid <= 1) {
+            return; // never kill(-1) or kill(0): a pid file that does not hold a process's pid
+        }
+        killQuietly(-pid);
+        killQuietly(pid);
     }
 
     private void killQuietly(int pid) {

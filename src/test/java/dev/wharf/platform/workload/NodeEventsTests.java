@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A node speaks only for its own containers: the reconciler hears node-1's event stream (a fake
- * event source), and an exit that node-1 reports for a container placed on node-2 changes nothing,
- * while node-1's exit of its own container is recorded.
+ * event source), and an exit, a start or a health change that node-1 reports for a container placed on
+ * node-2 changes nothing, while node-1's exit of its own container is recorded.
  */
 class NodeEventsTests {
 
@@ -38,7 +38,8 @@ class NodeEventsTests {
     private final AtomicReference<Consumer<RuntimeEvent>> stream = new AtomicReference<>();
     private final Reconciler reconciler = new Reconciler(containers, management, nodes, mock(StorageMeter.class), mock(Leases.class),
             new WharfSettings(WharfSettings.Mode.ALL, Path.of("/nonexistent"), new WharfSettings.Security(true)),
-            Duration.ofHours(1), Duration.ofHours(1));
+            Duration.ofHours(1), Duration.ofHours(1), tools.jackson.databind.json.JsonMapper.builder().build(),
+            mock(dev.wharf.platform.audit.AuditLog.class), mock(dev.wharf.platform.team.TeamManagement.class));
 
     @AfterEach
     void stop() {
@@ -69,6 +70,8 @@ class NodeEventsTests {
 
         nodeOneEvents.accept(new RuntimeEvent.ContainerExited("onnodetwo", Instant.now(), 137, true));
         nodeOneEvents.accept(new RuntimeEvent.ContainerStarted("onnodetwo", Instant.now()));
+        nodeOneEvents.accept(new RuntimeEvent.ContainerHealthChanged("onnodetwo", Instant.now(),
+                new dev.wharf.runtime.api.Health(dev.wharf.runtime.api.Health.Status.UNHEALTHY, 3, List.of())));
         nodeOneEvents.accept(new RuntimeEvent.ContainerExited("onnodeone", Instant.now(), 3, false));
 
         // events are handled in order on one thread: once node-1's own exit is recorded, the others were handled before it

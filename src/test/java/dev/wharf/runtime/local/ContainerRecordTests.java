@@ -2,16 +2,21 @@ package dev.wharf.runtime.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.wharf.runtime.api.ContainerSpec;
 import dev.wharf.runtime.api.ContainerState;
+import dev.wharf.runtime.api.Health;
+import dev.wharf.runtime.api.HealthCheck;
 import dev.wharf.runtime.api.NetworkSpec;
 import dev.wharf.runtime.api.PortMapping;
 import dev.wharf.runtime.api.Resources;
 import dev.wharf.runtime.api.Rootfs;
+import dev.wharf.runtime.api.RunOptions;
 import dev.wharf.runtime.api.VolumeMount;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +83,25 @@ class ContainerRecordTests {
         ContainerRecord again = ContainerRecord.fromJson(record.toJson());
         assertThat(again.info()).isEqualTo(record.info());
         assertThat(again.networkResult).isEqualTo(record.networkResult);
+    }
+
+    @Test
+    void aHealthCheckAndWhatItFoundSurviveTheRoundTrip() throws IOException {
+        ContainerRecord plain = ContainerRecord.fromJson(resource("container-directory.json"));
+        HealthCheck check = new HealthCheck(List.of("CMD-SHELL", "test -f /tmp/ok"), Duration.ofSeconds(2), Duration.ofMillis(1500),
+                Duration.ofSeconds(30), 4);
+        ContainerSpec s = plain.spec;
+        ContainerRecord record = new ContainerRecord(new ContainerSpec(s.id(), s.name(), s.teamId(), s.rootfs(), s.args(), s.env(),
+                s.workingDir(), s.user(), s.resources(), s.stopSignal(), s.volumes(), s.network(),
+                new RunOptions(false, List.of(), false, check)), plain.createdAt);
+        record.state = ContainerState.RUNNING;
+        Instant probed = Instant.parse("2026-12-01T08:00:00.123456789Z");
+        record.health = new Health(Health.Status.UNHEALTHY, 4, List.of(new Health.Probe(probed, probed.plusMillis(30), 1, "no \"ok\"\n")));
+
+        ContainerRecord again = ContainerRecord.fromJson(record.toJson());
+        assertThat(again.spec.options().healthCheck()).isEqualTo(check);
+        assertThat(again.health).isEqualTo(record.health);
+        assertThat(again.info()).isEqualTo(record.info());
     }
 
     private static String resource(String name) throws IOException {
