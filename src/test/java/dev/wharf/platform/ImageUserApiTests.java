@@ -39,7 +39,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Users by name over the REST API, as {@code docker run} resolves them: an image built with
  * {@code USER app} ({@link AppImage}) runs as the team's mapping of app's ids, groups and home, read
- * back from the host; a request's {@code user} overrides it; and images whose {@code /etc/passwd}
+ * back from the host, its health check is probed and acted on and its stop signal ends it; a
+ * request's {@code user} overrides it; and images whose {@code /etc/passwd}
  * leads to the host's files, cannot be read, or lacks the user are refused with a 400 that leaves
  * nothing behind.
  */
@@ -165,6 +166,54 @@ class ImageUserApiTests {
             terminal.type("id");
             assertThat(terminal.await("groups=1000(app),2000(extra)")).contains(AppImage.ID_OF_APP);
         }
+    }
+
+    /**
+     * The rest of what {@code docker run} does with the image: its {@code HEALTHCHECK} is probed (as app,
+     * inside the container) and shown, starting → healthy → unhealthy with the probe log; with
+     * {@code onUnhealthy: restart} an unhealthy container is restarted and comes back healthy; and a
+     * stop sends the image's {@code STOPSIGNAL} (SIGUSR1), which the command traps to exit 0 (TERM
+     * would leave it running until the kill, exit code 137).
+     */
+    @Test
+    void theImagesHealthCheckIsShownAndActedOnAndItsStopSignalEndsItGracefully() {
+        Response watched = create("watched", app, null);
+        assertThat(watched.status()).as(watched.toString()).isEqualTo(201);
+        assertThat(watched.json().get("health").get("status").asString()).as("before the first probe").isEqualTo("starting");
+        JsonNode healthy = awaitHealth("watched", "healthy");
+        JsonNode passed = healthy.get("health").get("log").get(0);
+        assertThat(passed.get("exitCode").asInt()).isZero();
+
+        exec("watched", "rm " + AppImage.HEALTHY_FILE);
+        JsonNode unhealthy = awaitHealth("watched", "unhealthy");
+        assertThat(unhealthy.get("health").get("failingStreak").asInt()).isGreaterThanOrEqualTo(2);
+        JsonNode log = unhealthy.get("health").get("log");
+        assertThat(log.get(log.size() - 1).get("exitCode").asInt()).as("test -f fails with 1").isEqualTo(1);
+        assertThat(unhealthy.get("state").asString()).as("report only, by default").isEqualTo("running");
+        assertThat(unhealthy.get("restartCount").asInt()).isZero();
+
+        Response restarted = member.post("/api/v1/teams/" + team + "/containers", "{\"name\":\"restarted\",\"image\":\"" + app
+                + "\",\"healthcheck\":{\"onUnhealthy\":\"restart\"}}");
+        assertThat(restarted.status()).as(restarted.toString()).isEqualTo(201);
+        awaitHealth("restarted", "healthy");
+        exec("restarted", "rm " + AppImage.HEALTHY_FILE);
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> container("restarted").get("restartCount").asInt() >= 1);
+        assertThat(awaitHealth("restarted", "healthy").get("state").asString()).as("its command made the file again").isEqualTo("running");
+        assertThat(admin.get("/api/v1/audit?team=" + team).body()).contains("unhealthy");
+
+        Response stopped = member.post("/api/v1/teams/" + team + "/containers/watched/stop", "");
+        assertThat(stopped.status()).as(stopped.toString()).isEqualTo(200);
+        assertThat(stopped.json().get("exitCode").asInt()).as("SIGUSR1 reached the trap").isZero();
+        assertThat(member.get("/api/v1/teams/" + team + "/containers/watched/logs?tail=10").body()).contains(AppImage.STOPPED_LINE);
+    }
+
+    private JsonNode container(String name) {
+        return member.get("/api/v1/teams/" + team + "/containers/" + name).json();
+    }
+
+    private JsonNode awaitHealth(String name, String status) {
+        return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> container(name), c -> c.path("health").path("status").asString("").equals(status));
     }
 
     @Test
