@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -43,7 +42,7 @@ import tools.jackson.databind.JsonNode;
 @DirtiesContext
 class HealthCheckApiTests {
 
-    static final String PASSWORD = "tidal-ember-4821";
+    static final String PASSWORD = ApiTeam.PASSWORD;
     static TestNode env;
     static String busybox;
     /** busybox whose config has a HEALTHCHECK (test -e /bin/busybox every second) and runs sleep 300 */
@@ -63,6 +62,7 @@ class HealthCheckApiTests {
     Http admin;
     Http member;
     String team;
+    ApiTeam teamMade;
 
     @BeforeAll
     static void images() throws Exception {
@@ -93,20 +93,16 @@ class HealthCheckApiTests {
     @BeforeEach
     void team() {
         node = runtime;
-        admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
-        team = "hc-" + UUID.randomUUID().toString().substring(0, 6);
-        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}").status()).isEqualTo(201);
-        admin.post("/api/v1/users", "{\"name\":\"" + team + "-member\",\"password\":\"" + PASSWORD + "\"}");
-        admin.put("/api/v1/teams/" + team + "/members/" + team + "-member", "{\"role\":\"member\"}");
-        member = Http.to(port).basic(team + "-member", PASSWORD);
+        ApiTeam made = ApiTeam.create(port, "hc");
+        admin = made.admin();
+        member = made.member();
+        team = made.name();
+        teamMade = made;
     }
 
     @AfterEach
     void deleteAll() {
-        for (JsonNode c : admin.get("/api/v1/teams/" + team + "/containers").json()) {
-            assertThat(admin.delete("/api/v1/teams/" + team + "/containers/" + c.get("name").asString() + "?force=true").status())
-                    .isEqualTo(204);
-        }
+        teamMade.deleteContainers();
     }
 
     private Response create(String name, String image, String body) {

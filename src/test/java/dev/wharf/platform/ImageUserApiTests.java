@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -50,7 +49,7 @@ import tools.jackson.databind.JsonNode;
 @DirtiesContext
 class ImageUserApiTests {
 
-    static final String PASSWORD = "tidal-ember-4821";
+    static final String PASSWORD = ApiTeam.PASSWORD;
     static TestNode env;
     static RuntimeService node;
     static String app;
@@ -68,6 +67,7 @@ class ImageUserApiTests {
     Http admin;
     Http member;
     String team;
+    ApiTeam teamMade;
 
     @BeforeAll
     static void images() throws Exception {
@@ -109,20 +109,16 @@ class ImageUserApiTests {
     @BeforeEach
     void team() {
         node = runtime;
-        admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
-        team = "iu-" + UUID.randomUUID().toString().substring(0, 6);
-        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}").status()).isEqualTo(201);
-        admin.post("/api/v1/users", "{\"name\":\"" + team + "-m\",\"password\":\"" + PASSWORD + "\"}");
-        admin.put("/api/v1/teams/" + team + "/members/" + team + "-m", "{\"role\":\"member\"}");
-        member = Http.to(port).basic(team + "-m", PASSWORD);
+        ApiTeam made = ApiTeam.create(port, "iu");
+        admin = made.admin();
+        member = made.member();
+        team = made.name();
+        teamMade = made;
     }
 
     @AfterEach
     void deleteAll() {
-        for (JsonNode c : admin.get("/api/v1/teams/" + team + "/containers").json()) {
-            assertThat(admin.delete("/api/v1/teams/" + team + "/containers/" + c.get("name").asString() + "?force=true").status())
-                    .isEqualTo(204);
-        }
+        teamMade.deleteContainers();
     }
 
     private Response create(String name, String image, String user) {
@@ -162,7 +158,7 @@ class ImageUserApiTests {
 
         assertThat(exec("app", "id")).isEqualTo(AppImage.ID_OF_APP + "\n");
         assertThat(exec("app", "echo $HOME")).isEqualTo("/home/app\n");
-        try (Terminal terminal = Terminal.open(port, team, "app", team + "-m", PASSWORD)) {
+        try (Terminal terminal = Terminal.open(port, team, "app", team + "-member", PASSWORD)) {
             terminal.type("id");
             assertThat(terminal.await("groups=1000(app),2000(extra)")).contains(AppImage.ID_OF_APP);
         }

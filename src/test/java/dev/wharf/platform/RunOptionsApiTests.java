@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +42,7 @@ import tools.jackson.databind.JsonNode;
 @DirtiesContext
 class RunOptionsApiTests {
 
-    static final String PASSWORD = "quartz-lantern-6093";
+    static final String PASSWORD = ApiTeam.PASSWORD;
     static TestNode env;
     static String busybox;
     /** an image whose config says {@code STOPSIGNAL SIGUSR1} */
@@ -62,6 +61,7 @@ class RunOptionsApiTests {
     Http admin;
     Http member;
     String team;
+    ApiTeam teamMade;
 
     @BeforeAll
     static void images() throws Exception {
@@ -93,22 +93,16 @@ class RunOptionsApiTests {
     @BeforeEach
     void team() {
         node = runtime;
-        admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
-        team = "ro-" + UUID.randomUUID().toString().substring(0, 6);
-        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}").status()).isEqualTo(201);
-        admin.post("/api/v1/users", "{\"name\":\"" + team + "-member\",\"password\":\"" + PASSWORD + "\"}");
-        admin.put("/api/v1/teams/" + team + "/members/" + team + "-member", "{\"role\":\"member\"}");
-        member = Http.to(port).basic(team + "-member", PASSWORD);
+        ApiTeam made = ApiTeam.create(port, "ro");
+        admin = made.admin();
+        member = made.member();
+        team = made.name();
+        teamMade = made;
     }
 
     @AfterEach
     void deleteAll() {
-        for (JsonNode c : admin.get("/api/v1/teams/" + team + "/containers").json()) {
-            assertThat(admin.delete(path(c.get("name").asString()) + "?force=true").status()).isEqualTo(204);
-        }
-        for (JsonNode v : admin.get("/api/v1/teams/" + team + "/volumes").json()) {
-            assertThat(admin.delete("/api/v1/teams/" + team + "/volumes/" + v.get("name").asString()).status()).isEqualTo(204);
-        }
+        teamMade.deleteContainers();
     }
 
     private String path(String name) {
