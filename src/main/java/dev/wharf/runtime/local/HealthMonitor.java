@@ -15,9 +15,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,15 +42,21 @@ import org.slf4j.LoggerFactory;
  *     then is not counted. A runtime that opens again goes on probing the containers still running
  *     from the health they had ({@link #recovered}).</li>
  * </ul>
- * The work is bounded however many containers a node runs: one timer thread schedules the probes
- * and {@link #PROBE_THREADS} threads run them; probes that are due while all are busy wait their
- * turn. A probe keeps at most {@link ExecResult#MAX_OUTPUT_BYTES} of each stream, as any exec.
+ * The work is bounded however many containers a node runs, and no team can hold up another's
+ * probes: one timer thread schedules the probes, and each team runs at most
+ * {@link #PROBES_PER_TEAM} at once (a team's probe that is due while its team's are all running
+ * waits its turn, {@link #BUSY_RETRY} at a time), each on a thread of its own that ends with it
+ * (a probe waits on a process, at most its timeout). So a team whose probes hang until their
+ * timeouts delays only its own. A probe keeps at most {@link ExecResult#MAX_OUTPUT_BYTES} of each
+ * stream, as any exec.
  */
 final class HealthMonitor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HealthMonitor.class);
-    /** probes that run at once on a node, whatever the number of its containers */
-    static final int PROBE_THREADS = 4;
+    /** probes of one team that run at once, whatever the number of its containers */
+    static final int PROBES_PER_TEAM = 4;
+    /** how soon a probe that had to wait for its team's others is tried again */
+    static final Duration BUSY_RETRY = Duration.ofMillis(250);
     /** the most a probe may run ({@link ExecSpec}'s limit), whatever the check's timeout says */
     private static final Duration LONGEST_PROBE = Duration.ofHours(1);
 
@@ -66,6 +73,8 @@ final class HealthMonitor implements AutoCloseable {
     private final ExecutorService probes;
     /** the round of probes of each container being probed */
     private final Map<String, Round> rounds = new ConcurrentHashMap<>();
+    /** each team's probes running now, at most {@link #PROBES_PER_TEAM} */
+    private final Map<Long, Semaphore> teamSlots = new ConcurrentHashMap<>();
 
     /** One container's probes from one start until its exit. */
     private static final class Round {
@@ -97,9 +106,8 @@ final class HealthMonitor implements AutoCloseable {
         this.clock = clock;
         this.timer = new ScheduledThreadPoolExecutor(1, daemon("wharf-health-timer"));
         this.timer.setRemoveOnCancelPolicy(true);
-        this.probes = new ThreadPoolExecutor(PROBE_THREADS, PROBE_THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        this.probes = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 daemon("wharf-health-probe"));
-        ((ThreadPoolExecutor) probes).allowCoreThreadTimeOut(true);
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -185,8 +193,22 @@ final class HealthMonitor implements AutoCloseable {
     }
 
     private void submit(Round round) {
+        if (round.over) {
+            return;
+        }
+        Semaphore slots = teamSlots.computeIfAbsent(round.record.spec.teamId(), team -> new Semaphore(PROBES_PER_TEAM));
         try {
-            probes.execute(() -> probe(round));
+            if (!slots.tryAcquire()) {
+                round.next = timer.schedule(() -> submit(round), BUSY_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
+            probes.execute(() -> {
+                try {
+                    probe(round);
+                } finally {
+                    slots.release();
+                }
+            });
         } catch (RejectedExecutionException closed) {
             round.over = true;
         }
@@ -250,6 +272,5 @@ final class HealthMonitor implements AutoCloseable {
         rounds.clear();
         timer.shutdownNow();
         probes.shutdown(); // a probe running now ends at its timeout; interrupting it would leave its process in the container
-
     }
 }

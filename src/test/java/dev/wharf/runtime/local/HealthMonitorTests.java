@@ -61,9 +61,13 @@ class HealthMonitorTests {
         return monitor;
     }
 
-    /** A running container with the check, started now, its health reset and its probing begun. */
+    /** A running container of team 7 with the check, started now, its health reset and its probing begun. */
     private ContainerRecord started(int n, HealthCheck check) {
-        ContainerSpec spec = new ContainerSpec("c" + n, "c-" + n, 7, new Rootfs.Directory(Path.of("/nonexistent")), List.of("/bin/app"),
+        return started(n, 7, check);
+    }
+
+    private ContainerRecord started(int n, long team, HealthCheck check) {
+        ContainerSpec spec = new ContainerSpec("c" + n, "c-" + n, team, new Rootfs.Directory(Path.of("/nonexistent")), List.of("/bin/app"),
                 Map.of(), null, null, Resources.UNLIMITED, null, List.of(), NetworkSpec.NONE,
                 new RunOptions(false, List.of(), false, check));
         ContainerRecord record = new ContainerRecord(spec, Instant.now());
@@ -77,12 +81,8 @@ class HealthMonitorTests {
         return record;
     }
 
-    private static long probeThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("wharf-health-probe")).count();
-    }
-
     @Test
-    void manyContainersShareABoundedPoolAndEachHasOneProbeAtATime() throws Exception {
+    void manyContainersOfATeamRunABoundedNumberOfProbesAndEachHasOneProbeAtATime() throws Exception {
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
         Map<String, AtomicInteger> perContainer = new ConcurrentHashMap<>();
@@ -110,8 +110,7 @@ class HealthMonitorTests {
         }
         await("every container probed twice").atMost(Duration.ofSeconds(30)).until(() ->
                 records.stream().allMatch(r -> r.health.log().size() >= 2));
-        assertThat(mostAtOnce.get()).as("probes at once").isLessThanOrEqualTo(HealthMonitor.PROBE_THREADS);
-        assertThat(probeThreads()).isLessThanOrEqualTo(HealthMonitor.PROBE_THREADS);
+        assertThat(mostAtOnce.get()).as("probes at once").isLessThanOrEqualTo(HealthMonitor.PROBES_PER_TEAM);
         assertThat(overlapping.get()).as("probes of one container that overlapped").isZero();
         assertThat(records).allSatisfy(r -> assertThat(r.health.status()).isEqualTo(Health.Status.HEALTHY));
 
@@ -121,6 +120,36 @@ class HealthMonitorTests {
         int after = calls.get();
         Thread.sleep(1_500);
         assertThat(calls.get()).as("probes after the containers stopped").isEqualTo(after);
+    }
+
+    /** A hostile team whose probes all hang (until a long timeout) must not hold up another team's health checks. */
+    @Test
+    void aTeamWhoseProbesHangDelaysOnlyItsOwn() throws Exception {
+        CountDownLatch hang = new CountDownLatch(1);
+        AtomicInteger hostileProbes = new AtomicInteger();
+        monitor((id, spec) -> {
+            if (id.startsWith("c1")) { // team 1's containers: c10 … c19
+                hostileProbes.incrementAndGet();
+                try {
+                    hang.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return new ExecResult(0, "", "", false, false);
+        });
+        try {
+            for (int i = 10; i < 20; i++) {
+                started(i, 1, EVERY_SECOND);
+            }
+            await("team 1's probes hang").atMost(Duration.ofSeconds(5)).until(() -> hostileProbes.get() >= HealthMonitor.PROBES_PER_TEAM);
+            ContainerRecord other = started(2, 2, EVERY_SECOND);
+            await("team 2's container is probed meanwhile").atMost(Duration.ofSeconds(5))
+                    .until(() -> other.health.status() == Health.Status.HEALTHY);
+            assertThat(hostileProbes.get()).as("team 1 never runs more than its share").isEqualTo(HealthMonitor.PROBES_PER_TEAM);
+        } finally {
+            hang.countDown();
+        }
     }
 
     @Test

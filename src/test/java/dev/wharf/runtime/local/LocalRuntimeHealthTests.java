@@ -178,7 +178,7 @@ class LocalRuntimeHealthTests {
                 .as("runc exec processes left").isEmpty();
         assertThat(processes(c -> c.startsWith("/bin/sleep 0.9"))).isEmpty();
         assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> t.getName().startsWith("wharf-health-probe"))
-                .hasSizeLessThanOrEqualTo(HealthMonitor.PROBE_THREADS);
+                .hasSizeLessThanOrEqualTo(HealthMonitor.PROBES_PER_TEAM);
     }
 
     @Test
