@@ -228,6 +228,34 @@ class HealthCheckApiTests {
                 .until(() -> get("flaky").get("restartCount").asInt(), n -> n == 2)).as("no third restart").isEqualTo(2);
     }
 
+    /**
+     * A team whose unhealthy container ignores its stop signal for a long stop timeout (sleep as PID 1
+     * has no TERM handler) must not hold up the restart of another team's unhealthy container.
+     */
+    @Test
+    void aContainerSlowToStopDoesNotHoldUpAnotherTeamsUnhealthyRestart() {
+        String check = ",\"command\":[\"/bin/sleep\",\"300\"],\"healthcheck\":{\"test\":[\"CMD\",\"/bin/false\"],"
+                + "\"interval\":\"1s\",\"retries\":1,\"onUnhealthy\":\"restart\"}";
+        Response slow = create("slow", busybox, check + ",\"stopTimeout\":600");
+        assertThat(slow.status()).as(slow.toString()).isEqualTo(201);
+        await("slow", "being stopped for its health", c -> c.get("state").asString().equals("restarting"));
+
+        ApiTeam other = ApiTeam.create(port, "hc");
+        try {
+            Response quick = other.member().post("/api/v1/teams/" + other.name() + "/containers", "{\"name\":\"quick\",\"image\":\""
+                    + busybox + "\"" + check + ",\"stopTimeout\":1}");
+            assertThat(quick.status()).as(quick.toString()).isEqualTo(201);
+            Instant firstStart = Instant.parse(quick.json().get("startedAt").asString());
+            Awaitility.await("the other team's container stopped and started again meanwhile").atMost(Duration.ofSeconds(40))
+                    .until(() -> other.member().get("/api/v1/teams/" + other.name() + "/containers/quick").json(),
+                            c -> c.get("restartCount").asInt() >= 1 && c.get("state").asString().equals("running")
+                                    && Instant.parse(c.get("startedAt").asString()).isAfter(firstStart));
+            assertThat(get("slow").get("restartCount").asInt()).as("the slow one is still stopping").isEqualTo(1);
+        } finally {
+            other.deleteContainers();
+        }
+    }
+
     @Test
     void aHealthcheckThatIsNotOneIsRefusedNamingItsFieldAndCreatesNothing() {
         String command = ",\"command\":[\"/bin/sleep\",\"300\"],\"healthcheck\":";

@@ -62,8 +62,12 @@ class Reconciler implements NodeUsage {
     private final Map<String, Set<String>> unmanaged = new ConcurrentHashMap<>();
     private final RestartSupervisor restarts;
     private final HealthReports health;
-    /** stops containers that turned unhealthy and restart (one at a time; a stop may wait a container's stop timeout) */
-    private final ExecutorService stopper = Executors.newSingleThreadExecutor(task -> {
+    /**
+     * stops containers that turned unhealthy and restart, each on a thread of its own: a stop may wait a
+     * container's stop timeout (up to an hour), which must not hold up another container's, least of all
+     * another team's (as many at once as containers are being restarted for their health)
+     */
+    private final ExecutorService stopper = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "wharf-unhealthy-stopper");
         thread.setDaemon(true);
         return thread;

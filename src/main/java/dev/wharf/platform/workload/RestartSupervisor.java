@@ -35,7 +35,7 @@ final class RestartSupervisor {
     private final NodeRegistry nodes;
     /** the reconciler's thread: exits, restarts and the comparison with the nodes happen one at a time */
     private final ScheduledExecutorService scheduler;
-    /** stops unhealthy containers (a stop waits up to the container's stop timeout: never on the reconciler's thread) */
+    /** stops unhealthy containers, each on a thread of its own (a stop waits up to the container's stop timeout: never on the reconciler's thread) */
     private final ExecutorService stopper;
     private final AuditLog audit;
     private final TeamManagement teams;
