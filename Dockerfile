@@ -20,7 +20,8 @@
 #
 # Any Spring property can be appended as an argument (--server.port=9090) or given as an
 # environment variable (WHARF_MODE, WHARF_DATA_DIR, SPRING_DATASOURCE_URL, ...).
-# JVM options: JAVA_TOOL_OPTIONS.
+# JVM options: bin/wharf-java sets them for the mode (docs/benchmarks.md says why); WHARF_JAVA_OPTS adds
+# to them and wins (-e WHARF_JAVA_OPTS=-Xmx512m). The class data sharing archive is made at build time.
 
 # ---- build: Maven + JDK 17, plus Node.js/npm for the frontend bundle (pom.xml runs npm ci + esbuild)
 FROM maven:3.9-eclipse-temurin-17 AS build
@@ -46,6 +47,10 @@ RUN apt-get update \
  && mkdir -p /var/lib/wharf \
  && chown 10001:10001 /var/lib/wharf
 COPY --from=build /wharf.jar /opt/wharf/wharf.jar
+COPY bin/wharf-java /opt/wharf/wharf-java
+# the class data sharing archive, made by this image's own JVM (an archive only loads into the JVM that
+# made it); a failure leaves no archive and the image starts from the jar, only slower
+RUN /opt/wharf/wharf-java --prepare-cds /opt/wharf/wharf.jar || true
 ENV WHARF_DATA_DIR=/var/lib/wharf
 VOLUME ["/var/lib/wharf"]
 WORKDIR /var/lib/wharf
@@ -53,7 +58,7 @@ EXPOSE 8080
 USER 10001:10001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8080/actuator/health || exit 1
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/wharf/wharf.jar"]
+ENTRYPOINT ["/opt/wharf/wharf-java", "/opt/wharf/wharf.jar"]
 CMD ["--wharf.mode=server"]
 
 # ---- node: the runtime's host tools (Ubuntu's packages, built from Debian's); root, run privileged (see above)
@@ -71,4 +76,6 @@ CMD ["--wharf.mode=node"]
 # ---- server: the default target (last stage), control plane only, uid 10001
 FROM runtime AS server
 USER 10001:10001
+# a server container has the pod or container to itself: its heap may take three quarters of the memory limit
+ENV WHARF_JAVA_OPTS=-XX:MaxRAMPercentage=75
 CMD ["--wharf.mode=server"]
