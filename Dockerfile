@@ -48,9 +48,6 @@ RUN apt-get update \
  && chown 10001:10001 /var/lib/wharf
 COPY --from=build /wharf.jar /opt/wharf/wharf.jar
 COPY bin/wharf-java /opt/wharf/wharf-java
-# the class data sharing archive, made by this image's own JVM (an archive only loads into the JVM that
-# made it); a failure leaves no archive and the image starts from the jar, only slower
-RUN /opt/wharf/wharf-java --prepare-cds /opt/wharf/wharf.jar || true
 ENV WHARF_DATA_DIR=/var/lib/wharf
 VOLUME ["/var/lib/wharf"]
 WORKDIR /var/lib/wharf
@@ -68,6 +65,9 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       runc conmon containernetworking-plugins iptables iproute2 e2fsprogs mount \
  && rm -rf /var/lib/apt/lists/*
+# class data sharing archives for the modes this image runs, made by the image's own JVM (an archive
+# loads only into the JVM that made it); a failure leaves none and Wharf starts from the jar, slower
+RUN /opt/wharf/wharf-java --prepare-cds /opt/wharf/wharf.jar node all || true
 # a node serves TLS with the certificate Wharf's CA gave it at join; the health probe needs no client certificate
 HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
   CMD curl -fsSk https://127.0.0.1:8080/actuator/health || exit 1
@@ -75,6 +75,8 @@ CMD ["--wharf.mode=node"]
 
 # ---- server: the default target (last stage), control plane only, uid 10001
 FROM runtime AS server
+USER root
+RUN /opt/wharf/wharf-java --prepare-cds /opt/wharf/wharf.jar server || true
 USER 10001:10001
 # a server container has the pod or container to itself: its heap may take three quarters of the memory limit
 ENV WHARF_JAVA_OPTS=-XX:MaxRAMPercentage=75

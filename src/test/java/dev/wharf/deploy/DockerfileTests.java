@@ -119,7 +119,7 @@ class DockerfileTests {
         assertThat(server.runs()).contains("useradd --system --uid 10001").contains("chown 10001:10001 /var/lib/wharf");
         // the same launcher as ./wharf run: the mode's JVM options, the class data sharing archive made at build
         assertThat(server.last("ENTRYPOINT")).isEqualTo("[\"/opt/wharf/wharf-java\", \"/opt/wharf/wharf.jar\"]");
-        assertThat(server.runs()).contains("/opt/wharf/wharf-java --prepare-cds /opt/wharf/wharf.jar || true");
+        assertThat(server.runs()).contains("/opt/wharf/wharf-java --prepare-cds /opt/wharf/wharf.jar server || true");
         assertThat(stages.get("server").all("ENV")).contains("WHARF_JAVA_OPTS=-XX:MaxRAMPercentage=75");
         assertThat(server.last("CMD")).isEqualTo("[\"--wharf.mode=server\"]");
         // the health check's tool is installed in the image, not assumed
@@ -137,6 +137,7 @@ class DockerfileTests {
         assertThat(node.last("ENTRYPOINT")).contains("/opt/wharf/wharf-java", "/opt/wharf/wharf.jar");
         // node mode's own small heap (bin/wharf-java), not the server's share of the memory limit
         assertThat(node.all("ENV")).noneMatch(env -> env.startsWith("WHARF_JAVA_OPTS"));
+        assertThat(node.runs()).contains("/opt/wharf/wharf-java --prepare-cds /opt/wharf/wharf.jar node all || true");
     }
 
     @Test
