@@ -20,7 +20,8 @@
 #
 # Any Spring property can be appended as an argument (--server.port=9090) or given as an
 # environment variable (WHARF_MODE, WHARF_DATA_DIR, SPRING_DATASOURCE_URL, ...).
-# JVM options: JAVA_TOOL_OPTIONS.
+# JVM options: bin/wharf-java sets them for the mode (docs/benchmarks.md says why); WHARF_JAVA_OPTS adds
+# to them and wins (-e WHARF_JAVA_OPTS=-Xmx512m). The class data sharing archive is made at build time.
 
 # ---- build: Maven + JDK 17, plus Node.js/npm for the frontend bundle (pom.xml runs npm ci + esbuild)
 FROM maven:3.9-eclipse-temurin-17 AS build
@@ -46,6 +47,7 @@ RUN apt-get update \
  && mkdir -p /var/lib/wharf \
  && chown 10001:10001 /var/lib/wharf
 COPY --from=build /wharf.jar /opt/wharf/wharf.jar
+COPY bin/wharf-java /opt/wharf/wharf-java
 ENV WHARF_DATA_DIR=/var/lib/wharf
 VOLUME ["/var/lib/wharf"]
 WORKDIR /var/lib/wharf
@@ -53,7 +55,7 @@ EXPOSE 8080
 USER 10001:10001
 HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8080/actuator/health || exit 1
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/opt/wharf/wharf.jar"]
+ENTRYPOINT ["/opt/wharf/wharf-java", "/opt/wharf/wharf.jar"]
 CMD ["--wharf.mode=server"]
 
 # ---- node: the runtime's host tools (Ubuntu's packages, built from Debian's); root, run privileged (see above)
@@ -63,6 +65,9 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       runc conmon containernetworking-plugins iptables iproute2 e2fsprogs mount \
  && rm -rf /var/lib/apt/lists/*
+# class data sharing archives for the modes this image runs, made by the image's own JVM (an archive
+# loads only into the JVM that made it); a failure leaves none and Wharf starts from the jar, slower
+RUN /opt/wharf/wharf-java --prepare-cds /opt/wharf/wharf.jar node all || true
 # a node serves TLS with the certificate Wharf's CA gave it at join; the health probe needs no client certificate
 HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
   CMD curl -fsSk https://127.0.0.1:8080/actuator/health || exit 1
@@ -70,5 +75,9 @@ CMD ["--wharf.mode=node"]
 
 # ---- server: the default target (last stage), control plane only, uid 10001
 FROM runtime AS server
+USER root
+RUN /opt/wharf/wharf-java --prepare-cds /opt/wharf/wharf.jar server || true
 USER 10001:10001
+# a server container has the pod or container to itself: its heap may take three quarters of the memory limit
+ENV WHARF_JAVA_OPTS=-XX:MaxRAMPercentage=75
 CMD ["--wharf.mode=server"]

@@ -182,7 +182,8 @@ if have_image wharf; then
     check "wharf: User 10001:10001" jq_true wharf '.User == "10001:10001"'
     check "wharf: ExposedPorts 8080/tcp" jq_true wharf '.ExposedPorts | has("8080/tcp")'
     check "wharf: Healthcheck curl /actuator/health" jq_true wharf '.Healthcheck.Test | join(" ") | test("curl .*/actuator/health")'
-    check "wharf: Entrypoint java -jar /opt/wharf/wharf.jar" jq_true wharf '.Entrypoint == ["java","-XX:MaxRAMPercentage=75","-jar","/opt/wharf/wharf.jar"]'
+    check "wharf: Entrypoint wharf-java /opt/wharf/wharf.jar" jq_true wharf '.Entrypoint == ["/opt/wharf/wharf-java","/opt/wharf/wharf.jar"]'
+    check "wharf: WHARF_JAVA_OPTS=-XX:MaxRAMPercentage=75" jq_true wharf '.Env | index("WHARF_JAVA_OPTS=-XX:MaxRAMPercentage=75") != null'
     check "wharf: Cmd --wharf.mode=server" jq_true wharf '.Cmd == ["--wharf.mode=server"]'
     check "wharf: Volume /var/lib/wharf" jq_true wharf '.Volumes | has("/var/lib/wharf")'
 
@@ -192,7 +193,7 @@ if have_image wharf; then
     new_container wharf-verify-server wharf
     # the image's entrypoint and cmd, as the image's user, plus the port; data dir /var/lib/wharf (the volume)
     timeout 600 buildah run --network host --user 10001:10001 wharf-verify-server -- \
-        java -XX:MaxRAMPercentage=75 -jar /opt/wharf/wharf.jar --wharf.mode=server --server.port="$PORT" \
+        /opt/wharf/wharf-java /opt/wharf/wharf.jar --wharf.mode=server --server.port="$PORT" \
         >"$TMP/server.log" 2>&1 &
     BG_PID=$!
     up=

@@ -104,7 +104,8 @@ class DockerfileTests {
         assertThat(build.all("COPY")).contains("pom.xml ./", "frontend/ frontend/", "src/ src/");
         assertThat(build.runs()).contains("mvn -B -DskipTests package").doesNotContain("frontend.skip");
         assertThat(build.runs()).contains("cp target/wharf.jar /wharf.jar");
-        assertThat(stages.get("runtime").all("COPY")).containsExactly("--from=build /wharf.jar /opt/wharf/wharf.jar");
+        assertThat(stages.get("runtime").all("COPY")).containsExactly("--from=build /wharf.jar /opt/wharf/wharf.jar",
+                "bin/wharf-java /opt/wharf/wharf-java");
     }
 
     @Test
@@ -116,7 +117,10 @@ class DockerfileTests {
         assertThat(server.last("VOLUME")).isEqualTo("[\"/var/lib/wharf\"]");
         assertThat(server.all("ENV")).contains("WHARF_DATA_DIR=/var/lib/wharf");
         assertThat(server.runs()).contains("useradd --system --uid 10001").contains("chown 10001:10001 /var/lib/wharf");
-        assertThat(server.last("ENTRYPOINT")).isEqualTo("[\"java\", \"-XX:MaxRAMPercentage=75\", \"-jar\", \"/opt/wharf/wharf.jar\"]");
+        // the same launcher as ./wharf run: the mode's JVM options, the class data sharing archive made at build
+        assertThat(server.last("ENTRYPOINT")).isEqualTo("[\"/opt/wharf/wharf-java\", \"/opt/wharf/wharf.jar\"]");
+        assertThat(server.runs()).contains("/opt/wharf/wharf-java --prepare-cds /opt/wharf/wharf.jar server || true");
+        assertThat(stages.get("server").all("ENV")).contains("WHARF_JAVA_OPTS=-XX:MaxRAMPercentage=75");
         assertThat(server.last("CMD")).isEqualTo("[\"--wharf.mode=server\"]");
         // the health check's tool is installed in the image, not assumed
         assertThat(server.last("HEALTHCHECK")).contains("CMD curl -fsS http://127.0.0.1:8080/actuator/health");
@@ -130,7 +134,10 @@ class DockerfileTests {
         assertThat(String.join("\n", stages.get("node").all("RUN")))
                 .contains("runc", "conmon", "containernetworking-plugins", "iptables", "iproute2");
         assertThat(node.last("CMD")).isEqualTo("[\"--wharf.mode=node\"]");
-        assertThat(node.last("ENTRYPOINT")).contains("/opt/wharf/wharf.jar");
+        assertThat(node.last("ENTRYPOINT")).contains("/opt/wharf/wharf-java", "/opt/wharf/wharf.jar");
+        // node mode's own small heap (bin/wharf-java), not the server's share of the memory limit
+        assertThat(node.all("ENV")).noneMatch(env -> env.startsWith("WHARF_JAVA_OPTS"));
+        assertThat(node.runs()).contains("/opt/wharf/wharf-java --prepare-cds /opt/wharf/wharf.jar node all || true");
     }
 
     @Test

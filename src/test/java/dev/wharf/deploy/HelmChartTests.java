@@ -71,6 +71,8 @@ class HelmChartTests {
         assertThat(at(server, "livenessProbe.httpGet.port")).isEqualTo("http");
         assertThat(at(server, "ports")).isEqualTo(List.of(Map.of("name", "http", "containerPort", 8080, "protocol", "TCP")));
 
+        // server mode's JVM: the image's launcher defaults, the heap a share of the pod's memory limit
+        assertThat(envValue(server, "WHARF_JAVA_OPTS")).isEqualTo("-XX:MaxRAMPercentage=75");
         assertThat(at(server, "resources.requests.memory")).isEqualTo("512Mi");
         assertThat(at(server, "resources.limits.memory")).isEqualTo("1Gi");
         assertThat(at(server, "resources.limits.cpu")).isEqualTo("2");
@@ -170,6 +172,8 @@ class HelmChartTests {
         assertThat(pod.get("nodeSelector")).isEqualTo(Map.of("wharf/node", "yes"));
         Map<String, Object> node = container(pod, "node");
         assertThat(node.get("image")).isEqualTo("wharf-node:0.1.0-SNAPSHOT");
+        // node mode's own small heap from the image's launcher unless node.javaOpts says otherwise
+        assertThat(envNames(node)).doesNotContain("WHARF_JAVA_OPTS");
         assertThat(at(node, "securityContext.privileged")).isEqualTo(true);
         assertThat(list(node.get("args"))).contains("--wharf.mode=node",
                 "--wharf.node.server=http://wharf." + NAMESPACE + ".svc:80",
