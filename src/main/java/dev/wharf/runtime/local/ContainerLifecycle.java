@@ -237,6 +237,10 @@ final class ContainerLifecycle {
      */
     private void signal(ContainerRecord record, String signal) {
         boolean all = !record.spec.options().init() || signal.equals("KILL");
+        if (signal.equals("KILL") && record.state == ContainerState.RUNNING
+                && driver.killInit(record.pid, store.dirOf(record.spec.id()))) {
+            return;
+        }
         try {
             driver.kill(record.spec.id(), signal, all);
         } catch (RuntimeFailure e) {
