@@ -129,8 +129,9 @@ final class ContainerLifecycle {
             record.oomKilled = false;
             HealthMonitor.reset(record);
             store.persist(record);
+            // under the monitor, which the exit watcher needs too: listeners hear of the start before its exit
+            events.publish(new RuntimeEvent.ContainerStarted(id, record.startedAt));
         }
-        events.publish(new RuntimeEvent.ContainerStarted(id, record.startedAt));
         health.started(record);
         // a very short-lived process may have ended before we marked it running
         driver.exitCode(id).ifPresent(code -> exits.handleExit(id));
