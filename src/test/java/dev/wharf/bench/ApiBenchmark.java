@@ -257,7 +257,7 @@ public final class ApiBenchmark {
         return elapsed;
     }
 
-    private static void runcDelete(Path state, String id) throws IOException, InterruptedException {
+    static void runcDelete(Path state, String id) throws IOException, InterruptedException {
         Process delete = new ProcessBuilder("runc", "--root", state.toString(), "delete", "-f", id).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (!delete.waitFor(60, TimeUnit.SECONDS)) {
@@ -508,7 +508,7 @@ public final class ApiBenchmark {
         errorSamples.forEach(sample -> System.out.println("  error: " + sample));
     }
 
-    private static Http.Response expect(Http.Response response, int... statuses) {
+    static Http.Response expect(Http.Response response, int... statuses) {
         for (int status : statuses) {
             if (response.status() == status) {
                 return response;
@@ -517,7 +517,7 @@ public final class ApiBenchmark {
         throw new IllegalStateException("unexpected answer: " + response);
     }
 
-    private static Process start(List<String> command, Path log, int port) throws Exception {
+    static Process start(List<String> command, Path log, int port) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         for (int i = 0; i < 360; i++) {
             try {
@@ -537,7 +537,7 @@ public final class ApiBenchmark {
     }
 
     /** Whatever is left on the node goes, through runtimes opened on the same data dirs; then cgroups and files. */
-    private static void cleanUp(Path work, Path bareState, String cgroupRoot, String bareCgroupRoot, NetworkSettings serverNetwork,
+    static void cleanUp(Path work, Path bareState, String cgroupRoot, String bareCgroupRoot, NetworkSettings serverNetwork,
             NetworkSettings bareNetwork) throws Exception {
         for (String root : List.of(cgroupRoot, bareCgroupRoot)) {
             Path node = root.equals(cgroupRoot) ? work.resolve("data") : work.resolve("bare-node");
@@ -590,7 +590,7 @@ public final class ApiBenchmark {
                 percentile(micros, 95) / 1000.0);
     }
 
-    private static long percentile(List<Long> values, int p) {
+    static long percentile(List<Long> values, int p) {
         if (values.isEmpty()) {
             return 0;
         }
@@ -599,7 +599,7 @@ public final class ApiBenchmark {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)));
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -256,6 +256,21 @@ class Container implements Persistable<String> {
         this.ipAddress = ipAddress;
     }
 
+    /**
+     * Whether the row records an exit at or after {@code startedAt}: the exit of the run that started then (or a later one),
+     * so a report of that run as running is older than the row.
+     */
+    boolean exitedSince(Instant startedAt) {
+        return state == State.EXITED && finishedAt != null && startedAt != null && !finishedAt.isBefore(startedAt);
+    }
+
+    /** The start of the run whose exit the row already records. */
+    void ranFrom(Instant at) {
+        if (startedAt == null || startedAt.isBefore(at)) {
+            startedAt = at;
+        }
+    }
+
     void exited(Integer exitCode, boolean oomKilled, Instant at) {
         state = State.EXITED;
         ipAddress = null;

@@ -67,6 +67,12 @@ class ContainerRows {
     Container observe(String id, ContainerInfo info, Consumer<Container> also) {
         return update(id, row -> {
             also.accept(row);
+            if (info.state() == ContainerState.RUNNING && row.exitedSince(info.startedAt())) {
+                // the exit of this very run came through the event stream while the request inspected it: the row
+                // keeps the exit (a short-lived process ends before its start is written); never running again
+                row.ranFrom(info.startedAt());
+                return;
+            }
             row.address(info.ipAddress());
             HealthColumns.write(row, info.health(), json);
             if (row.getState() == Container.State.RESTARTING) {

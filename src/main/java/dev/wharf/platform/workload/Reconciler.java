@@ -308,7 +308,9 @@ class Reconciler implements NodeUsage {
                 health.changed(changed.containerId(), changed.health());
             } else if (event instanceof RuntimeEvent.ContainerStarted started && !management.isObserving(started.containerId())) {
                 // a start a request made is written by that request (observe); this one came from elsewhere (a restart policy)
-                containers.findById(started.containerId()).filter(row -> !row.saysStarted(started.time()))
+                // nor when the exit of that run is written already: a start is never news after its own exit
+                containers.findById(started.containerId())
+                        .filter(row -> !row.saysStarted(started.time()) && !row.exitedSince(started.time()))
                         .ifPresent(row -> management.update(started.containerId(), c -> c.started(started.time())));
             }
         } catch (RuntimeException e) {

@@ -19,6 +19,14 @@ final class JnaLinuxSyscalls implements LinuxSyscalls {
 
         int kill(int pid, int signal) throws LastErrorException;
 
+        /** pidfd_open(pid, flags) */
+        int syscall(long number, int pid, int flags) throws LastErrorException;
+
+        /** pidfd_send_signal(pidfd, sig, info, flags) */
+        int syscall(long number, int pidfd, int signal, com.sun.jna.Pointer info, int flags) throws LastErrorException;
+
+        int close(int fd) throws LastErrorException;
+
         int statfs(String path, StatfsStruct buf) throws LastErrorException;
 
         int geteuid();
@@ -87,6 +95,56 @@ final class JnaLinuxSyscalls implements LinuxSyscalls {
             libc.kill(pid, signal);
         } catch (LastErrorException e) {
             throw failure("kill(" + pid + ", " + signal + ")", e);
+        }
+    }
+
+    private static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final int ESRCH = 3;
+
+    @Override
+    public boolean killChild(int pid, int parent, int signal) {
+        if (pid <= 1 || parent <= 1) {
+            return false;
+        }
+        int pidfd;
+        try {
+            pidfd = libc.syscall(SYS_PIDFD_OPEN, pid, 0);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == ESRCH) {
+                return false;
+            }
+            throw failure("pidfd_open(" + pid + ")", e);
+        }
+        try {
+            // the pidfd names one process for good: if it is parent's child now, the signal reaches that process or none
+            if (parentOf(pid) != parent) {
+                return false;
+            }
+            libc.syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, signal, null, 0);
+            return true;
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == ESRCH) {
+                return false;
+            }
+            throw failure("pidfd_send_signal(" + pid + ", " + signal + ")", e);
+        } finally {
+            try {
+                libc.close(pidfd);
+            } catch (LastErrorException ignored) {
+                // nothing to do about it
+            }
+        }
+    }
+
+    /** The parent pid in {@code /proc/<pid>/stat} (after the command, which may hold spaces and parentheses); 0 when gone. */
+    private static int parentOf(int pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Integer.toString(pid), "stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Integer.parseInt(fields[1]);
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
         }
     }
 

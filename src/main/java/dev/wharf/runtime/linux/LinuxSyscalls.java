@@ -35,6 +35,14 @@ public interface LinuxSyscalls {
     /** {@code kill(2)}. */
     void kill(int pid, int signal);
 
+    /**
+     * Sends {@code signal} to process {@code pid} only while it is {@code parent}'s child, without a race with the pid
+     * being reused: through a pidfd ({@code pidfd_open(2)}, {@code pidfd_send_signal(2)}), the parent checked after the
+     * pidfd is open. False, and nothing sent, when {@code pid} is not (or no longer) {@code parent}'s child or has exited;
+     * a {@link SyscallException} when the kernel lacks pidfds (before 5.3).
+     */
+    boolean killChild(int pid, int parent, int signal);
+
     /** {@code statfs(2)}: the filesystem type magic and sizes of the filesystem holding {@code path}. */
     StatFs statfs(String path);
 

@@ -129,8 +129,9 @@ final class ContainerLifecycle {
             record.oomKilled = false;
             HealthMonitor.reset(record);
             store.persist(record);
+            // under the monitor, which the exit watcher needs too: listeners hear of the start before its exit
+            events.publish(new RuntimeEvent.ContainerStarted(id, record.startedAt));
         }
-        events.publish(new RuntimeEvent.ContainerStarted(id, record.startedAt));
         health.started(record);
         // a very short-lived process may have ended before we marked it running
         driver.exitCode(id).ifPresent(code -> exits.handleExit(id));
@@ -237,6 +238,10 @@ final class ContainerLifecycle {
      */
     private void signal(ContainerRecord record, String signal) {
         boolean all = !record.spec.options().init() || signal.equals("KILL");
+        if (signal.equals("KILL") && record.state == ContainerState.RUNNING
+                && driver.killInit(record.pid, store.dirOf(record.spec.id()))) {
+            return;
+        }
         try {
             driver.kill(record.spec.id(), signal, all);
         } catch (RuntimeFailure e) {

@@ -114,12 +114,14 @@ final class ExitWatcher implements AutoCloseable {
         record.exitCode = code.getAsInt();
         record.oomKilled = cgroups.containerOomKills(record.spec.teamId(), id) > 0;
         record.finishedAt = clock.instant();
-        store.persist(record);
-        networks.detach(record);
-        record.notifyAll();
+        // the listeners first (the platform writes the exit on a thread of its own meanwhile): the exit is true already
+        // (conmon's exit file), and a crash before the record below is written finds that file again at recovery
         events.publish(new RuntimeEvent.ContainerExited(id, record.finishedAt, record.exitCode, record.oomKilled));
         if (record.oomKilled) {
             events.publish(new RuntimeEvent.ContainerOomKilled(id, record.finishedAt));
         }
+        store.persist(record);
+        networks.detach(record);
+        record.notifyAll();
     }
 }

@@ -44,6 +44,13 @@ public final class RecordingSyscalls implements LinuxSyscalls {
         calls.add("kill(" + pid + ", " + signal + ")");
     }
 
+    /** Records the call and sends nothing: callers go on as when the process is not the parent's child. */
+    @Override
+    public boolean killChild(int pid, int parent, int signal) {
+        calls.add("killChild(" + pid + ", " + parent + ", " + signal + ")");
+        return false;
+    }
+
     @Override
     public StatFs statfs(String path) {
         throw new UnsupportedOperationException("RecordingSyscalls has no filesystems to statfs " + path);
