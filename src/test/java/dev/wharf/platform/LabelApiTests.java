@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -45,7 +44,7 @@ import tools.jackson.databind.json.JsonMapper;
 @DirtiesContext
 class LabelApiTests {
 
-    static final String PASSWORD = "tidal-ember-4821";
+    static final String PASSWORD = ApiTeam.PASSWORD;
     static final JsonMapper JSON = JsonMapper.builder().build();
     static TestNode env;
     static String image;
@@ -61,7 +60,7 @@ class LabelApiTests {
     org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     Http admin;
-    final List<String> teams = new ArrayList<>();
+    final List<ApiTeam> teams = new ArrayList<>();
 
     @BeforeAll
     static void registry() throws Exception {
@@ -89,25 +88,14 @@ class LabelApiTests {
 
     @AfterEach
     void deleteContainers() {
-        for (String team : teams) {
-            for (JsonNode c : admin.get("/api/v1/teams/" + team + "/containers").json()) {
-                assertThat(admin.delete("/api/v1/teams/" + team + "/containers/" + c.get("name").asString() + "?force=true").status())
-                        .isEqualTo(204);
-            }
-        }
+        teams.forEach(ApiTeam::deleteContainers);
     }
 
-    /** A new team with a member (user {@code team-member}); the member's client. */
-    private Http team(String team) {
+    /** A new team ({@code <prefix>-<random>}) with a member (user {@code <team>-member}), removed at the end. */
+    private ApiTeam team(String prefix) {
+        ApiTeam team = ApiTeam.create(port, prefix);
         teams.add(team);
-        assertThat(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}").status()).isEqualTo(201);
-        admin.post("/api/v1/users", "{\"name\":\"" + team + "-member\",\"password\":\"" + PASSWORD + "\"}");
-        admin.put("/api/v1/teams/" + team + "/members/" + team + "-member", "{\"role\":\"member\"}");
-        return Http.to(port).basic(team + "-member", PASSWORD);
-    }
-
-    private static String unique(String prefix) {
-        return prefix + "-" + UUID.randomUUID().toString().substring(0, 6);
+        return team;
     }
 
     private static String json(Object value) {
@@ -163,8 +151,9 @@ class LabelApiTests {
 
     @Test
     void containerListsFilterByLabelExactlyAndTheCachedListStaysWhole() {
-        String team = unique("lc");
-        Http member = team(team);
+        ApiTeam made = team("lc");
+        String team = made.name();
+        Http member = made.member();
         created(project(member, team, "shop", Map.of()));
         String list = "/api/v1/teams/" + team + "/containers";
         created(container(member, team, "api", null, labels("tier", "web", "env", "prod")));
@@ -213,8 +202,9 @@ class LabelApiTests {
 
     @Test
     void volumeAndProjectListsFilterByLabelExactly() {
-        String team = unique("lv");
-        Http member = team(team);
+        ApiTeam made = team("lv");
+        String team = made.name();
+        Http member = made.member();
         created(volume(member, team, "cache", labels("tier", "web", "env", "prod")));
         Response data = created(volume(member, team, "data", labels("tier", "db", "env", "prod", "dsn", "host=db;user=app")));
         created(volume(member, team, "scratch", Map.of()));
@@ -245,10 +235,12 @@ class LabelApiTests {
 
     @Test
     void oneTeamsLabelFilterNeverShowsAnotherTeamsThings() {
-        String mine = unique("la");
-        String theirs = unique("lb");
-        Http me = team(mine);
-        Http them = team(theirs);
+        ApiTeam myTeam = team("la");
+        ApiTeam theirTeam = team("lb");
+        String mine = myTeam.name();
+        String theirs = theirTeam.name();
+        Http me = myTeam.member();
+        Http them = theirTeam.member();
         for (String[] teamAndName : new String[][] {{mine, "mine"}, {theirs, "theirs"}}) {
             Http as = teamAndName[0].equals(mine) ? me : them;
             created(project(as, teamAndName[0], teamAndName[1], labels("app", "shared")));
@@ -267,8 +259,9 @@ class LabelApiTests {
 
     @Test
     void theLargestLabelsRoundTripAsGiven() {
-        String team = unique("ll");
-        Http member = team(team);
+        ApiTeam made = team("ll");
+        String team = made.name();
+        Http member = made.member();
         Map<String, String> largest = new LinkedHashMap<>();
         for (int i = 0; i < 64; i++) {
             // every character of the value needs escaping in JSON, and one is past the Basic Multilingual Plane
@@ -293,8 +286,9 @@ class LabelApiTests {
 
     @Test
     void badLabelsAreRefusedNamingTheFieldAndCreateNothing() {
-        String team = unique("lr");
-        Http member = team(team);
+        ApiTeam made = team("lr");
+        String team = made.name();
+        Http member = made.member();
         Map<String, String> tooMany = new LinkedHashMap<>();
         for (int i = 0; i <= 64; i++) {
             tooMany.put("k" + i, "v");
@@ -331,8 +325,9 @@ class LabelApiTests {
 
     @Test
     void aBadFilterIsA400NamingTheParameter() {
-        String team = unique("lf");
-        Http member = team(team);
+        ApiTeam made = team("lf");
+        String team = made.name();
+        Http member = made.member();
         created(container(member, team, "web", null, labels("app", "shop")));
         for (String kind : List.of("containers", "volumes", "projects")) {
             for (String filter : List.of("=x", "", "=", "app%20x", "-app", "app&label==shop", "app=" + "x".repeat(1025))) {
@@ -357,8 +352,9 @@ class LabelApiTests {
 
     @Test
     void imageLabelsShowOnTheImageAndTheImagesPage() throws Exception {
-        String team = unique("li");
-        Http member = team(team);
+        ApiTeam made = team("li");
+        String team = made.name();
+        Http member = made.member();
         OciImageBuilder builder = OciImageBuilder.start(Files.createDirectories(env.work.resolve(team)), "t");
         BusyboxRootfs.create(builder.rootfs());
         builder.commit();
@@ -390,8 +386,9 @@ class LabelApiTests {
 
     @Test
     void theDashboardShowsTheLabelsOfContainersVolumesAndProjects() {
-        String team = unique("ld");
-        Http member = team(team);
+        ApiTeam made = team("ld");
+        String team = made.name();
+        Http member = made.member();
         created(project(member, team, "shop", labels("owner", "<shop-team>")));
         created(container(member, team, "web", "shop", labels("tier", "web", "url", "http://x/?a=b&c=d")));
         created(container(member, team, "plain", null, null));
