@@ -5,7 +5,8 @@
 # kept-alive HTTP client after 20 s of untimed GETs, and with the JDK's HttpClient beside; 200 concurrent
 # clients doing mixed reads for 30 s. Needs root, runc, conmon, busybox-static, umoci, skopeo and docker-registry.
 #   sudo bench/api-bench.sh [runs=50] [list-containers=1000] [populate-seconds=180] [clients=200] [mixed-seconds=30]
-# BENCH_SERVER_JAVA_OPTS adds JVM options to the benchmarked server, e.g. "-Xlog:gc:file=/tmp/gc.log".
+# The server gets the JVM options `./wharf run` gives an all-in-one host (bin/wharf-java --print-options all);
+# BENCH_SERVER_JAVA_OPTS adds JVM options after them (they win), e.g. "-Xlog:gc:file=/tmp/gc.log".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -Dfrontend.skip=true -DskipTests test-compile

@@ -6,7 +6,8 @@
 # `runc kill` + `runc delete -f` + `umount`. Needs root, runc, conmon, busybox-static, umoci, skopeo and docker-registry;
 # installs Debian's podman when it is missing (its column is skipped, with the reason, when it cannot run).
 #   sudo bench/cycle-bench.sh [runs=50]
-# BENCH_SERVER_JAVA_OPTS adds JVM options to the benchmarked server, e.g. "-XX:StartFlightRecording=filename=/tmp/c.jfr".
+# The server gets the JVM options `./wharf run` gives an all-in-one host (bin/wharf-java --print-options all);
+# BENCH_SERVER_JAVA_OPTS adds JVM options after them (they win), e.g. "-XX:StartFlightRecording=filename=/tmp/c.jfr".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v podman >/dev/null; then

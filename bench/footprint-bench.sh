@@ -8,6 +8,10 @@
 #
 #   BENCH_JAR        the jar (default target/wharf.jar; built by ./wharf build)
 #   BENCH_BASELINE   JVM options of the baseline (default: none, the JVM's own sizing)
+#   BENCH_NO_BASELINE=1  leave the plain `java -jar` out
+#   BENCH_BEFORE_JAR, BENCH_BEFORE_LAUNCHER  a third column, "before": another build and its own
+#                    bin/wharf-java (e.g. of the main branch), started the same way, interleaved with
+#                    the others, to measure a change against what it changes
 #
 # Each start gets its own data dir (removed at the end), a free port, the runtime under a cgroup
 # root and bridge prefix of its own and an admin password, so it never meets another Wharf on the
@@ -21,7 +25,16 @@ RUNS=${1:-5}
 SETTLE=${2:-15}
 JAR=${BENCH_JAR:-target/wharf.jar}
 BASELINE_OPTS=${BENCH_BASELINE:-}
+BEFORE_JAR=${BENCH_BEFORE_JAR:-}
+BEFORE_LAUNCHER=${BENCH_BEFORE_LAUNCHER:-bin/wharf-java}
 [ -f "$JAR" ] || { echo "no $JAR: run ./wharf build first" >&2; exit 1; }
+KINDS=()
+[ "${BENCH_NO_BASELINE:-}" = 1 ] || KINDS+=(baseline)
+if [ -n "$BEFORE_JAR" ]; then
+    [ -f "$BEFORE_JAR" ] && [ -x "$BEFORE_LAUNCHER" ] || { echo "no $BEFORE_JAR or $BEFORE_LAUNCHER" >&2; exit 1; }
+    KINDS+=(before)
+fi
+KINDS+=(wharf)
 
 SCRATCH=$(mktemp -d /var/tmp/wharf-footprint.XXXXXX)
 chmod 755 "$SCRATCH"   # container users traverse the data dir; a 0700 parent leaves the runtime unavailable
@@ -51,6 +64,8 @@ start() {
     if [ "$kind" = baseline ]; then
         # shellcheck disable=SC2086
         WHARF_ADMIN_PASSWORD=bench-password java $BASELINE_OPTS -jar "$JAR" "${args[@]}" >"$data.log" 2>&1 &
+    elif [ "$kind" = before ]; then
+        WHARF_ADMIN_PASSWORD=bench-password WHARF_JAVA_OPTS="" "$BEFORE_LAUNCHER" "$BEFORE_JAR" "${args[@]}" >"$data.log" 2>&1 &
     else
         WHARF_ADMIN_PASSWORD=bench-password WHARF_JAVA_OPTS="" bin/wharf-java "$JAR" "${args[@]}" >"$data.log" 2>&1 &
     fi
@@ -106,7 +121,10 @@ one() {
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "-"; else if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # --- the node template: a server, a join token, one node that joins once
-echo "preparing: class data sharing archive (if not there yet), a server and a joined node" >&2
+echo "preparing: class data sharing archives (if not there yet), a server and a joined node" >&2
+if [ -n "$BEFORE_JAR" ]; then
+    "$BEFORE_LAUNCHER" --prepare-cds "$BEFORE_JAR" all node || echo "before: no class data sharing archive" >&2
+fi
 NODE_ARGS=()
 server_port=$(free_port)
 start wharf "$SCRATCH/server" "$server_port" all
@@ -126,13 +144,13 @@ mkdir -p "$SCRATCH/node-template" && cp -a "$SCRATCH/join/node" "$SCRATCH/node-t
 declare -A MS RSS PSS
 for n in $(seq 1 "$RUNS"); do
     for mode in all node; do
-        for kind in baseline wharf; do
+        for kind in "${KINDS[@]}"; do
             if out=$(one "$kind" "$mode" "$n"); then
                 read -r ms rss pss <<<"$out"
                 MS[$kind-$mode]+="$ms "
                 RSS[$kind-$mode]+="$rss "
                 PSS[$kind-$mode]+="$pss "
-                printf 'run %d %-8s %-4s start %6d ms  RSS %4d MiB  PSS %4d MiB\n' "$n" "$kind" "$mode" "$ms" $((rss / 1024)) $((pss / 1024)) >&2
+                printf 'run %d %-8s %-4s start %6d ms  RSS %4d MiB  PSS %4d MiB  (load %s)\n' "$n" "$kind" "$mode" "$ms" $((rss / 1024)) $((pss / 1024)) "$(cut -d' ' -f1 /proc/loadavg)" >&2
             fi
         done
     done
@@ -140,14 +158,18 @@ done
 
 echo
 echo "Wharf footprint, $RUNS runs each, median (settle ${SETTLE}s; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
-printf '%-28s %14s %12s %12s\n' "" "start → UP" "RSS idle" "PSS idle"
+printf '%-36s %14s %12s %12s\n' "" "start → UP" "RSS idle" "PSS idle"
 for mode in all node; do
-    for kind in baseline wharf; do
-        label="$mode, $([ "$kind" = baseline ] && echo "java -jar ${BASELINE_OPTS:-(JVM defaults)}" || echo "bin/wharf-java")"
+    for kind in "${KINDS[@]}"; do
+        case "$kind" in
+            baseline) label="$mode, java -jar ${BASELINE_OPTS:-(JVM defaults)}" ;;
+            before) label="$mode, before ($(basename "$BEFORE_JAR"))" ;;
+            *) label="$mode, bin/wharf-java" ;;
+        esac
         ms=$(tr ' ' '\n' <<<"${MS[$kind-$mode]:-}" | grep . | median)
         rss=$(tr ' ' '\n' <<<"${RSS[$kind-$mode]:-}" | grep . | median)
         pss=$(tr ' ' '\n' <<<"${PSS[$kind-$mode]:-}" | grep . | median)
-        printf '%-28s %11s ms %8s MiB %8s MiB\n' "$label" "$ms" \
+        printf '%-36s %11s ms %8s MiB %8s MiB\n' "$label" "$ms" \
             "$(awk -v k="$rss" 'BEGIN {if (k == "-") print "-"; else printf "%.0f", k / 1024}')" \
             "$(awk -v k="$pss" 'BEGIN {if (k == "-") print "-"; else printf "%.0f", k / 1024}')"
     done

@@ -14,7 +14,7 @@ import org.springframework.core.env.MapPropertySource;
 
 /**
  * In {@code node} mode, adds the control plane's auto-configurations (JDBC, JPA, Flyway,
- * transactions, the default in-memory user) to {@code spring.autoconfigure.exclude}, keeping
+ * transactions, the default in-memory user, Thymeleaf's pages, springdoc's OpenAPI description) to {@code spring.autoconfigure.exclude}, keeping
  * whatever was excluded already. Runs after the configuration files were read, so
  * {@code wharf.mode} from application.yml, the command line or {@code WHARF_MODE} all count.
  */
@@ -44,7 +44,31 @@ public class ModeEnvironment implements EnvironmentPostProcessor, Ordered {
             "org.springframework.boot.transaction.autoconfigure.TransactionManagerCustomizationAutoConfiguration",
             "org.springframework.boot.transaction.jta.autoconfigure.JtaAutoConfiguration",
             "org.springframework.boot.persistence.autoconfigure.PersistenceExceptionTranslationAutoConfiguration",
-            "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration");
+            "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+            // a node serves no pages and no OpenAPI description: its start and memory skip Thymeleaf and springdoc
+            // (springdoc alone loads ~800 classes, Jackson 2 and Swagger's model among them)
+            "org.springframework.boot.thymeleaf.autoconfigure.ThymeleafAutoConfiguration",
+            "org.springdoc.core.configuration.SpringDocConfiguration",
+            "org.springdoc.core.properties.SpringDocConfigProperties",
+            "org.springdoc.core.configuration.SpringDocJavadocConfiguration",
+            "org.springdoc.core.configuration.SpringDocGroovyConfiguration",
+            "org.springdoc.core.configuration.SpringDocSecurityConfiguration",
+            "org.springdoc.core.configuration.SpringDocFunctionCatalogConfiguration",
+            "org.springdoc.core.configuration.SpringDocHateoasConfiguration",
+            "org.springdoc.core.configuration.SpringDocPageableConfiguration",
+            "org.springdoc.core.configuration.SpringDocSortConfiguration",
+            "org.springdoc.core.configuration.SpringDocSpecPropertiesConfiguration",
+            "org.springdoc.core.configuration.SpringDocDataRestConfiguration",
+            "org.springdoc.core.configuration.SpringDocKotlinConfiguration",
+            "org.springdoc.core.configuration.SpringDocKotlinxConfiguration",
+            "org.springdoc.core.configuration.SpringDocJacksonKotlinModuleConfiguration",
+            "org.springdoc.core.configuration.SpringDocWebServerConfiguration.EmbeddedWebServerConfiguration",
+            "org.springdoc.core.configuration.SpringDocWebServerConfiguration.DeployedWebServerConfiguration",
+            "org.springdoc.webmvc.core.configuration.SpringDocWebMvcConfiguration",
+            "org.springdoc.webmvc.core.configuration.MultipleOpenApiSupportConfiguration",
+            "org.springdoc.webmvc.ui.SwaggerConfig",
+            "org.springdoc.core.properties.SwaggerUiConfigProperties",
+            "org.springdoc.core.properties.SwaggerUiOAuthProperties");
 
     /** Whether {@code wharf.mode} says {@code node} (any case). */
     public static boolean isNode(Environment environment) {

@@ -98,7 +98,9 @@ public final class ApiBenchmark {
             String image = registry.host() + "/library/busybox:1";
             int port = freePort();
             List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-            String serverOptions = System.getenv().getOrDefault("BENCH_SERVER_JAVA_OPTS", "").strip();
+            // the JVM options ./wharf run gives an all-in-one host (bin/wharf-java), then BENCH_SERVER_JAVA_OPTS, which win
+            String serverOptions = (CycleBenchmark.modeOptions("all") + " " + System.getenv().getOrDefault("BENCH_SERVER_JAVA_OPTS", "")).strip();
+            System.out.println("server JVM options: " + serverOptions);
             if (!serverOptions.isEmpty()) {
                 command.addAll(List.of(serverOptions.split("\\s+")));
             }

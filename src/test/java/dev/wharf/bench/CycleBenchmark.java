@@ -78,10 +78,12 @@ public final class CycleBenchmark {
             String image = registry.host() + "/library/busybox:1";
             int port = ApiBenchmark.freePort();
             List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-            String serverOptions = System.getenv().getOrDefault("BENCH_SERVER_JAVA_OPTS", "").strip();
+            // the JVM options ./wharf run gives an all-in-one host (bin/wharf-java), then BENCH_SERVER_JAVA_OPTS, which win
+            String serverOptions = (modeOptions("all") + " " + System.getenv().getOrDefault("BENCH_SERVER_JAVA_OPTS", "")).strip();
             if (!serverOptions.isEmpty()) {
                 command.addAll(List.of(serverOptions.split("\\s+")));
             }
+            System.out.println("server JVM options: " + serverOptions);
             command.addAll(List.of("-cp", System.getProperty("java.class.path"), WharfApplication.class.getName(), "--server.address=127.0.0.1",
                     "--server.port=" + port, "--wharf.data-dir=" + data, "--wharf.runtime.cgroup-root=" + cgroupRoot,
                     "--wharf.registries.insecure=" + registry.host(), "--WHARF_ADMIN_PASSWORD=" + PASSWORD, "--logging.level.root=warn",
@@ -481,5 +483,15 @@ public final class CycleBenchmark {
         System.out.printf("  ratio %s: median %.2fx  p95 %.2fx%n", name,
                 (double) ApiBenchmark.percentile(wharf, 50) / ApiBenchmark.percentile(baseline, 50),
                 (double) ApiBenchmark.percentile(wharf, 95) / ApiBenchmark.percentile(baseline, 95));
+    }
+
+    /** The default JVM options of a mode, as {@code bin/wharf-java --print-options MODE} prints them. */
+    static String modeOptions(String mode) throws IOException, InterruptedException {
+        Process print = new ProcessBuilder("bin/wharf-java", "--print-options", mode).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String options = new String(print.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        if (print.waitFor() != 0) {
+            throw new IOException("bin/wharf-java --print-options " + mode + " failed");
+        }
+        return options;
     }
 }
