@@ -158,6 +158,45 @@ public class TeamManagement {
         memberships.delete(membership);
     }
 
+    /** A change a login's identity provider groups made to one membership: {@code from} or {@code to} is {@code null} when added or removed. */
+    public record GroupChange(String team, TeamRole from, TeamRole to) {
+    }
+
+    /**
+     * Brings the memberships of {@code user} that groups gave in line with {@code wanted} (team id → role):
+     * adds, changes and removes them. A membership given by hand is left as it is, whatever the groups say;
+     * a team owner who changes the role of a group-given membership by hand keeps it group-given.
+     */
+    public List<GroupChange> alignWithGroups(UserAccount user, java.util.Map<Long, TeamRole> wanted) {
+        List<GroupChange> changes = new java.util.ArrayList<>();
+        java.util.Map<Long, Membership> held = new java.util.HashMap<>();
+        for (Membership membership : memberships.findByUserIdOrderByTeamNameAsc(user.getId())) {
+            held.put(membership.getTeam().getId(), membership);
+        }
+        for (Membership membership : held.values()) {
+            if (membership.isFromGroups() && !wanted.containsKey(membership.getTeam().getId())) {
+                memberships.delete(membership);
+                changes.add(new GroupChange(membership.getTeam().getName(), membership.getRole(), null));
+            }
+        }
+        for (java.util.Map.Entry<Long, TeamRole> entry : wanted.entrySet()) {
+            Membership membership = held.get(entry.getKey());
+            if (membership == null) {
+                Optional<Team> team = teams.findById(entry.getKey());
+                if (team.isPresent()) {
+                    Membership added = new Membership(team.get(), user, entry.getValue(), clock.instant());
+                    added.setFromGroups(true);
+                    memberships.save(added);
+                    changes.add(new GroupChange(team.get().getName(), null, entry.getValue()));
+                }
+            } else if (membership.isFromGroups() && membership.getRole() != entry.getValue()) {
+                changes.add(new GroupChange(membership.getTeam().getName(), membership.getRole(), entry.getValue()));
+                membership.setRole(entry.getValue());
+            }
+        }
+        return changes;
+    }
+
     private void requireAnotherOwner(Team team, String userName) {
         if (memberships.countByTeamIdAndRole(team.getId(), TeamRole.OWNER) <= 1) {
             throw WharfException.conflict("\"" + userName + "\" is the last owner of team \"" + team.getName()
