@@ -1,0 +1,122 @@
+package dev.wharf.platform.oidc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.wharf.testing.Http;
+import dev.wharf.testing.Http.Response;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.ActiveProfiles;
+
+/**
+ * The group mappings over real HTTP: admins map groups to a team role or to platform admin, read and remove
+ * them, and every change is in the audit trail; anyone else is refused with a problem and nothing changes; bad
+ * input is a problem naming the field.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@ActiveProfiles("test")
+class GroupMappingApiTests {
+
+    static final String PASSWORD = "tidal-ember-4821";
+
+    @LocalServerPort
+    int port;
+
+    Http admin;
+
+    @BeforeEach
+    void clients() {
+        admin = Http.to(port).basic("admin", "test-admin-password");
+    }
+
+    static String unique(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    Response expect(Response response, int status) {
+        assertThat(response.status()).as(response.toString()).isEqualTo(status);
+        return response;
+    }
+
+    @Test
+    void adminsMapGroupsToTeamsAndToPlatformAdminReadAndRemoveThem() {
+        String team = unique("shop");
+        String group = unique("shop-devs");
+        expect(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}"), 201);
+
+        Response created = expect(admin.post("/api/v1/oidc/group-mappings",
+                "{\"group\":\"" + group + "\",\"team\":\"" + team + "\",\"role\":\"member\"}"), 201);
+        long id = created.json().get("id").asLong();
+        assertThat(created.header("Location")).isEqualTo("/api/v1/oidc/group-mappings/" + id);
+        assertThat(created.json().get("group").asString()).isEqualTo(group);
+        assertThat(created.json().get("team").asString()).isEqualTo(team);
+        assertThat(created.json().get("role").asString()).isEqualTo("member");
+        assertThat(created.json().get("admin").asBoolean()).isFalse();
+
+        Response platform = expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"" + group + "-admins\",\"admin\":true}"), 201);
+        assertThat(platform.json().get("admin").asBoolean()).isTrue();
+        assertThat(platform.json().get("team").isNull()).isTrue();
+
+        String listed = expect(admin.get("/api/v1/oidc/group-mappings"), 200).body();
+        assertThat(listed).contains(group).contains(group + "-admins");
+
+        // the same group twice for one team, a second admin mapping of a group: 409
+        expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"" + group + "\",\"team\":\"" + team + "\",\"role\":\"owner\"}"), 409);
+        expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"" + group + "-admins\",\"admin\":true}"), 409);
+
+        expect(admin.delete("/api/v1/oidc/group-mappings/" + id), 204);
+        expect(admin.delete("/api/v1/oidc/group-mappings/" + id), 404);
+        assertThat(admin.get("/api/v1/oidc/group-mappings").body()).doesNotContain("\"" + group + "\"");
+
+        String audit = admin.get("/api/v1/audit").body();
+        assertThat(audit).contains("POST /api/v1/oidc/group-mappings").contains("DELETE /api/v1/oidc/group-mappings/{id}");
+    }
+
+    @Test
+    void badMappingsAreProblemsNamingWhatIsWrongAndNothingIsStored() {
+        String team = unique("shop");
+        expect(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}"), 201);
+        int before = admin.get("/api/v1/oidc/group-mappings").json().size();
+
+        Response noGroup = expect(admin.post("/api/v1/oidc/group-mappings", "{\"team\":\"" + team + "\",\"role\":\"member\"}"), 400);
+        assertThat(noGroup.contentType()).startsWith("application/problem+json");
+        assertThat(noGroup.json().get("detail").asString()).contains("group");
+        Response badRole = expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"g\",\"team\":\"" + team + "\",\"role\":\"god\"}"), 400);
+        assertThat(badRole.json().get("detail").asString()).contains("viewer, member, owner");
+        expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"g\",\"team\":\"" + team + "\"}"), 400);
+        expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"g\"}"), 400);
+        // admin rights come without a team: a mapping claiming both is refused rather than half applied
+        expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"g\",\"team\":\"" + team + "\",\"role\":\"owner\",\"admin\":true}"), 400);
+        expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\" g\",\"team\":\"" + team + "\",\"role\":\"member\"}"), 400);
+        expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"" + "g".repeat(256) + "\",\"admin\":true}"), 400);
+        Response noTeam = expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"g\",\"team\":\"no-such-team\",\"role\":\"member\"}"), 404);
+        assertThat(noTeam.json().get("detail").asString()).contains("no-such-team");
+
+        assertThat(admin.get("/api/v1/oidc/group-mappings").json().size()).isEqualTo(before);
+    }
+
+    @Test
+    void teamOwnersAndMembersCannotReadOrChangeMappings() {
+        String team = unique("shop");
+        String owner = unique("owner");
+        expect(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}"), 201);
+        expect(admin.post("/api/v1/users", "{\"name\":\"" + owner + "\",\"password\":\"" + PASSWORD + "\"}"), 201);
+        expect(admin.put("/api/v1/teams/" + team + "/members/" + owner, "{\"role\":\"owner\"}"), 200);
+        Response mapping = expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"" + unique("g") + "\",\"admin\":true}"), 201);
+        int before = admin.get("/api/v1/oidc/group-mappings").json().size();
+
+        Http ownerClient = Http.to(port).basic(owner, PASSWORD);
+        // an owner would love to give their group platform admin rights, or their team to more people
+        Response selfPromotion = expect(ownerClient.post("/api/v1/oidc/group-mappings", "{\"group\":\"everyone\",\"admin\":true}"), 403);
+        assertThat(selfPromotion.contentType()).startsWith("application/problem+json");
+        expect(ownerClient.post("/api/v1/oidc/group-mappings", "{\"group\":\"everyone\",\"team\":\"" + team + "\",\"role\":\"owner\"}"), 403);
+        expect(ownerClient.get("/api/v1/oidc/group-mappings"), 403);
+        expect(ownerClient.delete("/api/v1/oidc/group-mappings/" + mapping.json().get("id").asLong()), 403);
+        expect(Http.to(port).get("/api/v1/oidc/group-mappings"), 401);
+
+        assertThat(admin.get("/api/v1/oidc/group-mappings").json().size()).isEqualTo(before);
+    }
+}
