@@ -105,6 +105,32 @@ public final class OpenIdProvider implements AutoCloseable {
         return beans.key;
     }
 
+    /** A fresh RSA key no provider publishes. */
+    public static RSAKey otherKey() {
+        return Beans.rsaKey();
+    }
+
+    /** A JWT this provider issues (as a CI system issues job tokens): {@code claims} plus {@code iss}, signed with its key. */
+    public String jwt(Map<String, Object> claims) {
+        return sign(beans.key, Map.of("iss", issuer().toString()), claims);
+    }
+
+    /** A JWT with {@code standard} and {@code claims}, signed with {@code key} (RS256, its key id in the header). */
+    public static String sign(RSAKey key, Map<String, Object> standard, Map<String, Object> claims) {
+        try {
+            com.nimbusds.jwt.JWTClaimsSet.Builder builder = new com.nimbusds.jwt.JWTClaimsSet.Builder();
+            java.util.Map<String, Object> all = new java.util.LinkedHashMap<>(claims);
+            all.putAll(standard);
+            all.forEach(builder::claim);
+            com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                    new com.nimbusds.jose.JWSHeader.Builder(com.nimbusds.jose.JWSAlgorithm.RS256).keyID(key.getKeyID()).build(), builder.build());
+            jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(key));
+            return jwt.serialize();
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void close() {
         context.close();

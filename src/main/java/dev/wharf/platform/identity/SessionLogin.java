@@ -14,7 +14,24 @@ import org.springframework.security.web.context.HttpSessionSecurityContextReposi
  */
 public final class SessionLogin {
 
+    /** Set on a request that a filter of an {@link ExternalLogin} authenticated (the API token filter then leaves it alone). */
+    static final String EXTERNALLY_AUTHENTICATED = SessionLogin.class.getName() + ".external";
+
     private SessionLogin() {
+    }
+
+    /**
+     * This request (only: nothing goes into a session) is made by {@code caller}, a caller that is no Wharf
+     * user (a JWT of a trusted issuer): it gets the user role for the URL rules, never the admin role.
+     */
+    public static void forRequest(HttpServletRequest request, Caller caller) {
+        WharfUser user = new WharfUser(caller.id(), caller.name(), null, false, null);
+        UsernamePasswordAuthenticationToken authentication = UsernamePasswordAuthenticationToken.authenticated(user, null, user.getAuthorities());
+        SecurityContext context = SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(authentication);
+        SecurityContextHolder.setContext(context);
+        request.setAttribute(Caller.REQUEST_ATTRIBUTE, caller);
+        request.setAttribute(EXTERNALLY_AUTHENTICATED, Boolean.TRUE);
     }
 
     /**

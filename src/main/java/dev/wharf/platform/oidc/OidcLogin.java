@@ -4,6 +4,7 @@ import dev.wharf.platform.identity.ExternalLogin;
 import dev.wharf.platform.identity.SessionLogin;
 import dev.wharf.platform.identity.UserAccount;
 import dev.wharf.platform.identity.UserRepository;
+import dev.wharf.platform.web.Problems;
 import dev.wharf.platform.web.WharfException;
 import java.util.Collection;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.oidc.user.DefaultOidcUser;
 import org.springframework.security.oauth2.core.oidc.user.OidcUser;
 import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
@@ -42,12 +44,25 @@ class OidcLogin implements ExternalLogin {
     private final ProviderRegistrations registrations;
     private final SingleSignOn signOn;
     private final UserRepository users;
+    private final JwtCallers jwtCallers;
+    private final Problems problems;
 
-    OidcLogin(OidcSettings settings, ProviderRegistrations registrations, SingleSignOn signOn, UserRepository users) {
+    OidcLogin(OidcSettings settings, ProviderRegistrations registrations, SingleSignOn signOn, UserRepository users, JwtCallers jwtCallers,
+            Problems problems) {
         this.settings = settings;
         this.registrations = registrations;
         this.signOn = signOn;
         this.users = users;
+        this.jwtCallers = jwtCallers;
+        this.problems = problems;
+    }
+
+    /** JWTs of trusted issuers on the REST API, checked before Wharf's own API tokens. */
+    @Override
+    public void api(HttpSecurity http) {
+        if (jwtCallers.enabled()) {
+            http.addFilterAfter(new JwtFilter(jwtCallers, problems), SecurityContextHolderFilter.class);
+        }
     }
 
     @Override

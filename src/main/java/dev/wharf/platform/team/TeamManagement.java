@@ -56,6 +56,9 @@ public class TeamManagement {
      */
     @Transactional(readOnly = true)
     public TeamAccess require(Caller caller, String teamName, TeamRole minimum) {
+        if (caller.grant() != null) {
+            return requireGranted(caller.grant(), teamName, minimum);
+        }
         TeamRepository.TeamAndRole found = teams.findWithRoleOf(teamName, caller.id()).orElseThrow(() -> notFound(teamName));
         Team team = found.team();
         Optional<TeamRole> role = Optional.ofNullable(found.role());
@@ -65,6 +68,20 @@ public class TeamManagement {
         TeamRole held = role.orElseThrow(() -> notFound(teamName));
         if (!held.includes(minimum)) {
             throw WharfException.forbidden("you are " + article(held) + " of team \"" + teamName + "\"; this needs the "
+                    + minimum.wire() + " role or higher");
+        }
+        return new TeamAccess(team, held);
+    }
+
+    /** A caller that is no user holds one role in one team; every other team does not exist for it. */
+    private TeamAccess requireGranted(Caller.Grant grant, String teamName, TeamRole minimum) {
+        if (!grant.team().equals(teamName)) {
+            throw notFound(teamName);
+        }
+        Team team = teams.findByName(teamName).orElseThrow(() -> notFound(teamName));
+        TeamRole held = TeamRole.parse(grant.role());
+        if (!held.includes(minimum)) {
+            throw WharfException.forbidden("the token is " + article(held) + " of team \"" + teamName + "\"; this needs the "
                     + minimum.wire() + " role or higher");
         }
         return new TeamAccess(team, held);
@@ -84,6 +101,10 @@ public class TeamManagement {
 
     @Transactional(readOnly = true)
     public List<TeamAccess> list(Caller caller) {
+        if (caller.grant() != null) {
+            return teams.findByName(caller.grant().team()).map(team -> List.of(new TeamAccess(team, TeamRole.parse(caller.grant().role()))))
+                    .orElse(List.of());
+        }
         List<Membership> mine = memberships.findByUserIdOrderByTeamNameAsc(caller.id());
         if (!caller.admin()) {
             return mine.stream().map(m -> new TeamAccess(m.getTeam(), m.getRole())).toList();
