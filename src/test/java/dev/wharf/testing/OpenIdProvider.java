@@ -62,6 +62,8 @@ public final class OpenIdProvider implements AutoCloseable {
         AnnotationConfigServletWebServerApplicationContext context = new AnnotationConfigServletWebServerApplicationContext();
         context.register(Beans.class);
         context.refresh();
+        // test classes that extend one another share the provider of their static field: it lives as long as the JVM
+        Runtime.getRuntime().addShutdownHook(new Thread(context::close));
         return new OpenIdProvider(context);
     }
 
@@ -71,7 +73,12 @@ public final class OpenIdProvider implements AutoCloseable {
 
     /** A person who logs in at the provider's form with {@code password}. */
     public OpenIdProvider user(String name, String password, String... groups) {
-        beans.people.createUser(User.withUsername(name).password("{noop}" + password).roles("USER").build());
+        org.springframework.security.core.userdetails.UserDetails person = User.withUsername(name).password("{noop}" + password).roles("USER").build();
+        if (beans.people.userExists(name)) {
+            beans.people.updateUser(person);
+        } else {
+            beans.people.createUser(person);
+        }
         groups(name, groups);
         return this;
     }
@@ -88,7 +95,7 @@ public final class OpenIdProvider implements AutoCloseable {
 
     /** A confidential client that logs in with the code flow and PKCE, returns to {@code baseUrl} and may end the provider's session. */
     public void client(String clientId, String secret, String baseUrl, String registrationId) {
-        beans.clients.save(RegisteredClient.withId(UUID.randomUUID().toString())
+        beans.clients.save(RegisteredClient.withId(clientId) // the same client again (another Wharf port) replaces it
                 .clientId(clientId)
                 .clientSecret("{noop}" + secret)
                 .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)

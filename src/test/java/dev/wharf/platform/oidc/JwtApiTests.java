@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -58,11 +57,6 @@ class JwtApiTests {
         properties.add(prefix + "rules[2].claims.ref", () -> "main");
         properties.add(prefix + "rules[2].team", () -> OPS);
         properties.add(prefix + "rules[2].role", () -> "member");
-    }
-
-    @AfterAll
-    static void stop() {
-        ci.close();
     }
 
     @BeforeEach

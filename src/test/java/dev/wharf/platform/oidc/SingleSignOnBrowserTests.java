@@ -72,7 +72,6 @@ class SingleSignOnBrowserTests {
         if (driver != null) {
             driver.quit();
         }
-        provider.close();
     }
 
     /** Wharf as the browser sees it: 127.0.0.1 (the provider is localhost, so their cookies are apart). */
