@@ -25,6 +25,9 @@ class GroupMappingApiTests {
     @LocalServerPort
     int port;
 
+    @org.springframework.beans.factory.annotation.Autowired
+    SingleSignOn signOn;
+
     Http admin;
 
     @BeforeEach
@@ -118,5 +121,83 @@ class GroupMappingApiTests {
         expect(Http.to(port).get("/api/v1/oidc/group-mappings"), 401);
 
         assertThat(admin.get("/api/v1/oidc/group-mappings").json().size()).isEqualTo(before);
+    }
+
+    java.util.Map<String, String> rolesOf(String user, String... teams) {
+        java.util.Map<String, String> roles = new java.util.HashMap<>();
+        for (String team : teams) {
+            for (tools.jackson.databind.JsonNode member : admin.get("/api/v1/teams/" + team).json().get("members")) {
+                if (member.get("user").asString().equals(user)) {
+                    roles.put(team, member.get("role").asString());
+                }
+            }
+        }
+        return roles;
+    }
+
+    /** What logins through a provider do to a user's memberships and admin flag, as the groups change between them. */
+    @Test
+    void eachLoginBringsGroupGivenMembershipsAndAdminInLineAndLeavesHandGivenOnesAlone() {
+        String shop = unique("shop");
+        String ops = unique("ops");
+        String tools = unique("tools");
+        for (String team : java.util.List.of(shop, ops, tools)) {
+            expect(admin.post("/api/v1/teams", "{\"name\":\"" + team + "\"}"), 201);
+        }
+        String devs = unique("devs");
+        String leads = unique("leads");
+        String admins = unique("admins");
+        expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"" + devs + "\",\"team\":\"" + shop + "\",\"role\":\"member\"}"), 201);
+        expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"" + leads + "\",\"team\":\"" + shop + "\",\"role\":\"owner\"}"), 201);
+        expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"" + devs + "\",\"team\":\"" + ops + "\",\"role\":\"viewer\"}"), 201);
+        expect(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"" + admins + "\",\"admin\":true}"), 201);
+        String subject = UUID.randomUUID().toString();
+        String name = unique("dana");
+
+        // first login: the user is made, with what devs gives; a group named like a team (or like the admin group's
+        // team-less twin) gives nothing without a mapping
+        signOn.login("corp", subject, name, java.util.List.of(devs, tools, "platform-admins"), "127.0.0.1");
+        assertThat(rolesOf(name, shop, ops, tools)).isEqualTo(java.util.Map.of(shop, "member", ops, "viewer"));
+        assertThat(admin.get("/api/v1/users/" + name).json().get("admin").asBoolean()).isFalse();
+
+        // an owner gives dana a team by hand; dana joins leads and admins: the higher role of two groups wins
+        expect(admin.put("/api/v1/teams/" + tools + "/members/" + name, "{\"role\":\"viewer\"}"), 200);
+        signOn.login("corp", subject, name, java.util.List.of(devs, leads, admins), "127.0.0.1");
+        assertThat(rolesOf(name, shop, ops, tools)).isEqualTo(java.util.Map.of(shop, "owner", ops, "viewer", tools, "viewer"));
+        assertThat(admin.get("/api/v1/users/" + name).json().get("admin").asBoolean()).isTrue();
+
+        // the provider renames the person and drops every group: the same user (by subject) loses what groups gave,
+        // keeps the hand-given membership, and is no longer admin
+        signOn.login("corp", subject, unique("renamed"), java.util.List.of(), "127.0.0.1");
+        assertThat(rolesOf(name, shop, ops, tools)).isEqualTo(java.util.Map.of(tools, "viewer"));
+        assertThat(admin.get("/api/v1/users/" + name).json().get("admin").asBoolean()).isFalse();
+        assertThat(admin.get("/api/v1/users/" + name).json().get("source").asString()).isEqualTo("oidc");
+
+        // a hand-given admin flag is not the groups' to take
+        expect(admin.patch("/api/v1/users/" + name, "{\"admin\":true}"), 200);
+        signOn.login("corp", subject, name, java.util.List.of(), "127.0.0.1");
+        assertThat(admin.get("/api/v1/users/" + name).json().get("admin").asBoolean()).isTrue();
+
+        // a group-given membership whose mapping is removed goes at the next login
+        long mapping = java.util.stream.StreamSupport.stream(admin.get("/api/v1/oidc/group-mappings").json().spliterator(), false)
+                .filter(m -> m.get("group").asString().equals(devs) && m.get("team").asString().equals(ops))
+                .findFirst().orElseThrow().get("id").asLong();
+        signOn.login("corp", subject, name, java.util.List.of(devs), "127.0.0.1");
+        assertThat(rolesOf(name, shop, ops, tools)).containsEntry(ops, "viewer");
+        expect(admin.delete("/api/v1/oidc/group-mappings/" + mapping), 204);
+        signOn.login("corp", subject, name, java.util.List.of(devs), "127.0.0.1");
+        assertThat(rolesOf(name, shop, ops, tools)).isEqualTo(java.util.Map.of(shop, "member", tools, "viewer"));
+
+        // the same subject at another provider is another person: the name is taken, so it is refused
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> signOn.login("other", subject, name, java.util.List.of(admins), "127.0.0.1"))
+                .hasMessageContaining("already belongs to another Wharf user");
+        String audit = admin.get("/api/v1/audit").body();
+        assertThat(audit).contains("oidc:corp").contains("subject " + subject).contains("grant admin").contains("remove member");
+    }
+
+    @Test
+    void withoutProvidersTheLoginPageHasOnlyThePasswordForm() {
+        expect(admin.get("/api/v1/me"), 200);
+        assertThat(Http.to(port).get("/login").body()).doesNotContain("provider-login");
     }
 }

@@ -137,7 +137,22 @@ class SingleSignOnBrowserTests {
         assertThat(mapped.status()).isEqualTo(201);
         assertThat(mapped.json().get("team").asString()).isEqualTo("shop");
         assertThat(mapped.json().get("role").asString()).isEqualTo("member");
-        assertThat(admin.post("/api/v1/oidc/group-mappings", "{\"group\":\"ops-devs\",\"team\":\"ops\",\"role\":\"viewer\"}").status()).isEqualTo(201);
+        // the second mapping through the admin page, logged in with the break-glass password
+        driver.get(wharf("/login"));
+        visible("#username").sendKeys("admin");
+        visible("#password").sendKeys(ADMIN_PASSWORD);
+        driver.findElement(By.cssSelector("form[action='/login'] button[type=submit]")).click();
+        wait.until(ExpectedConditions.titleIs("Dashboard · Wharf"));
+        driver.get(wharf("/admin/group-mappings"));
+        visible("#mapping-group").sendKeys("ops-devs");
+        new org.openqa.selenium.support.ui.Select(visible("#mapping-team")).selectByVisibleText("ops");
+        new org.openqa.selenium.support.ui.Select(visible("#mapping-role")).selectByValue("viewer");
+        driver.findElement(By.xpath("//button[normalize-space()='Map group']")).click();
+        assertThat(visible(".flash").getText()).contains("Group ops-devs now gives the viewer role in team ops");
+        assertThat(visible("tr[data-group='shop-devs']").getText()).contains("member of team shop");
+        screenshot("group-mappings");
+        driver.findElement(By.xpath("//button[normalize-space()='Log out']")).click();
+        wait.until(ExpectedConditions.urlContains("/login?logout"));
 
         // the login page offers the provider beside the password form
         driver.get(wharf("/login"));
@@ -168,6 +183,9 @@ class SingleSignOnBrowserTests {
         logInAtProvider("alice", "alice-at-corp-4410");
         wait.until(ExpectedConditions.titleIs("Dashboard · Wharf"));
         assertThat(rolesOf(admin, "alice", "shop", "ops", "tools")).isEqualTo(Map.of("ops", "viewer", "tools", "owner"));
+        // the dashboard shows alice her teams as they are now
+        driver.get(wharf("/teams"));
+        assertThat(visible("main").getText()).contains("ops").doesNotContain("shop");
 
         // a name that belongs to a local user is refused, never merged
         driver.findElement(By.xpath("//button[normalize-space()='Log out']")).click();
