@@ -96,6 +96,7 @@ public class UserManagement {
 
     /** Returns the user as changed: the session that changed it stays logged in only when told the new time (see {@code AccountPages}). */
     public UserAccount changeOwnPassword(Caller caller, String currentPassword, String newPassword) {
+        caller.requireUser("change a password");
         UserAccount user = users.findById(caller.id()).orElseThrow(() -> WharfException.notFound("user not found"));
         if (user.getSource() != UserSource.LOCAL) {
             throw WharfException.conflict("you log in through your OpenID provider and have no Wharf password to change");

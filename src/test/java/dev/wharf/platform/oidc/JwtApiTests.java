@@ -106,6 +106,11 @@ class JwtApiTests {
         assertThat(listed.json().get(0).get("name").asString()).isEqualTo(SHOP);
         assertThat(listed.json().get(0).get("role").asString()).isEqualTo("member");
         expect(job.post("/api/v1/teams/" + SHOP + "/projects", "{\"name\":\"from-ci\"}"), 201);
+        Response me = expect(job.get("/api/v1/me"), 200);
+        assertThat(me.json().get("name").asString()).isEqualTo("jwt:project_path:shop/app:ref_type:branch:ref:main");
+        assertThat(me.json().get("admin").asBoolean()).isFalse();
+        assertThat(me.json().get("teams").size()).isEqualTo(1);
+        assertThat(me.json().get("teams").get(0).get("role").asString()).isEqualTo("member");
 
         // the call is in the team's audit trail with the issuer and the subject
         String audit = admin.get("/api/v1/audit?team=" + SHOP).body();
@@ -124,6 +129,7 @@ class JwtApiTests {
         assertThat(admin.get("/api/v1/teams/" + OPS + "/projects").body()).doesNotContain("intruder");
         // a job cannot mint itself a lasting Wharf token, nor reach the admin API
         expect(job.post("/api/v1/tokens", "{\"name\":\"keep\"}"), 403);
+        expect(job.put("/api/v1/me/password", "{\"currentPassword\":\"x\",\"newPassword\":\"tidal-ember-4821\"}"), 403);
         expect(job.get("/api/v1/users"), 403);
         expect(job.post("/api/v1/teams", "{\"name\":\"jwt-new\"}"), 403);
         expect(job.put("/api/v1/teams/" + SHOP + "/members/admin", "{\"role\":\"viewer\"}"), 403);
