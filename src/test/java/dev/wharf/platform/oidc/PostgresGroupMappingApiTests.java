@@ -1,19 +1,13 @@
 package dev.wharf.platform.oidc;
 
 import dev.wharf.testing.Postgres;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
-/** {@link GroupMappingApiTests} on PostgreSQL, with the same Flyway migrations. */
+/** {@link GroupMappingApiTests} on PostgreSQL, with the same Flyway migrations (skipped without one, unless WHARF_STRICT_TESTS=true). */
+@EnabledIf("dev.wharf.testing.Postgres#available")
 class PostgresGroupMappingApiTests extends GroupMappingApiTests {
-
-    @BeforeAll
-    static void requirePostgres() {
-        Assumptions.assumeTrue(Postgres.available(),
-                "no PostgreSQL: set WHARF_TEST_JDBC_URL or run a Docker engine (CI sets WHARF_STRICT_TESTS=true)");
-    }
 
     @DynamicPropertySource
     static void postgres(DynamicPropertyRegistry registry) {
