@@ -23,6 +23,9 @@ import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.oidc.user.DefaultOidcUser;
 import org.springframework.security.oauth2.core.oidc.user.OidcUser;
+import org.springframework.security.config.ObjectPostProcessor;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestRedirectFilter;
+import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.stereotype.Component;
@@ -90,6 +93,13 @@ class OidcLogin implements ExternalLogin {
                 new DefaultOAuth2AuthorizationRequestResolver(registrations, "/oauth2/authorization");
         resolver.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
         SavedRequestAwareAuthenticationSuccessHandler landing = new SavedRequestAwareAuthenticationSuccessHandler();
+        AuthenticationFailureHandler refused = (request, response, failure) -> {
+            String why = failure instanceof OAuth2AuthenticationException oauth && oauth.getError().getDescription() != null
+                    ? oauth.getError().getDescription()
+                    : failure.getCause() != null ? failure.getCause().getMessage() : failure.getMessage();
+            request.getSession().setAttribute(REFUSAL_ATTRIBUTE, "Login through the identity provider was refused: " + why);
+            response.sendRedirect(request.getContextPath() + "/login?refused");
+        };
         http.oauth2Login(login -> login
                 .loginPage("/login")
                 .clientRegistrationRepository(registrations)
@@ -102,11 +112,13 @@ class OidcLogin implements ExternalLogin {
                             person.getSubject(), person.getIdToken(), request.getRemoteAddr()));
                     landing.onAuthenticationSuccess(request, response, authentication);
                 })
-                .failureHandler((request, response, failure) -> {
-                    request.getSession().setAttribute(REFUSAL_ATTRIBUTE, "Login through the identity provider was refused: "
-                            + (failure instanceof OAuth2AuthenticationException oauth && oauth.getError().getDescription() != null
-                                    ? oauth.getError().getDescription() : failure.getMessage()));
-                    response.sendRedirect(request.getContextPath() + "/login?refused");
+                .failureHandler(refused)
+                .withObjectPostProcessor(new ObjectPostProcessor<OAuth2AuthorizationRequestRedirectFilter>() {
+                    @Override
+                    public <O extends OAuth2AuthorizationRequestRedirectFilter> O postProcess(O filter) {
+                        filter.setAuthenticationFailureHandler(refused); // a provider that cannot be reached: said on the login page
+                        return filter;
+                    }
                 }));
         http.logout(logout -> logout.logoutSuccessHandler((request, response, authentication) -> {
             String target = UriComponentsBuilder.fromUriString(request.getRequestURL().toString()).replacePath(request.getContextPath() + "/login")

@@ -44,7 +44,8 @@ class ProviderRegistrations implements ClientRegistrationRepository {
             return registration;
         } catch (RuntimeException e) {
             log.warn("OpenID provider {}: discovery from {} failed: {}", id, provider.issuer(), e.toString());
-            throw new IllegalStateException("the OpenID provider \"" + id + "\" cannot be reached: " + e.getMessage(), e);
+            throw new IllegalStateException("the OpenID provider \"" + id + "\" does not answer at " + provider.issuer()
+                    + "; try again later or ask an admin", e);
         }
     }
 

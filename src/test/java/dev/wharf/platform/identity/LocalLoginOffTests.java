@@ -8,8 +8,14 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.ActiveProfiles;
 
-/** {@code wharf.security.local-login=off}: no password logs anyone in, not even an admin's; the login page has no password form. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "wharf.security.local-login=off")
+/**
+ * {@code wharf.security.local-login=off}: no password logs anyone in, not even an admin's; the login page has no password
+ * form, only the provider's button. The provider here does not answer (nothing listens on its port): the button leads
+ * back to the login page, which says so.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {"wharf.security.local-login=off",
+        "wharf.oidc.providers.down.issuer=http://127.0.0.1:9/down", "wharf.oidc.providers.down.client-id=wharf",
+        "wharf.oidc.providers.down.display-name=Down SSO"})
 @ActiveProfiles("test")
 class LocalLoginOffTests {
 
@@ -24,5 +30,11 @@ class LocalLoginOffTests {
         assertThat(page).doesNotContain("id=\"password\"");
         browser.form("/login", "username=admin&password=test-admin-password");
         assertThat(browser.get("/").status()).isEqualTo(302);
+
+        assertThat(page).contains("Log in with Down SSO");
+        Http.Response start = browser.get("/oauth2/authorization/down");
+        assertThat(start.status()).isEqualTo(302);
+        assertThat(start.header("Location")).endsWith("/login?refused");
+        assertThat(browser.get("/login?refused").body()).contains("does not answer at http://127.0.0.1:9/down");
     }
 }

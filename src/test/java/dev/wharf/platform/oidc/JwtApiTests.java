@@ -169,6 +169,18 @@ class JwtApiTests {
         com.nimbusds.jose.jwk.RSAKey impostor = new com.nimbusds.jose.jwk.RSAKey.Builder(OpenIdProvider.otherKey())
                 .keyID(ci.signingKey().getKeyID()).build();
         refused(OpenIdProvider.sign(impostor, Map.of("iss", ci.issuer().toString()), claims), "not valid");
+        // the trusted issuer's name, "signed" with a shared secret (HS256) instead of the issuer's RSA key
+        try {
+            com.nimbusds.jwt.JWTClaimsSet.Builder builder = new com.nimbusds.jwt.JWTClaimsSet.Builder();
+            claims.forEach(builder::claim);
+            builder.issuer(ci.issuer().toString());
+            com.nimbusds.jwt.SignedJWT hmac = new com.nimbusds.jwt.SignedJWT(new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+                    builder.build());
+            hmac.sign(new com.nimbusds.jose.crypto.MACSigner(new byte[32]));
+            refused(hmac.serialize(), "not valid");
+        } catch (com.nimbusds.jose.JOSEException e) {
+            throw new IllegalStateException(e);
+        }
         // not a JWT at all
         Response garbage = expect(as("eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.").get("/api/v1/teams"), 401);
         assertThat(garbage.json().get("detail").asString()).isNotBlank();
