@@ -19,7 +19,11 @@ public record WharfSettings(@DefaultValue("all") Mode mode, @DefaultValue("/var/
 
     /**
      * @param apiBasicAuth whether {@code /api/**} accepts HTTP Basic with a username and password (Bearer tokens always work)
+     * @param localLogin   who may log in with a Wharf password (login form and HTTP Basic): everyone, only platform admins, or nobody
      */
-    public record Security(@DefaultValue("true") boolean apiBasicAuth) {
+    public record Security(@DefaultValue("true") boolean apiBasicAuth, @DefaultValue("all") LocalLogin localLogin) {
     }
+
+    /** {@code wharf.security.local-login}: who may log in with a Wharf password. */
+    public enum LocalLogin { ALL, ADMINS_ONLY, OFF }
 }

@@ -84,6 +84,7 @@ class ArchitectureTests {
             Map.entry("identity", Set.of("secret", "web")),
             Map.entry("image", Set.of("identity", "node", "secret", "team", "web")),
             Map.entry("node", Set.of("identity", "pki", "secret", "web")),
+            Map.entry("oidc", Set.of("audit", "identity", "team", "web")),
             Map.entry("pki", Set.of("secret")),
             Map.entry("project", Set.of("identity", "team", "web")),
             Map.entry("quota", Set.of("identity", "node", "team", "web")),

@@ -25,7 +25,7 @@ public class AuditEvent {
     @Column(nullable = false, length = 100)
     private String actor;
 
-    @Column(name = "auth_method", length = 16)
+    @Column(name = "auth_method", length = 80)
     private String authMethod;
 
     @Column(name = "token_id", length = 36)

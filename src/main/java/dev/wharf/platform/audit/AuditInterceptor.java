@@ -128,7 +128,8 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
         String actor = caller != null ? caller.name() : authentication != null ? authentication.getName() : "anonymous";
         String authorization = request.getHeader("Authorization");
-        String authMethod = caller != null && caller.tokenId() != null ? "token"
+        String authMethod = caller != null && caller.grant() != null ? "jwt"
+                : caller != null && caller.tokenId() != null ? "token"
                 : authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6) ? "password" : "session";
         String pattern = String.valueOf(request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE));
         String location = response.getHeader("Location");
@@ -139,7 +140,8 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
         return new AuditLog.Entry(actor, authMethod, caller == null ? null : caller.tokenId(),
                 request.getMethod() + " " + pattern, target, team.name(), team.id(), request.getRemoteAddr(),
                 failed ? AuditLog.FAILURE : AuditLog.SUCCESS, status,
-                failure != null ? failure.toString() : ex != null ? ex.getClass().getSimpleName() : null);
+                failure != null ? failure.toString() : ex != null ? ex.getClass().getSimpleName()
+                        : caller != null && caller.grant() != null ? "issuer " + caller.grant().issuer() + ", subject " + caller.grant().subject() : null);
     }
 
     /** The team resolved before the request ran, or the one its answer names (a created team's {@code Location}). */

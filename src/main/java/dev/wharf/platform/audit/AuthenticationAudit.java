@@ -6,6 +6,8 @@ import org.springframework.security.authentication.event.AbstractAuthenticationF
 import org.springframework.security.authentication.event.InteractiveAuthenticationSuccessEvent;
 import org.springframework.security.authentication.event.LogoutSuccessEvent;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
+import org.springframework.security.oauth2.core.oidc.user.OidcUser;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.RequestContextHolder;
@@ -14,7 +16,8 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 /**
  * Logins into the audit trail: every dashboard login, every failed login (form, HTTP Basic or
  * API token, including refusals while a client address is being throttled) and every logout. Successful
- * HTTP Basic and token authentications are not logins; the calls they make are audited.
+ * HTTP Basic and token authentications are not logins; the calls they make are audited. A login through an
+ * OpenID provider names the provider ({@code oidc:<id>}) and the subject the provider knows the person by.
  */
 @Component
 class AuthenticationAudit {
@@ -42,6 +45,11 @@ class AuthenticationAudit {
 
     private void record(Authentication authentication, String action, String outcome, String detail) {
         String name = authentication == null ? "anonymous" : authentication.getName();
+        if (authentication instanceof OAuth2AuthenticationToken provided && provided.getPrincipal() instanceof OidcUser person) {
+            audit.record(new AuditLog.Entry(name, "oidc:" + provided.getAuthorizedClientRegistrationId(), null, action, "user/" + name, null,
+                    source(authentication), outcome, null, "subject " + person.getSubject()));
+            return;
+        }
         String method = name.equals("(api token)") ? "token" : currentRequest() != null
                 && currentRequest().getHeader("Authorization") != null ? "password" : "form";
         audit.record(new AuditLog.Entry(name, method, null, action, "user/" + name, null, source(authentication), outcome,

@@ -17,14 +17,26 @@ class AccountPages {
 
     private final UserManagement users;
     private final TokenManagement tokens;
+    private final java.util.List<ExternalLogin> externalLogins;
+    private final dev.wharf.WharfSettings settings;
 
-    AccountPages(UserManagement users, TokenManagement tokens) {
+    AccountPages(UserManagement users, TokenManagement tokens, java.util.List<ExternalLogin> externalLogins, dev.wharf.WharfSettings settings) {
         this.users = users;
         this.tokens = tokens;
+        this.externalLogins = externalLogins;
+        this.settings = settings;
     }
 
+    /** The password form (unless {@code wharf.security.local-login} is off), a button per OpenID provider, and why a provider's login was refused. */
     @GetMapping("/login")
-    String login() {
+    String login(HttpServletRequest request, Model model) {
+        model.addAttribute("providers", externalLogins.stream().flatMap(external -> external.buttons().stream()).toList());
+        model.addAttribute("localLogin", settings.security().localLogin().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+        jakarta.servlet.http.HttpSession session = request.getSession(false);
+        if (session != null && session.getAttribute(ExternalLogin.REFUSAL_ATTRIBUTE) instanceof String refusal) {
+            session.removeAttribute(ExternalLogin.REFUSAL_ATTRIBUTE);
+            model.addAttribute("refusal", refusal);
+        }
         return "login";
     }
 

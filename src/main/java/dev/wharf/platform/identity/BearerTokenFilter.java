@@ -39,7 +39,7 @@ final class BearerTokenFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         String header = request.getHeader("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || request.getAttribute(SessionLogin.EXTERNALLY_AUTHENTICATED) != null) {
             chain.doFilter(request, response);
             return;
         }

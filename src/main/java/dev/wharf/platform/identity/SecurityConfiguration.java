@@ -4,6 +4,8 @@ import dev.wharf.WharfSettings;
 import dev.wharf.platform.web.ErrorCategory;
 import dev.wharf.platform.web.Problems;
 import jakarta.servlet.http.HttpServletRequest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.springframework.context.ApplicationEventPublisher;
@@ -11,6 +13,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.DefaultAuthenticationEventPublisher;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
@@ -45,9 +48,16 @@ class SecurityConfiguration {
         return PasswordEncoderFactories.createDelegatingPasswordEncoder();
     }
 
+    /** Password logins: local users only, and of them only those {@code wharf.security.local-login} lets in. */
     @Bean
-    UserDetailsService userDetailsService(UserRepository users) {
-        return name -> users.findByName(name).map(user -> WharfUser.of(user, null))
+    UserDetailsService userDetailsService(UserRepository users, WharfSettings settings) {
+        return name -> users.findByName(name).filter(user -> user.getSource() == UserSource.LOCAL)
+                .filter(user -> switch (settings.security().localLogin()) {
+                    case ALL -> true;
+                    case ADMINS_ONLY -> user.isAdmin();
+                    case OFF -> false;
+                })
+                .map(user -> WharfUser.of(user, null))
                 .orElseThrow(() -> new UsernameNotFoundException("no such user"));
     }
 
@@ -67,7 +77,7 @@ class SecurityConfiguration {
     @Order(1)
     SecurityFilterChain apiChain(HttpSecurity http, AuthenticationManager authenticationManager, TokenManagement tokens,
             RecentTokens recentTokens, Problems problems, WharfSettings settings, ApplicationEventPublisher events,
-            UserRepository users) throws Exception {
+            UserRepository users, List<ExternalLogin> externalLogins) throws Exception {
         AuthenticationEntryPoint entryPoint = (request, response, failure) -> {
             if (failure instanceof LoginLockedException locked) {
                 response.setHeader("Retry-After", Long.toString(locked.retryAfterSeconds()));
@@ -112,13 +122,16 @@ class SecurityConfiguration {
         } else {
             http.httpBasic(basic -> basic.disable());
         }
+        for (ExternalLogin external : externalLogins) {
+            external.api(http);
+        }
         return http.build();
     }
 
     @Bean
     @Order(2)
-    SecurityFilterChain dashboardChain(HttpSecurity http, AuthenticationManager authenticationManager, UserRepository users)
-            throws Exception {
+    SecurityFilterChain dashboardChain(HttpSecurity http, AuthenticationManager authenticationManager, UserRepository users,
+            List<ExternalLogin> externalLogins, ApplicationEventPublisher events) throws Exception {
         AuthenticationFailureHandler failure = (request, response, exception) -> {
             if (exception instanceof LoginLockedException locked) {
                 response.setHeader("Retry-After", Long.toString(locked.retryAfterSeconds()));
@@ -127,6 +140,16 @@ class SecurityConfiguration {
                 response.sendRedirect(request.getContextPath() + "/login?error");
             }
         };
+        List<AuthenticationProvider> others = externalLogins.stream().flatMap(external -> external.dashboardProviders().stream()).toList();
+        if (!others.isEmpty() && authenticationManager instanceof ProviderManager passwords) {
+            List<AuthenticationProvider> all = new ArrayList<>(passwords.getProviders());
+            all.addAll(others);
+            ProviderManager manager = new ProviderManager(all);
+            DefaultAuthenticationEventPublisher publisher = new DefaultAuthenticationEventPublisher(events);
+            publisher.setAdditionalExceptionMappings(Map.of(LoginLockedException.class, AuthenticationFailureLockedEvent.class));
+            manager.setAuthenticationEventPublisher(publisher);
+            authenticationManager = manager;
+        }
         http.authenticationManager(authenticationManager)
                 .addFilterAfter(new SessionUserFilter(users), SecurityContextHolderFilter.class)
                 .authorizeHttpRequests(auth -> auth
@@ -137,6 +160,9 @@ class SecurityConfiguration {
                 .formLogin(form -> form.loginPage("/login").defaultSuccessUrl("/", false).failureHandler(failure).permitAll())
                 .logout(logout -> logout.logoutUrl("/logout").logoutSuccessUrl("/login?logout"))
                 .httpBasic(basic -> basic.disable());
+        for (ExternalLogin external : externalLogins) {
+            external.dashboard(http);
+        }
         return http.build();
     }
 }

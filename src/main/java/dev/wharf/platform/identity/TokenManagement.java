@@ -46,6 +46,7 @@ public class TokenManagement {
     }
 
     public CreatedToken create(Caller caller, String name, Integer expiresInDays) {
+        caller.requireUser("make API tokens");
         if (name == null || name.isBlank() || name.length() > 100) {
             throw WharfException.invalidField("name", "name must have 1-100 characters");
         }

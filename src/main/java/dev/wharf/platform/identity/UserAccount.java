@@ -32,6 +32,21 @@ public class UserAccount {
     @Column(name = "password_changed_at", nullable = false)
     private Instant passwordChangedAt;
 
+    @jakarta.persistence.Enumerated(jakarta.persistence.EnumType.STRING)
+    @Column(nullable = false, length = 8)
+    private UserSource source = UserSource.LOCAL;
+
+    /** for {@link UserSource#OIDC} users: the provider's id in {@code wharf.oidc.providers} and the subject it knows them by */
+    @Column(name = "oidc_provider", length = 63)
+    private String oidcProvider;
+
+    @Column(name = "oidc_subject")
+    private String oidcSubject;
+
+    /** whether the admin flag came from the provider's groups (it then follows them at every login) */
+    @Column(name = "admin_from_groups", nullable = false)
+    private boolean adminFromGroups;
+
     protected UserAccount() {
     }
 
@@ -41,6 +56,38 @@ public class UserAccount {
         this.admin = admin;
         this.createdAt = now;
         this.passwordChangedAt = now.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    }
+
+    /** A user of an OpenID provider: no password of its own (the hash matches nothing, and password login refuses it anyway). */
+    static UserAccount fromProvider(String name, String provider, String subject, Instant now) {
+        UserAccount user = new UserAccount(name, NO_PASSWORD, false, now);
+        user.source = UserSource.OIDC;
+        user.oidcProvider = provider;
+        user.oidcSubject = subject;
+        return user;
+    }
+
+    /** not a hash any encoder produces: no password matches it */
+    static final String NO_PASSWORD = "{none}";
+
+    public UserSource getSource() {
+        return source;
+    }
+
+    public String getOidcProvider() {
+        return oidcProvider;
+    }
+
+    public String getOidcSubject() {
+        return oidcSubject;
+    }
+
+    boolean isAdminFromGroups() {
+        return adminFromGroups;
+    }
+
+    void setAdminFromGroups(boolean adminFromGroups) {
+        this.adminFromGroups = adminFromGroups;
     }
 
     public Long getId() {

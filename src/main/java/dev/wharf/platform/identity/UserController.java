@@ -31,9 +31,9 @@ class UserController {
         this.users = users;
     }
 
-    record UserView(String name, boolean admin, Instant createdAt, Instant passwordChangedAt) {
+    record UserView(String name, boolean admin, UserSource source, Instant createdAt, Instant passwordChangedAt) {
         static UserView of(UserAccount user) {
-            return new UserView(user.getName(), user.isAdmin(), user.getCreatedAt(), user.getPasswordChangedAt());
+            return new UserView(user.getName(), user.isAdmin(), user.getSource(), user.getCreatedAt(), user.getPasswordChangedAt());
         }
     }
 

@@ -96,7 +96,11 @@ public class UserManagement {
 
     /** Returns the user as changed: the session that changed it stays logged in only when told the new time (see {@code AccountPages}). */
     public UserAccount changeOwnPassword(Caller caller, String currentPassword, String newPassword) {
+        caller.requireUser("change a password");
         UserAccount user = users.findById(caller.id()).orElseThrow(() -> WharfException.notFound("user not found"));
+        if (user.getSource() != UserSource.LOCAL) {
+            throw WharfException.conflict("you log in through your OpenID provider and have no Wharf password to change");
+        }
         if (currentPassword == null || !passwords.matches(currentPassword, user.getPasswordHash())) {
             throw WharfException.invalidField("currentPassword", "the current password is not correct");
         }
@@ -106,6 +110,9 @@ public class UserManagement {
 
     /** A new password ends the user's other sessions (see {@code SessionUserFilter}) and revokes all their API tokens. */
     private void setPassword(UserAccount user, String password) {
+        if (user.getSource() != UserSource.LOCAL) {
+            throw WharfException.conflict("\"" + user.getName() + "\" logs in through its OpenID provider and has no Wharf password");
+        }
         PasswordRule.check(user.getName(), password);
         user.changePassword(passwords.encode(password), clock.instant());
         tokens.revokeAllOf(user.getId(), clock.instant());
@@ -119,6 +126,46 @@ public class UserManagement {
         }
         PasswordRule.check(name, password);
         users.save(new UserAccount(name, passwords.encode(password), true, clock.instant()));
+        return true;
+    }
+
+    /**
+     * The user an OpenID provider vouches for: the one it made at the first login (found by provider and
+     * subject, whatever name the provider gives now), or a new {@code oidc} user named {@code name}. A name
+     * that belongs to someone else (a local user, or another provider's user) is refused (409), never merged.
+     */
+    public UserAccount providerLogin(String provider, String subject, String name) {
+        java.util.Optional<UserAccount> known = users.findByOidcProviderAndOidcSubject(provider, subject);
+        if (known.isPresent()) {
+            return known.get();
+        }
+        if (name == null || !Names.isDnsLabel(name)) {
+            throw WharfException.invalidField("name", "the provider gives the user name \"" + name
+                    + "\", which Wharf cannot use: " + Names.DNS_LABEL_RULE);
+        }
+        if (users.findByName(name).isPresent()) {
+            throw WharfException.conflict("the user name \"" + name + "\" already belongs to another Wharf user;"
+                    + " an admin must rename or remove that user before you can log in through the provider");
+        }
+        return users.save(UserAccount.fromProvider(name, provider, subject, clock.instant()));
+    }
+
+    /**
+     * Brings the admin flag of a provider's user in line with its groups: granted by a group, it follows
+     * them; given by hand, it stays. The last admin keeps the flag. Returns whether it changed.
+     */
+    public boolean adminFromGroups(UserAccount user, boolean granted) {
+        if (granted && !user.isAdmin()) {
+            user.setAdmin(true);
+            user.setAdminFromGroups(true);
+        } else if (!granted && user.isAdmin() && user.isAdminFromGroups() && users.countByAdminTrue() > 1) {
+            user.setAdmin(false);
+            user.setAdminFromGroups(false);
+        } else {
+            return false;
+        }
+        users.save(user);
+        recentTokens.forgetAll();
         return true;
     }
 

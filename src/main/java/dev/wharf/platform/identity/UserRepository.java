@@ -11,4 +11,6 @@ public interface UserRepository extends JpaRepository<UserAccount, Long> {
     List<UserAccount> findAllByOrderByNameAsc();
 
     long countByAdminTrue();
+
+    Optional<UserAccount> findByOidcProviderAndOidcSubject(String oidcProvider, String oidcSubject);
 }

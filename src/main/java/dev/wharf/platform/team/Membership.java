@@ -37,6 +37,10 @@ public class Membership {
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
 
+    /** whether the user's identity provider groups gave it (see {@link TeamManagement#alignWithGroups}) */
+    @Column(name = "from_groups", nullable = false)
+    private boolean fromGroups;
+
     protected Membership() {
     }
 
@@ -61,5 +65,13 @@ public class Membership {
 
     void setRole(TeamRole role) {
         this.role = role;
+    }
+
+    public boolean isFromGroups() {
+        return fromGroups;
+    }
+
+    void setFromGroups(boolean fromGroups) {
+        this.fromGroups = fromGroups;
     }
 }

@@ -56,6 +56,9 @@ public class TeamManagement {
      */
     @Transactional(readOnly = true)
     public TeamAccess require(Caller caller, String teamName, TeamRole minimum) {
+        if (caller.grant() != null) {
+            return requireGranted(caller.grant(), teamName, minimum);
+        }
         TeamRepository.TeamAndRole found = teams.findWithRoleOf(teamName, caller.id()).orElseThrow(() -> notFound(teamName));
         Team team = found.team();
         Optional<TeamRole> role = Optional.ofNullable(found.role());
@@ -65,6 +68,20 @@ public class TeamManagement {
         TeamRole held = role.orElseThrow(() -> notFound(teamName));
         if (!held.includes(minimum)) {
             throw WharfException.forbidden("you are " + article(held) + " of team \"" + teamName + "\"; this needs the "
+                    + minimum.wire() + " role or higher");
+        }
+        return new TeamAccess(team, held);
+    }
+
+    /** A caller that is no user holds one role in one team; every other team does not exist for it. */
+    private TeamAccess requireGranted(Caller.Grant grant, String teamName, TeamRole minimum) {
+        if (!grant.team().equals(teamName)) {
+            throw notFound(teamName);
+        }
+        Team team = teams.findByName(teamName).orElseThrow(() -> notFound(teamName));
+        TeamRole held = TeamRole.parse(grant.role());
+        if (!held.includes(minimum)) {
+            throw WharfException.forbidden("the token is " + article(held) + " of team \"" + teamName + "\"; this needs the "
                     + minimum.wire() + " role or higher");
         }
         return new TeamAccess(team, held);
@@ -84,6 +101,10 @@ public class TeamManagement {
 
     @Transactional(readOnly = true)
     public List<TeamAccess> list(Caller caller) {
+        if (caller.grant() != null) {
+            return teams.findByName(caller.grant().team()).map(team -> List.of(new TeamAccess(team, TeamRole.parse(caller.grant().role()))))
+                    .orElse(List.of());
+        }
         List<Membership> mine = memberships.findByUserIdOrderByTeamNameAsc(caller.id());
         if (!caller.admin()) {
             return mine.stream().map(m -> new TeamAccess(m.getTeam(), m.getRole())).toList();
@@ -156,6 +177,45 @@ public class TeamManagement {
             requireAnotherOwner(team, userName);
         }
         memberships.delete(membership);
+    }
+
+    /** A change a login's identity provider groups made to one membership: {@code from} or {@code to} is {@code null} when added or removed. */
+    public record GroupChange(String team, TeamRole from, TeamRole to) {
+    }
+
+    /**
+     * Brings the memberships of {@code user} that groups gave in line with {@code wanted} (team id → role):
+     * adds, changes and removes them. A membership given by hand is left as it is, whatever the groups say;
+     * a team owner who changes the role of a group-given membership by hand keeps it group-given.
+     */
+    public List<GroupChange> alignWithGroups(UserAccount user, java.util.Map<Long, TeamRole> wanted) {
+        List<GroupChange> changes = new java.util.ArrayList<>();
+        java.util.Map<Long, Membership> held = new java.util.HashMap<>();
+        for (Membership membership : memberships.findByUserIdOrderByTeamNameAsc(user.getId())) {
+            held.put(membership.getTeam().getId(), membership);
+        }
+        for (Membership membership : held.values()) {
+            if (membership.isFromGroups() && !wanted.containsKey(membership.getTeam().getId())) {
+                memberships.delete(membership);
+                changes.add(new GroupChange(membership.getTeam().getName(), membership.getRole(), null));
+            }
+        }
+        for (java.util.Map.Entry<Long, TeamRole> entry : wanted.entrySet()) {
+            Membership membership = held.get(entry.getKey());
+            if (membership == null) {
+                Optional<Team> team = teams.findById(entry.getKey());
+                if (team.isPresent()) {
+                    Membership added = new Membership(team.get(), user, entry.getValue(), clock.instant());
+                    added.setFromGroups(true);
+                    memberships.save(added);
+                    changes.add(new GroupChange(team.get().getName(), null, entry.getValue()));
+                }
+            } else if (membership.isFromGroups() && membership.getRole() != entry.getValue()) {
+                changes.add(new GroupChange(membership.getTeam().getName(), membership.getRole(), entry.getValue()));
+                membership.setRole(entry.getValue());
+            }
+        }
+        return changes;
     }
 
     private void requireAnotherOwner(Team team, String userName) {

@@ -37,7 +37,7 @@ class NodeEventsTests {
     private final RuntimeService nodeOne = mock(RuntimeService.class);
     private final AtomicReference<Consumer<RuntimeEvent>> stream = new AtomicReference<>();
     private final Reconciler reconciler = new Reconciler(containers, management, nodes, mock(StorageMeter.class), mock(Leases.class),
-            new WharfSettings(WharfSettings.Mode.ALL, Path.of("/nonexistent"), new WharfSettings.Security(true)),
+            new WharfSettings(WharfSettings.Mode.ALL, Path.of("/nonexistent"), new WharfSettings.Security(true, WharfSettings.LocalLogin.ALL)),
             Duration.ofHours(1), Duration.ofHours(1), tools.jackson.databind.json.JsonMapper.builder().build(),
             mock(dev.wharf.platform.audit.AuditLog.class), mock(dev.wharf.platform.team.TeamManagement.class));
 
