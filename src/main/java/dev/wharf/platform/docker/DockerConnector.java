@@ -38,6 +38,7 @@ class DockerConnector implements WebServerFactoryCustomizer<TomcatServletWebServ
         docker.setScheme("https");
         docker.setSecure(true);
         docker.setProperty("socket.appWriteBufSize", Integer.toString(64 * 1024));
+        docker.setAsyncTimeout(-1); // streams (pull progress, logs -f, events) last as long as the client listens, as with Docker
         Http11NioProtocol protocol = (Http11NioProtocol) docker.getProtocolHandler();
         protocol.setSSLEnabled(true);
         char[] password = HexFormat.of().formatHex(randomBytes()).toCharArray();

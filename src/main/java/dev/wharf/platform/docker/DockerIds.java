@@ -84,4 +84,26 @@ public class DockerIds {
         }
         throw WharfException.notFound("No such container: " + wanted);
     }
+
+    /** The image digests that containers of the caller's team use (an image in use is never pruned). */
+    @Transactional(readOnly = true)
+    public java.util.Set<String> imageDigestsInUse(DockerCaller caller) {
+        return new java.util.HashSet<>(jdbc.queryForList("select distinct image_digest from containers where team_id = ? and image_digest is not null",
+                String.class, caller.teamId()));
+    }
+
+    /** A container of the caller's team as {@code /system/df} and {@code /info} count it. */
+    public record ContainerUse(String wharfId, String name, String image, String imageDigest, String state, java.time.Instant createdAt,
+            long writableBytes) {
+    }
+
+    /** Every container of the caller's team, oldest first. */
+    @Transactional(readOnly = true)
+    public List<ContainerUse> containers(DockerCaller caller) {
+        return jdbc.query("select id, name, image, image_digest, state, created_at, writable_bytes from containers where team_id = ?"
+                + " order by created_at, id", (rs, i) -> new ContainerUse(rs.getString("id"), rs.getString("name"), rs.getString("image"),
+                        rs.getString("image_digest"), rs.getString("state").toLowerCase(java.util.Locale.ROOT),
+                        rs.getObject("created_at", java.time.OffsetDateTime.class).toInstant(), rs.getLong("writable_bytes")),
+                caller.teamId());
+    }
 }

@@ -1,7 +1,6 @@
 package dev.wharf.platform.docker;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.wharf.platform.team.TeamRole;
 import java.util.List;
 import java.util.Map;
 import org.springframework.beans.factory.ObjectProvider;
@@ -10,10 +9,8 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
-import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestMethod;
-import org.springframework.web.bind.annotation.RequestParam;
 
 /** The Docker API's system calls: {@code /_ping}, {@code /version}, and "page not found" for every path no handler serves. */
 @DockerController
@@ -32,6 +29,15 @@ class SystemController {
                 .header("Pragma", "no-cache").body("OK");
     }
 
+    /** This host's architecture as Go (and so Docker) names it. */
+    static String architecture() {
+        return switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> "amd64";
+            case "aarch64" -> "arm64";
+            default -> System.getProperty("os.arch");
+        };
+    }
+
     record Component(@JsonProperty("Name") String name, @JsonProperty("Version") String version,
             @JsonProperty("Details") Map<String, String> details) {
     }
@@ -45,29 +51,12 @@ class SystemController {
 
     @GetMapping("/version")
     Version version() {
-        String arch = switch (System.getProperty("os.arch")) {
-            case "amd64", "x86_64" -> "amd64";
-            case "aarch64" -> "arm64";
-            default -> System.getProperty("os.arch");
-        };
+        String arch = architecture();
         String java = "java" + Runtime.version().feature();
         return new Version(Map.of("Name", "Wharf"),
                 List.of(new Component("Engine", wharfVersion, Map.of("ApiVersion", DockerApi.VERSION, "MinAPIVersion",
                         DockerApi.MIN_VERSION, "Os", "linux", "Arch", arch))),
                 wharfVersion, DockerApi.VERSION, DockerApi.MIN_VERSION, "", java, "linux", arch, System.getProperty("os.version"));
-    }
-
-    record Pruned(@JsonProperty("ImagesDeleted") List<Map<String, String>> deleted, @JsonProperty("SpaceReclaimed") long reclaimed) {
-    }
-
-    /**
-     * {@code docker image prune}: every image of a team has a name, so none is dangling and a prune
-     * without {@code dangling=false} ({@code -a}) removes nothing. Members and owners only.
-     */
-    @PostMapping("/images/prune")
-    Pruned pruneImages(DockerCaller caller, @RequestParam(required = false) String filters) {
-        caller.require(TeamRole.MEMBER, "remove images");
-        return new Pruned(List.of(), 0);
     }
 
     /** Any path and method no Docker handler serves: what the Docker Engine answers. */
