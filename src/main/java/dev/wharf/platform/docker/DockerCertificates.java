@@ -91,8 +91,12 @@ public class DockerCertificates {
                 + " values (?, ?, ?, ?, ?, ?, ?, ?)", id, team.getId(), caller.id(), label, serial(certificate), fingerprint(certificate),
                 utc(now), utc(expiresAt));
         return new Issued(id, label, team.getName(), caller.name(), expiresAt, authority.certificatePem(),
-                CertificateAuthority.pem(certificate), CertificateAuthority.pem(identity.key()),
-                "tcp://" + hostForUrl(authority.advertisedHost()) + ":" + connector.port());
+                CertificateAuthority.pem(certificate), CertificateAuthority.pem(identity.key()), dockerHost());
+    }
+
+    /** Where Docker clients reach this server: {@code tcp://<first wharf.docker.hostnames or host name>:<port>}. */
+    String dockerHost() {
+        return "tcp://" + hostForUrl(authority.advertisedHost()) + ":" + connector.port();
     }
 
     @Transactional(readOnly = true)
