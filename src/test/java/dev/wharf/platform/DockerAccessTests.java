@@ -174,6 +174,13 @@ class DockerAccessTests {
             assertThat(response.status()).as(response.toString()).isEqualTo(404);
             assertThat(response.json().get("message").asString()).isEqualTo("page not found");
         }
+        // dot segments, raw or encoded, never climb out of the Docker API
+        for (String path : new String[] {"/v1.41/../api/v1/teams", "/../api/v1/teams", "/images/../../api/v1/teams",
+                "/v1.41/%2e%2e/api/v1/teams", "/images/%2e%2e%2f%2e%2e%2fapi/v1/teams"}) {
+            Http.Response response = docker.get(path);
+            assertThat(response.status()).as(response.toString()).isIn(400, 404);
+            assertThat(response.body()).as(path).doesNotContain(team.name());
+        }
         Http.Response tooOld = docker.get("/v1.39/version");
         assertThat(tooOld.status()).isEqualTo(400);
         assertThat(tooOld.json().get("message").asString()).contains("Minimum supported API version is 1.40");

@@ -7,12 +7,8 @@ import dev.wharf.testing.DockerCli;
 import dev.wharf.testing.Http;
 import java.net.URI;
 import java.nio.file.Path;
-import java.security.KeyFactory;
 import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.cert.Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.util.Base64;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -66,7 +62,7 @@ record DockerClientCert(JsonNode issued, int dockerPort, DockerCli cli) {
             KeyStore own = KeyStore.getInstance("PKCS12");
             own.load(null, null);
             if (certPem != null) {
-                own.setKeyEntry("me", privateKey(keyPem), password, new Certificate[] {CertificateAuthority.readCertificate(certPem)});
+                own.setKeyEntry("me", CertificateAuthority.readPrivateKey(keyPem), password, new Certificate[] {CertificateAuthority.readCertificate(certPem)});
             }
             keys.init(own, password);
             SSLContext context = SSLContext.getInstance("TLS");
@@ -75,10 +71,5 @@ record DockerClientCert(JsonNode issued, int dockerPort, DockerCli cli) {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static PrivateKey privateKey(String pem) throws Exception {
-        String base64 = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
-        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
     }
 }

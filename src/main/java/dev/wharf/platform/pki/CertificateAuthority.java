@@ -215,7 +215,7 @@ public final class CertificateAuthority {
         }
     }
 
-    static PrivateKey readPrivateKey(String pem) {
+    public static PrivateKey readPrivateKey(String pem) {
         String base64 = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
         try {
             return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
