@@ -14,7 +14,8 @@ import java.util.Set;
 import org.springframework.stereotype.Component;
 
 /**
- * The Docker API's own certificate authority (kept as {@code docker} by {@link StoredAuthorities}, apart
+ * The Docker API's own certificate authority (kept as {@code docker} by {@link StoredAuthorities}, or an
+ * operator's from {@code wharf.docker.ca-certificate} and {@code wharf.docker.ca-key}; apart
  * from the one nodes trust, so no Docker client certificate can ever speak to a node): it signs the
  * server certificate of the Docker port, made fresh at each start for localhost, 127.0.0.1, ::1, this
  * host's name and {@code wharf.docker.hostnames}, and the client certificates teams get.
@@ -39,10 +40,29 @@ class DockerAuthority {
     CertificateAuthority authority() {
         CertificateAuthority known = authority;
         if (known == null) {
-            known = authorities.named(NAME, "Wharf Docker CA", "Docker API certificates");
+            known = settings.caCertificate() != null || settings.caKey() != null ? operators()
+                    : authorities.named(NAME, "Wharf Docker CA", "Docker API certificates");
             authority = known;
         }
         return known;
+    }
+
+    /** The operator's CA from {@code wharf.docker.ca-certificate} and {@code wharf.docker.ca-key}; a start without both fails. */
+    private CertificateAuthority operators() {
+        if (settings.caCertificate() == null || settings.caKey() == null) {
+            throw new IllegalStateException("wharf.docker.ca-certificate and wharf.docker.ca-key go together: set both or neither");
+        }
+        try {
+            CertificateAuthority ca = CertificateAuthority.read(java.nio.file.Files.readString(settings.caCertificate()),
+                    java.nio.file.Files.readString(settings.caKey()));
+            if (ca.certificate().getBasicConstraints() < 0) {
+                throw new IllegalStateException(settings.caCertificate() + " is not a CA certificate (no basicConstraints CA:true)");
+            }
+            return ca;
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw new IllegalStateException("cannot read the Docker API's CA from " + settings.caCertificate() + " and " + settings.caKey()
+                    + ": " + e.getMessage(), e);
+        }
     }
 
     String certificatePem() {
