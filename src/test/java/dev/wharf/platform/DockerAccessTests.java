@@ -195,9 +195,10 @@ class DockerAccessTests {
 
         Http admin = Http.to(port).basic("admin", ApiFlowTests.ADMIN_PASSWORD);
         Http browser = Http.loggedIn(port, "admin", ApiFlowTests.ADMIN_PASSWORD);
-        for (String path : new String[] {"/_ping", "/version", "/v1.41/version", "/docker-engine/_ping", "/docker-engine/version"}) {
-            assertThat(browser.get(path).status()).as(path).isEqualTo(404);
-            assertThat(browser.get(path).body()).doesNotContain("ApiVersion");
+        for (String path : new String[] {"/_ping", "/version", "/v1.41/version", "/docker-engine/_ping", "/docker-engine/version",
+                "/docker%2Dengine/_ping", "/docker%2dengine/version", "/%64ocker-engine/_ping", "/docker-engine;x=1/_ping"}) {
+            assertThat(browser.get(path).status()).as(path).isIn(400, 404);
+            assertThat(browser.get(path).body()).doesNotContain("ApiVersion").isNotEqualTo("OK");
             assertThat(admin.get(path).body()).doesNotContain("ApiVersion");
         }
     }

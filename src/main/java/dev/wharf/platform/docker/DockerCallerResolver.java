@@ -3,6 +3,10 @@ package dev.wharf.platform.docker;
 import dev.wharf.platform.web.ErrorCategory;
 import dev.wharf.platform.web.WharfException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.web.method.HandlerMethod;
+import org.springframework.web.servlet.HandlerInterceptor;
+import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import java.util.List;
 import org.springframework.core.MethodParameter;
 import org.springframework.stereotype.Component;
@@ -12,13 +16,32 @@ import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
-/** Supplies a {@link DockerCaller} parameter to Docker handlers, as the certificate check left it. */
+/**
+ * Supplies a {@link DockerCaller} parameter to Docker handlers, as the certificate check left it; and,
+ * behind {@link DockerPortGate}, refuses (404) any request that reaches a {@link DockerController}
+ * without having come through the Docker port.
+ */
 @Component
 class DockerCallerResolver implements HandlerMethodArgumentResolver, WebMvcConfigurer {
 
     @Override
     public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
         resolvers.add(this);
+    }
+
+    @Override
+    public void addInterceptors(InterceptorRegistry registry) {
+        registry.addInterceptor(new HandlerInterceptor() {
+            @Override
+            public boolean preHandle(HttpServletRequest request, HttpServletResponse response, Object handler) throws Exception {
+                if (handler instanceof HandlerMethod method && method.getBeanType().isAnnotationPresent(DockerController.class)
+                        && request.getAttribute(DockerApi.PORT_ATTRIBUTE) == null) {
+                    response.sendError(HttpServletResponse.SC_NOT_FOUND);
+                    return false;
+                }
+                return true;
+            }
+        });
     }
 
     @Override

@@ -38,7 +38,8 @@ class DockerPortGate extends OncePerRequestFilter {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         boolean dockerPort = connector.enabled() && request.getLocalPort() == connector.port();
         if (!dockerPort) {
-            if (path.equals(DockerApi.BASE) || path.startsWith(DockerApi.BASE + "/")) {
+            String matched = asMatched(path);
+            if (matched.equals(DockerApi.BASE) || matched.startsWith(DockerApi.BASE + "/")) {
                 response.sendError(HttpServletResponse.SC_NOT_FOUND);
                 return;
             }
@@ -73,6 +74,24 @@ class DockerPortGate extends OncePerRequestFilter {
         request.setAttribute(DockerApi.VERSION_ATTRIBUTE, version);
         ServletRequestPathUtils.clearParsedRequestPath(request);
         chain.doFilter(new Moved(request, DockerApi.BASE + path), response);
+    }
+
+    /**
+     * The path as handler mappings match it: each segment without its {@code ;parameters} and decoded,
+     * so {@code /docker%2Dengine/_ping} or {@code /docker-engine;x/_ping} is known for what it is.
+     */
+    static String asMatched(String rawPath) {
+        StringBuilder matched = new StringBuilder();
+        for (String segment : rawPath.split("/", -1)) {
+            int parameters = segment.indexOf(';');
+            String bare = parameters >= 0 ? segment.substring(0, parameters) : segment;
+            try {
+                matched.append(org.springframework.web.util.UriUtils.decode(bare, java.nio.charset.StandardCharsets.UTF_8)).append('/');
+            } catch (IllegalArgumentException badEscape) {
+                matched.append(bare).append('/');
+            }
+        }
+        return matched.substring(0, matched.length() - 1);
     }
 
     /** The request as if it had asked for {@code path} (inside the application). */
