@@ -7,6 +7,7 @@ import dev.wharf.testing.Commands;
 import dev.wharf.testing.DockerCli;
 import dev.wharf.testing.Http;
 import dev.wharf.testing.TestNode;
+import dev.wharf.testing.TestRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +38,7 @@ class DockerImageTests {
 
     static TestNode env;
     static String pulled;
+    static TestRegistry guarded;
 
     @LocalServerPort
     int port;
@@ -46,15 +48,21 @@ class DockerImageTests {
         DockerCli.require();
         env = TestNode.start("wharf-docker-img-");
         pulled = env.push(BusyboxLayout.AMD64, "shop/busybox:1");
+        guarded = TestRegistry.startWithLogin(Files.createDirectories(env.work.resolve("guarded")), "robot", "s3cret-pull");
+        guarded.push("oci:" + env.layout + ":" + BusyboxLayout.AMD64, "private/busybox:1", "--dest-creds", "robot:s3cret-pull");
     }
 
     @DynamicPropertySource
     static void runtime(DynamicPropertyRegistry properties) {
         env.register(properties);
+        properties.add("wharf.registries.insecure", () -> env.registry.host() + "," + guarded.host());
     }
 
     @AfterAll
     static void cleanUp() throws Exception {
+        if (guarded != null) {
+            guarded.close();
+        }
         if (env != null) {
             env.close(null);
         }
@@ -168,5 +176,30 @@ class DockerImageTests {
         assertThat(docker.post("/images/create?fromImage=" + pulled, "").status()).isEqualTo(400);
         Http empty = cert.http().header("X-Registry-Auth", Base64.getUrlEncoder().encodeToString("{}".getBytes()));
         assertThat(empty.post("/images/create?fromImage=" + pulled.substring(0, pulled.lastIndexOf(':')) + "&tag=1", "").body()).contains("Digest: sha256:");
+    }
+
+    @Test
+    void aPullUsesTheClientsRegistryLoginOrTheTeams() throws Exception {
+        ApiTeam team = ApiTeam.create(port, "dkr");
+        DockerClientCert cert = DockerClientCert.issue(team.member(), team.name(), env.work.resolve("login"));
+        String image = guarded.host() + "/private/busybox:1";
+        DockerCli.Result anonymous = cert.cli().run("pull", image);
+        assertThat(anonymous.exitCode()).as(anonymous.toString()).isNotZero();
+
+        // the CLI sends X-Registry-Auth from its own config (what docker login leaves there)
+        Files.writeString(env.work.resolve("login/config/config.json"), "{\"auths\":{\"" + guarded.host() + "\":{\"auth\":\""
+                + Base64.getEncoder().encodeToString("robot:s3cret-pull".getBytes()) + "\"}}}");
+        DockerCli.Result withLogin = cert.cli().run(List.of("pull", image), null, Duration.ofSeconds(90));
+        assertThat(withLogin.exitCode()).as(withLogin.toString()).isZero();
+        assertThat(withLogin.stdout()).contains("Downloaded newer image for " + image);
+        assertThat(team.member().get("/api/v1/teams/" + team.name() + "/registries").body()).doesNotContain("robot"); // used, not kept
+
+        // another team's member, with the team's login kept in Wharf (no client login)
+        ApiTeam other = ApiTeam.create(port, "dks");
+        assertThat(other.admin().put("/api/v1/teams/" + other.name() + "/registries/" + guarded.host(),
+                "{\"username\":\"robot\",\"password\":\"s3cret-pull\"}").status()).isEqualTo(200);
+        DockerCli.Result teamLogin = DockerClientCert.issue(other.member(), other.name(), env.work.resolve("login2")).cli()
+                .run(List.of("pull", image), null, Duration.ofSeconds(90));
+        assertThat(teamLogin.exitCode()).as(teamLogin.toString()).isZero();
     }
 }
