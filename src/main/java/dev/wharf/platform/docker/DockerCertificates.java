@@ -94,6 +94,11 @@ public class DockerCertificates {
                 CertificateAuthority.pem(certificate), CertificateAuthority.pem(identity.key()), dockerHost());
     }
 
+    /** Whether this server serves the Docker API ({@code wharf.docker.enabled}). */
+    boolean enabled() {
+        return connector.enabled();
+    }
+
     /** Where Docker clients reach this server: {@code tcp://<first wharf.docker.hostnames or host name>:<port>}. */
     String dockerHost() {
         return "tcp://" + hostForUrl(authority.advertisedHost()) + ":" + connector.port();

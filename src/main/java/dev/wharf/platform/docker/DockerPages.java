@@ -41,6 +41,7 @@ class DockerPages {
     String page(Caller caller, @PathVariable String team, Model model) {
         model.addAttribute("team", teams.require(caller, team, TeamRole.VIEWER).team());
         model.addAttribute("certificates", certificates.list(caller, team));
+        model.addAttribute("enabled", certificates.enabled());
         model.addAttribute("dockerHost", certificates.dockerHost());
         model.addAttribute("contextCommand", contextCommand(team, certificates.dockerHost()));
         return "docker";
