@@ -131,6 +131,9 @@ class DockerImageTests {
 
         DockerCli.Result info = docker.run("info", "--format", "{{.OperatingSystem}} {{.Images}}");
         assertThat(info.stdout().strip()).as(info.toString()).isEqualTo("Wharf 2");
+        DockerCli.Result history = viewer.run("history", "--format", "{{.ID}} {{.Size}}", "example/saved:2");
+        assertThat(history.exitCode()).as(history.toString()).isZero();
+        assertThat(history.stdout().lines().findFirst().orElseThrow()).startsWith(shortId + " ");
         DockerCli.Result df = docker.run("system", "df");
         assertThat(df.exitCode()).as(df.toString()).isZero();
         assertThat(df.stdout()).contains("Images").contains("Local Volumes");
@@ -150,7 +153,7 @@ class DockerImageTests {
     }
 
     @Test
-    void buildAndPushSayWhatToUseInstead() throws Exception {
+    void buildPushSearchAndLoginSayWhatToUseInstead() throws Exception {
         ApiTeam team = ApiTeam.create(port, "dkk");
         DockerCli docker = DockerClientCert.issue(team.member(), team.name(), env.work.resolve("build")).cli();
         Path context = Files.createDirectories(env.work.resolve("context"));
@@ -158,6 +161,12 @@ class DockerImageTests {
         DockerCli.Result build = docker.run("build", "-t", "x:1", context.toString());
         assertThat(build.exitCode()).as(build.toString()).isNotZero();
         assertThat(build.stderr()).contains("Wharf does not build images");
+        DockerCli.Result search = docker.run("search", "busybox");
+        assertThat(search.exitCode()).isNotZero();
+        assertThat(search.stderr()).contains("Wharf does not search registries");
+        DockerCli.Result login = docker.run("login", "-u", "robot", "-p", "s3cret-pull", guarded.host());
+        assertThat(login.exitCode()).isNotZero();
+        assertThat(login.stderr()).contains("Wharf does not check registry logins");
         DockerCli.Result push = docker.run("push", "example/x:1");
         assertThat(push.exitCode()).as(push.toString()).isNotZero();
         assertThat(push.stderr() + push.stdout()).contains("Wharf does not push images");

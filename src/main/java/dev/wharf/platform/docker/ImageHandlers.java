@@ -78,6 +78,9 @@ class ImageHandlers {
         if (method.equals("GET") && rest.endsWith("/json")) {
             return ResponseEntity.ok(inspect(caller, rest.substring(0, rest.length() - "/json".length())));
         }
+        if (method.equals("GET") && rest.endsWith("/history")) {
+            return ResponseEntity.ok(history(caller, rest.substring(0, rest.length() - "/history".length())));
+        }
         if (method.equals("POST") && rest.endsWith("/tag")) {
             tag(caller, rest.substring(0, rest.length() - "/tag".length()), repo, tag);
             return ResponseEntity.status(HttpStatus.CREATED).build();
@@ -129,6 +132,28 @@ class ImageHandlers {
         inspected.put("RootFS", Map.of("Type", "layers", "Layers", info.layers()));
         inspected.put("Metadata", Map.of("LastTagTime", "0001-01-01T00:00:00Z"));
         return inspected;
+    }
+
+    /**
+     * {@code docker history}: the image's layers, newest first; Wharf keeps neither the commands that made
+     * them nor their sizes one by one, so the newest carries the image's id, tags and whole size.
+     */
+    List<Map<String, Object>> history(DockerCaller caller, String name) {
+        Image image = images.find(caller, name).image();
+        ImageInfo info = catalogue.inspect(caller.caller(), caller.team(), image.digest());
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (int i = info.layers().size() - 1; i >= 0; i--) {
+            boolean top = i == info.layers().size() - 1;
+            Map<String, Object> layer = new LinkedHashMap<>();
+            layer.put("Id", top ? image.digest() : "<missing>");
+            layer.put("Created", image.created().getEpochSecond());
+            layer.put("CreatedBy", "");
+            layer.put("Tags", top ? image.repoTags() : null);
+            layer.put("Size", top ? info.sizeBytes() : 0);
+            layer.put("Comment", info.layers().get(i));
+            layers.add(layer);
+        }
+        return layers;
     }
 
     void tag(DockerCaller caller, String name, String repo, String tag) {

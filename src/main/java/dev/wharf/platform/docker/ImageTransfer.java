@@ -37,6 +37,8 @@ class ImageTransfer {
             + "then push to a registry and docker pull it here, or docker save it and docker load the archive here";
     static final String NO_PUSH = "Wharf does not push images: it is not a registry and keeps no build results; "
             + "push from where the image was built";
+    static final String NO_LOGIN = "Wharf does not check registry logins: give the team's login in Wharf (the registries of the team, "
+            + "PUT /api/v1/teams/{team}/registries/{host}), or keep it in your Docker client's config.json, which docker pull sends along";
     private static final long POLL_MILLIS = 200;
 
     private final ImageCatalogue catalogue;
@@ -131,6 +133,17 @@ class ImageTransfer {
     @PostMapping("/build")
     ResponseEntity<DockerErrors.Message> build() {
         return DockerErrors.answer(HttpStatus.NOT_IMPLEMENTED, NO_BUILD);
+    }
+
+    /** {@code docker login}: Wharf does not check a registry login for the client; it uses the one a pull sends, or the team's. */
+    @PostMapping("/auth")
+    ResponseEntity<DockerErrors.Message> login() {
+        return DockerErrors.answer(HttpStatus.NOT_IMPLEMENTED, NO_LOGIN);
+    }
+
+    @org.springframework.web.bind.annotation.GetMapping("/images/search")
+    ResponseEntity<DockerErrors.Message> search() {
+        return DockerErrors.answer(HttpStatus.NOT_IMPLEMENTED, "Wharf does not search registries: search them where they are published");
     }
 
     /** {@code X-Registry-Auth}: base64url JSON with {@code username} and {@code password}; empty or {@code {}} means none. */
