@@ -94,6 +94,14 @@ class DockerAccessTests {
     }
 
     @Test
+    void openApiDescribesTheCertificatesAndNoDockerPath() {
+        JsonNode paths = Http.to(port).get("/v3/api-docs").json().get("paths");
+        assertThat(paths.propertyNames()).contains("/api/v1/teams/{team}/docker-certificates",
+                "/api/v1/teams/{team}/docker-certificates/{id}");
+        assertThat(paths.propertyNames()).noneMatch(path -> path.contains("docker-engine") || path.contains("_ping"));
+    }
+
+    @Test
     void withoutAWharfCertificateTheHandshakeFails() throws Exception {
         ApiTeam team = ApiTeam.create(port, "dkc");
         DockerClientCert cert = DockerClientCert.issue(team.member(), team.name(), work.resolve("nocert"));
