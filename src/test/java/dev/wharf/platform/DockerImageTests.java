@@ -96,6 +96,9 @@ class DockerImageTests {
         DockerCli.Result listed = viewer.run("images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}");
         assertThat(listed.exitCode()).as(listed.toString()).isZero();
         assertThat(listed.stdout().strip()).isEqualTo("example/saved:2 " + shortId);
+        assertThat(viewer.run("images", "-q", "--filter", "dangling=true").stdout()).isBlank();
+        assertThat(viewer.run("images", "-q", "--filter", "reference=example/*").stdout().strip()).isEqualTo(shortId);
+        assertThat(viewer.run("images", "-q", "--filter", "reference=other/*").stdout()).isBlank();
         DockerCli.Result inspected = viewer.run("image", "inspect", "--format", "{{.Id}} {{json .Config.Cmd}} {{.Config.WorkingDir}} {{.Os}}",
                 "example/saved:2");
         assertThat(inspected.stdout().strip()).as(inspected.toString()).isEqualTo(digest + " [\"/bin/sh\"] /root linux");

@@ -61,6 +61,9 @@ class ImageHandlers {
     @GetMapping("/images/json")
     List<Summary> list(DockerCaller caller, @RequestParam(required = false) String filters) {
         Map<String, List<String>> wanted = filters(filters);
+        if (wanted.getOrDefault("dangling", List.of()).stream().anyMatch(v -> v.equals("true") || v.equals("1"))) {
+            return List.of(); // every image of a team has a name
+        }
         List<String> references = wanted.getOrDefault("reference", List.of());
         return images.list(caller).stream()
                 .filter(image -> references.isEmpty() || image.repoTags().stream().anyMatch(tag -> references.stream()
