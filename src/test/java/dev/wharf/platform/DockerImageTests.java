@@ -87,6 +87,11 @@ class DockerImageTests {
         DockerCli.Result refusedLoad = viewer.run(List.of("load", "-i", archive.toString()), null, Duration.ofSeconds(60));
         assertThat(refusedLoad.exitCode()).as(refusedLoad.toString()).isNotZero();
         assertThat(refusedLoad.stderr()).contains("you are a viewer");
+        Path garbage = Files.writeString(env.work.resolve("garbage.tar"), "not an archive at all");
+        DockerCli.Result bad = docker.run(List.of("load", "-i", garbage.toString()), null, Duration.ofSeconds(60));
+        assertThat(bad.exitCode()).as(bad.toString()).isNotZero();
+        assertThat(bad.stderr()).startsWith("Error response from daemon: ").doesNotContain("internal error");
+        assertThat(docker.run("images", "-q").stdout()).isBlank();
         DockerCli.Result loaded = docker.run(List.of("load"), archive, Duration.ofSeconds(60));
         assertThat(loaded.exitCode()).as(loaded.toString()).isZero();
         assertThat(loaded.stdout()).contains("Loaded image: example/saved:2");
