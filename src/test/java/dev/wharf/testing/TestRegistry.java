@@ -37,6 +37,25 @@ public final class TestRegistry implements AutoCloseable {
 
     /** Starts a registry that stores its data in {@code dir} and waits until it answers. */
     public static TestRegistry start(Path dir) throws IOException, InterruptedException {
+        return start(dir, "");
+    }
+
+    /**
+     * Starts a registry that answers only {@code user} with {@code password} (HTTP Basic against an
+     * htpasswd file, over plain HTTP on loopback); {@link #push} then needs {@code --dest-creds user:password}.
+     */
+    public static TestRegistry startWithLogin(Path dir, String user, String password) throws IOException, InterruptedException {
+        Path htpasswd = dir.resolve("htpasswd");
+        Files.writeString(htpasswd, user + ":" + new org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder().encode(password) + "\n");
+        return start(dir, """
+                auth:
+                  htpasswd:
+                    realm: wharf-test
+                    path: %s
+                """.formatted(htpasswd));
+    }
+
+    private static TestRegistry start(Path dir, String auth) throws IOException, InterruptedException {
         int port = freePort();
         Path config = dir.resolve("config.yml");
         Files.writeString(config, """
@@ -48,7 +67,7 @@ public final class TestRegistry implements AutoCloseable {
                     rootdirectory: %s
                 http:
                   addr: 127.0.0.1:%d
-                """.formatted(dir.resolve("data"), port));
+                """.formatted(dir.resolve("data"), port) + auth);
         Path log = dir.resolve("registry.log");
         Process process = new ProcessBuilder("docker-registry", "serve", config.toString()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
@@ -96,7 +115,8 @@ public final class TestRegistry implements AutoCloseable {
                 throw new IllegalStateException("docker-registry exited with " + process.exitValue() + ": " + Files.readString(log));
             }
             try {
-                if (client.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                int status = client.send(ping, HttpResponse.BodyHandlers.discarding()).statusCode();
+                if (status == 200 || status == 401) { // 401: up, and asking for its login
                     return;
                 }
             } catch (IOException notYet) {

@@ -80,6 +80,8 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
                 && request.getAttribute(HandlerMapping.URI_TEMPLATE_VARIABLES_ATTRIBUTE) instanceof Map<?, ?> vars
                 && vars.get("team") instanceof String name) {
             request.setAttribute(TEAM, teamOf(request, name));
+        } else if (!SAFE_METHODS.contains(request.getMethod()) && request.getAttribute(AuditLog.Acting.ATTRIBUTE) instanceof AuditLog.Acting acting) {
+            request.setAttribute(TEAM, new TeamOfRequest(acting.teamId(), acting.team()));
         }
         return true;
     }
@@ -128,7 +130,9 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
         String actor = caller != null ? caller.name() : authentication != null ? authentication.getName() : "anonymous";
         String authorization = request.getHeader("Authorization");
-        String authMethod = caller != null && caller.grant() != null ? "jwt"
+        AuditLog.Acting acting = request.getAttribute(AuditLog.Acting.ATTRIBUTE) instanceof AuditLog.Acting a ? a : null;
+        String authMethod = acting != null ? acting.authMethod()
+                : caller != null && caller.grant() != null ? "jwt"
                 : caller != null && caller.tokenId() != null ? "token"
                 : authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6) ? "password" : "session";
         String pattern = String.valueOf(request.getAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE));
@@ -137,7 +141,7 @@ class AuditInterceptor implements HandlerInterceptor, WebMvcConfigurer {
         int status = ex != null && response.getStatus() < 400 ? 500 : response.getStatus();
         Object failure = request.getAttribute(Problems.FAILURE_ATTRIBUTE);
         boolean failed = status >= 400 || failure != null;
-        return new AuditLog.Entry(actor, authMethod, caller == null ? null : caller.tokenId(),
+        return new AuditLog.Entry(actor, authMethod, acting != null ? acting.credentialId() : caller == null ? null : caller.tokenId(),
                 request.getMethod() + " " + pattern, target, team.name(), team.id(), request.getRemoteAddr(),
                 failed ? AuditLog.FAILURE : AuditLog.SUCCESS, status,
                 failure != null ? failure.toString() : ex != null ? ex.getClass().getSimpleName()

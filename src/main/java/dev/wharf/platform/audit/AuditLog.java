@@ -54,6 +54,16 @@ public class AuditLog {
     }
 
     /**
+     * Left as a request attribute ({@link #ATTRIBUTE}) by a feature whose caller acts in a team that the
+     * route does not name (the Docker API, where a client certificate stands for a user in one team,
+     * checked before the request ran): the request's event belongs to that team, and records
+     * {@code authMethod} ({@code docker}) and the credential's id in place of a token's.
+     */
+    public record Acting(long teamId, String team, String authMethod, String credentialId) {
+        public static final String ATTRIBUTE = Acting.class.getName();
+    }
+
+    /**
      * A mutating request's answer is about to be written, and may reach its client before the request's
      * event is written (an answer of known length is complete for the client once sent): until
      * {@link #written} is called with the ticket, readers of the log wait for it, so a client that got

@@ -76,12 +76,16 @@ public class ImageCatalogue {
      * transaction is held meanwhile.
      */
     public TeamImage pull(Caller caller, PullTracker.Pull pull) {
-        return pull(caller, pull, runtime());
+        return pull(caller, pull, runtime(), credentialsOf(pull.teamId));
     }
 
     private TeamImage pull(Caller caller, PullTracker.Pull pull, RuntimeService node) {
+        return pull(caller, pull, node, credentialsOf(pull.teamId));
+    }
+
+    private TeamImage pull(Caller caller, PullTracker.Pull pull, RuntimeService node, Function<String, RegistryCredentials> logins) {
         try {
-            ImageInfo image = node.pullImage(pull.teamId, pull.reference, credentialsOf(pull.teamId), pull::progress);
+            ImageInfo image = node.pullImage(pull.teamId, pull.reference, logins, pull::progress);
             TeamImage saved = record(pull.teamId, pull.reference, image, caller.name());
             pull.done(image.digest());
             return saved;
@@ -94,6 +98,22 @@ public class ImageCatalogue {
     /** The team's pulls in progress and of the last minutes, newest first. */
     public List<PullTracker.PullView> pulls(Caller caller, String team) {
         return pulls.forTeam(teams.require(caller, team, TeamRole.VIEWER).team().getId());
+    }
+
+    /**
+     * Like {@link #pullInBackground(Caller, PullTracker.Pull)}, logging in to the pulled image's registry
+     * with {@code given} (a Docker client's {@code X-Registry-Auth}) in place of the team's credentials there.
+     */
+    public void pullInBackground(Caller caller, PullTracker.Pull pull, RegistryCredentials given) {
+        Function<String, RegistryCredentials> team = credentialsOf(pull.teamId);
+        String registry = ImageReference.parse(pull.reference).registry();
+        BACKGROUND.submit(() -> {
+            try {
+                pull(caller, pull, runtime(), host -> host.equals(registry) ? given : team.apply(host));
+            } catch (RuntimeException e) {
+                // the failure is in the pull's state for whoever polls it
+            }
+        });
     }
 
     /** Runs {@link #pull(Caller, PullTracker.Pull)} on a background thread; its outcome is in the pull's state. */
@@ -155,6 +175,37 @@ public class ImageCatalogue {
         ImageInfo image = runtime().importImage(t.getId(), archive);
         String reference = image.references().isEmpty() ? image.digest() : image.references().get(image.references().size() - 1);
         return record(t.getId(), reference, image, caller.name());
+    }
+
+    /**
+     * Imports an archive and names in the team's catalogue every name the archive gives its image
+     * (a {@code docker save} of several tags gives several), or its digest when it gives none.
+     */
+    public List<TeamImage> load(Caller caller, String team, InputStream archive) {
+        Team t = teams.require(caller, team, TeamRole.MEMBER).team();
+        ImageInfo image = runtime().importImage(t.getId(), archive);
+        List<String> names = image.references().isEmpty() ? List.of(image.digest()) : image.references();
+        return names.stream().map(name -> record(t.getId(), name, image, caller.name())).toList();
+    }
+
+    /** The image with this digest as the node holds it (config, layers), if the team lists it. */
+    public ImageInfo inspect(Caller caller, String team, String digest) {
+        Team t = teams.require(caller, team, TeamRole.VIEWER).team();
+        requireListed(t, digest);
+        return runtime().image(t.getId(), digest);
+    }
+
+    /** Gives one of the team's images (by digest) one more name in the team's catalogue; naming another image moves the name. */
+    public TeamImage tag(Caller caller, String team, String digest, String reference) {
+        Team t = teams.require(caller, team, TeamRole.MEMBER).team();
+        TeamImage existing = requireListed(t, digest);
+        ImageInfo image = new ImageInfo(digest, List.of(), List.of(), existing.getSizeBytes(), null, existing.getAddedAt());
+        return record(t.getId(), parse(reference).toString(), image, caller.name());
+    }
+
+    private TeamImage requireListed(Team team, String digest) {
+        return images.findByTeamIdOrderByReferenceAsc(team.getId()).stream().filter(i -> i.getDigest().equals(digest)).findFirst()
+                .orElseThrow(() -> WharfException.notFound("team \"" + team.getName() + "\" has no image " + digest));
     }
 
     public TeamImage get(Caller caller, String team, long id) {

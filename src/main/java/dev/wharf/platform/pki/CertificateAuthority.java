@@ -52,7 +52,7 @@ import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
  * Wharf's own certificate authority: one EC P-256 key and a self-signed certificate that only
  * Wharf trusts. It signs the certificates its nodes serve with (from a request whose key never
  * leaves the node, for the host the node is reached at) and the client certificates Wharf presents
- * to them; later, Docker API client certificates. Plain Java over BouncyCastle, so a test can make
+ * to them. A second authority of its own signs the Docker API's server and client certificates. Plain Java over BouncyCastle, so a test can make
  * one in a millisecond; {@link AuthorityConfiguration} keeps the server's in the database.
  */
 public final class CertificateAuthority {
@@ -128,6 +128,26 @@ public final class CertificateAuthority {
         }
     }
 
+    /**
+     * A fresh key pair and a server certificate for {@code commonName}, valid for each of {@code hosts}
+     * (IP addresses or DNS names) and nothing else (TLS server authentication only).
+     */
+    public Identity issueServer(String commonName, java.util.Collection<String> hosts, Instant now, Duration validity) {
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("a server certificate needs at least one host");
+        }
+        try {
+            KeyPair pair = newKeyPair();
+            X509v3CertificateBuilder builder = leaf(commonName, pair.getPublic(), now, validity);
+            builder.addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(hosts.stream().map(CertificateAuthority::hostName).toArray(GeneralName[]::new)));
+            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            return new Identity(pair.getPrivate(), sign(builder, key));
+        } catch (GeneralSecurityException | IOException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot issue a server certificate for " + hosts, e);
+        }
+    }
+
     /** A fresh key pair and a client certificate for {@code commonName} (TLS client authentication only). */
     public Identity issueClient(String commonName, Instant now, Duration validity) {
         try {
@@ -195,7 +215,7 @@ public final class CertificateAuthority {
         }
     }
 
-    static PrivateKey readPrivateKey(String pem) {
+    public static PrivateKey readPrivateKey(String pem) {
         String base64 = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
         try {
             return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));

@@ -35,7 +35,7 @@ import tools.jackson.databind.exc.UnrecognizedPropertyException;
  * {@link ErrorPages}, which shows the same sentence inside the dashboard layout.
  */
 @RestControllerAdvice
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 10) // after advice scoped to one feature (the Docker API answers in its own format)
 class ProblemHandling {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemHandling.class);

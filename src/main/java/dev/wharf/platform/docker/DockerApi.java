@@ -1,0 +1,41 @@
+package dev.wharf.platform.docker;
+
+/**
+ * Where Docker Engine API handlers are mapped. A request on the Docker port, {@code /v1.41/containers/json}
+ * or {@code /containers/json}, reaches the handlers as {@code /docker-engine/containers/json}
+ * ({@link DockerPortGate}); that prefix is unreachable from the main port, and the Docker port reaches
+ * nothing outside it.
+ */
+public final class DockerApi {
+
+    /** Every Docker handler's mapping starts with this ({@code @RequestMapping(DockerApi.BASE)}). */
+    public static final String BASE = "/docker-engine";
+
+    /** The newest API version served: what {@code /_ping} and {@code /version} announce. */
+    public static final String VERSION = "1.44";
+
+    /** The oldest API version served. */
+    public static final String MIN_VERSION = "1.40";
+
+    /** The request attribute holding the API version the client asked for (from the path; {@link #VERSION} when none). */
+    public static final String VERSION_ATTRIBUTE = DockerApi.class.getName() + ".version";
+
+    /** The request attribute set on every request that came through the Docker port. */
+    static final String PORT_ATTRIBUTE = DockerApi.class.getName() + ".port";
+
+    private DockerApi() {
+    }
+
+    /** Whether the request's API version (from the path) is at least {@code version} ("1.41"). */
+    public static boolean atLeast(jakarta.servlet.http.HttpServletRequest request, String version) {
+        Object asked = request.getAttribute(VERSION_ATTRIBUTE);
+        return compare(asked instanceof String s ? s : VERSION, version) >= 0;
+    }
+
+    static int compare(String a, String b) {
+        String[] x = a.split("\\.");
+        String[] y = b.split("\\.");
+        int major = Integer.compare(Integer.parseInt(x[0]), Integer.parseInt(y[0]));
+        return major != 0 ? major : Integer.compare(Integer.parseInt(x[1]), Integer.parseInt(y[1]));
+    }
+}
