@@ -33,6 +33,10 @@ import org.springframework.transaction.annotation.Transactional;
  * the user and the membership afresh, so a revocation, a removed member or a deleted user takes
  * effect on the next request. Everyone in a team sees and revokes their own certificates; owners and
  * platform admins see and revoke all of the team's.
+ *
+ * <p>A job token of a trusted issuer (no Wharf user) may make one too: the certificate then holds the
+ * token's one team role, in the token's name, and expires no later than the token does, so a CI job's
+ * short-lived token never turns into a long-lived credential.
  */
 @Service
 @Transactional
@@ -82,14 +86,25 @@ public class DockerCertificates {
             throw new WharfException(ErrorCategory.FAILED_PRECONDITION,
                     "the Docker API is switched off on this server (wharf.docker.enabled=false)");
         }
-        CertificateAuthority.Identity identity = authority.issueClient(caller.name() + "@" + team.getName(), Duration.ofDays(days));
+        Instant now = clock.instant();
+        Duration lifetime = Duration.ofDays(days);
+        Caller.Grant grant = caller.grant();
+        if (grant != null) {
+            if (grant.expiresAt() == null || !grant.expiresAt().isAfter(now.plusSeconds(60))) {
+                throw WharfException.forbidden("a Docker certificate made with a token of issuer " + grant.issuer()
+                        + " lasts as long as the token, and this token names no expiry or expires within a minute");
+            }
+            lifetime = lifetime.compareTo(Duration.between(now, grant.expiresAt())) < 0 ? lifetime : Duration.between(now, grant.expiresAt());
+        }
+        CertificateAuthority.Identity identity = authority.issueClient(caller.name() + "@" + team.getName(), lifetime);
         X509Certificate certificate = identity.certificate();
         String id = UUID.randomUUID().toString();
-        Instant now = clock.instant();
         Instant expiresAt = certificate.getNotAfter().toInstant();
-        jdbc.update("insert into docker_certificates (id, team_id, user_id, name, serial, fingerprint, created_at, expires_at)"
-                + " values (?, ?, ?, ?, ?, ?, ?, ?)", id, team.getId(), caller.id(), label, serial(certificate), fingerprint(certificate),
-                utc(now), utc(expiresAt));
+        jdbc.update("insert into docker_certificates (id, team_id, user_id, grant_issuer, grant_subject, grant_name, grant_role, name,"
+                + " serial, fingerprint, created_at, expires_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", id, team.getId(),
+                grant == null ? caller.id() : null, grant == null ? null : grant.issuer(), grant == null ? null : grant.subject(),
+                grant == null ? null : caller.name(), grant == null ? null : grant.role(), label, serial(certificate),
+                fingerprint(certificate), utc(now), utc(expiresAt));
         return new Issued(id, label, team.getName(), caller.name(), expiresAt, authority.certificatePem(),
                 CertificateAuthority.pem(certificate), CertificateAuthority.pem(identity.key()), dockerHost());
     }
@@ -107,9 +122,14 @@ public class DockerCertificates {
     @Transactional(readOnly = true)
     public List<CertificateView> list(Caller caller, String teamName) {
         TeamAccess access = teams.require(caller, teamName, TeamRole.VIEWER);
-        String sql = "select c.*, u.name as user_name from docker_certificates c join users u on u.id = c.user_id where c.team_id = ?";
+        String sql = "select c.*, coalesce(u.name, c.grant_name) as user_name from docker_certificates c"
+                + " left join users u on u.id = c.user_id where c.team_id = ?";
         if (seesAll(caller, access)) {
             return jdbc.query(sql + " order by c.created_at, c.id", (rs, i) -> view(rs, teamName), access.team().getId());
+        }
+        if (caller.grant() != null) {
+            return jdbc.query(sql + " and c.grant_issuer = ? and c.grant_subject = ? order by c.created_at, c.id",
+                    (rs, i) -> view(rs, teamName), access.team().getId(), caller.grant().issuer(), caller.grant().subject());
         }
         return jdbc.query(sql + " and c.user_id = ? order by c.created_at, c.id", (rs, i) -> view(rs, teamName),
                 access.team().getId(), caller.id());
@@ -118,9 +138,11 @@ public class DockerCertificates {
     /** Revokes a certificate of the team: the next request made with it is refused. Revoking twice changes nothing. */
     public void revoke(Caller caller, String teamName, String id) {
         TeamAccess access = teams.require(caller, teamName, TeamRole.VIEWER);
-        List<Long> owner = jdbc.queryForList("select user_id from docker_certificates where id = ? and team_id = ?", Long.class,
+        List<Boolean> own = jdbc.query("select user_id, grant_issuer, grant_subject from docker_certificates where id = ? and team_id = ?",
+                (rs, i) -> caller.grant() == null ? rs.getObject("user_id") != null && rs.getLong("user_id") == caller.id()
+                        : caller.grant().issuer().equals(rs.getString("grant_issuer")) && caller.grant().subject().equals(rs.getString("grant_subject")),
                 id, access.team().getId());
-        if (owner.isEmpty() || (owner.get(0) != caller.id() && !seesAll(caller, access))) {
+        if (own.isEmpty() || (!own.get(0) && !seesAll(caller, access))) {
             throw WharfException.notFound("Docker certificate \"" + id + "\" not found in team \"" + teamName + "\"");
         }
         jdbc.update("update docker_certificates set revoked_at = ? where id = ? and revoked_at is null", utc(clock.instant()), id);
@@ -132,11 +154,15 @@ public class DockerCertificates {
      */
     @Transactional(readOnly = true)
     public DockerCaller authenticate(X509Certificate certificate) {
-        record Row(String id, long teamId, long userId, String fingerprint, Instant expiresAt, Instant revokedAt) {
+        record Row(String id, long teamId, Long userId, Caller.Grant grant, String grantName, String fingerprint, Instant expiresAt,
+                Instant revokedAt) {
         }
-        List<Row> rows = jdbc.query("select id, team_id, user_id, fingerprint, expires_at, revoked_at from docker_certificates where serial = ?",
-                (rs, i) -> new Row(rs.getString("id"), rs.getLong("team_id"), rs.getLong("user_id"), rs.getString("fingerprint"),
-                        instant(rs, "expires_at"), instant(rs, "revoked_at")), serial(certificate));
+        List<Row> rows = jdbc.query("select c.*, t.name as team_name from docker_certificates c join teams t on t.id = c.team_id"
+                + " where c.serial = ?", (rs, i) -> new Row(rs.getString("id"), rs.getLong("team_id"), rs.getObject("user_id", Long.class),
+                        rs.getString("grant_issuer") == null ? null : new Caller.Grant(rs.getString("grant_issuer"), rs.getString("grant_subject"),
+                                rs.getString("team_name"), rs.getString("grant_role"), instant(rs, "expires_at")),
+                        rs.getString("grant_name"), rs.getString("fingerprint"), instant(rs, "expires_at"), instant(rs, "revoked_at")),
+                serial(certificate));
         if (rows.isEmpty() || !MessageDigest.isEqual(rows.get(0).fingerprint().getBytes(), fingerprint(certificate).getBytes())) {
             throw new WharfException(ErrorCategory.UNAUTHENTICATED, "this client certificate is not known to Wharf");
         }
@@ -147,7 +173,7 @@ public class DockerCertificates {
         if (!row.expiresAt().isAfter(clock.instant())) {
             throw new WharfException(ErrorCategory.UNAUTHENTICATED, "this client certificate expired");
         }
-        Caller caller = users.caller(row.userId(), null);
+        Caller caller = row.grant() != null ? Caller.granted(row.grantName(), row.grant()) : users.caller(row.userId(), null);
         Team team = teams.byId(row.teamId());
         TeamAccess access;
         try {

@@ -19,9 +19,10 @@ public record Caller(long id, String name, boolean admin, String tokenId, Grant 
     /**
      * The single team role of a JWT of a trusted issuer, and who vouched for it.
      *
-     * @param role the team role's wire name ({@code viewer}, {@code member}, {@code owner})
+     * @param role      the team role's wire name ({@code viewer}, {@code member}, {@code owner})
+     * @param expiresAt when the token that vouched for it expires ({@code null}: it names no expiry)
      */
-    public record Grant(String issuer, String subject, String team, String role) {
+    public record Grant(String issuer, String subject, String team, String role, java.time.Instant expiresAt) {
     }
 
     public Caller(long id, String name, boolean admin, String tokenId) {

@@ -89,7 +89,7 @@ class JwtCallers {
         OidcSettings.Rule rule = issuer.rules().stream().filter(r -> matches(r, jwt.getClaims())).findFirst()
                 .orElseThrow(() -> refuse(claimedIssuer, jwt.getSubject(), "no rule of issuer " + claimedIssuer + " matches this JWT", address));
         String subject = jwt.getSubject() == null ? "(no subject)" : jwt.getSubject();
-        return Caller.granted(trim("jwt:" + subject, 100), new Caller.Grant(issuer.issuer(), subject, rule.team(), rule.role()));
+        return Caller.granted(trim("jwt:" + subject, 100), new Caller.Grant(issuer.issuer(), subject, rule.team(), rule.role(), jwt.getExpiresAt()));
     }
 
     /** Every condition of the rule holds: each named claim is a string equal to the value (or a list holding it). */
