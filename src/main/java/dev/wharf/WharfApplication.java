@@ -7,6 +7,7 @@ import org.springframework.boot.autoconfigure.AutoConfigurationExcludeFilter;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.TypeExcludeFilter;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan;
 import org.springframework.context.annotation.FilterType;
@@ -15,7 +16,9 @@ import org.springframework.context.annotation.FilterType;
  * Wharf: one artifact, three modes ({@code all}, {@code server}, {@code node}); see docs/architecture.md.
  * {@code @SpringBootApplication} spelled out, with one more scan filter: in {@code node} mode the
  * control plane ({@code dev.wharf.platform..}) is not scanned at all ({@link ModeScanFilter}), and
- * {@link ModeEnvironment} switches off its database auto-configuration.
+ * {@link ModeEnvironment} switches off its database auto-configuration. For the same reason only the
+ * runtime's settings are found by scanning; a control-plane module enables its own settings
+ * ({@code @EnableConfigurationProperties} on one of its configuration classes), so a node never binds them.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -23,7 +26,8 @@ import org.springframework.context.annotation.FilterType;
         @ComponentScan.Filter(type = FilterType.CUSTOM, classes = TypeExcludeFilter.class),
         @ComponentScan.Filter(type = FilterType.CUSTOM, classes = AutoConfigurationExcludeFilter.class),
         @ComponentScan.Filter(type = FilterType.CUSTOM, classes = ModeScanFilter.class)})
-@ConfigurationPropertiesScan
+@ConfigurationPropertiesScan("dev.wharf.runtime")
+@EnableConfigurationProperties(WharfSettings.class)
 public class WharfApplication {
 
     public static void main(String[] args) {

@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -34,6 +35,7 @@ import tools.jackson.databind.json.JsonMapper;
  * ahead of the REST and dashboard chains: no session, no CSRF (a certificate is not sent by a browser
  * on its own), no password or token.
  */
+@EnableConfigurationProperties(DockerSettings.class)
 @Configuration
 class DockerSecurity {
 

@@ -28,6 +28,7 @@ import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequest
 import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.stereotype.Component;
 import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
@@ -41,6 +42,7 @@ import org.springframework.web.util.UriComponentsBuilder;
  * {@code end_session_endpoint}.
  */
 @Component
+@EnableConfigurationProperties(OidcSettings.class)
 class OidcLogin implements ExternalLogin {
 
     private final OidcSettings settings;
