@@ -4,6 +4,7 @@ import dev.wharf.platform.team.TeamRole;
 import dev.wharf.platform.web.WharfException;
 import dev.wharf.platform.workload.ContainerAccess;
 import dev.wharf.runtime.api.LogLine;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -149,54 +149,55 @@ class ContainerHandlers {
 
     /** Answers when the container stops (condition not-running, the default, or next-exit) or is removed (removed). */
     @PostMapping("/containers/{ref}/wait")
-    ResponseEntity<StreamingResponseBody> await(DockerCaller caller, @PathVariable String ref,
-            @RequestParam(defaultValue = "not-running") String condition) {
+    void await(DockerCaller caller, @PathVariable String ref, @RequestParam(defaultValue = "not-running") String condition,
+            HttpServletResponse response) throws IOException {
         ContainerAccess.Info first = found(caller, ref);
         if (!List.of("not-running", "next-exit", "removed").contains(condition)) {
             throw WharfException.invalid("invalid condition: \"" + condition + "\"");
         }
         Instant finishedBefore = first.finishedAt();
-        StreamingResponseBody body = out -> {
-            // the answer starts at once (a client such as docker run waits for it before it starts the container); JSON
-            // allows leading white space, which is written now and then so that a client that left ends the wait
-            out.write('\n');
-            out.flush();
-            ContainerAccess.Info last = first;
-            for (int round = 1; ; round++) {
-                if (round % 25 == 0) {
-                    out.write('\n');
-                    out.flush();
-                }
-                ContainerAccess.Info now;
-                try {
-                    now = containers.get(caller.caller(), caller.team(), first.name());
-                } catch (WharfException gone) {
-                    break;
-                }
-                if (!now.id().equals(first.id())) {
-                    break; // removed, and another took its name
-                }
-                last = now;
-                boolean stopped = !"running".equals(now.state()) && !"restarting".equals(now.state()) && !"removing".equals(now.state());
-                if (condition.equals("not-running") && stopped) {
-                    break;
-                }
-                if (condition.equals("next-exit") && stopped && now.finishedAt() != null && !now.finishedAt().equals(finishedBefore)) {
-                    break;
-                }
-                try {
-                    Thread.sleep(200);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+        // the answer starts at once (docker run waits for it before it starts the container); JSON allows leading
+        // white space, which is written now and then so that a wait whose client left ends
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        OutputStream out = response.getOutputStream();
+        out.write('\n');
+        response.flushBuffer();
+        ContainerAccess.Info last = first;
+        for (int round = 1; ; round++) {
+            if (round % 25 == 0) {
+                out.write('\n');
+                response.flushBuffer();
             }
-            Map<String, Object> answer = new LinkedHashMap<>();
-            answer.put("StatusCode", last.exitCode() == null ? 0 : last.exitCode());
-            answer.put("Error", null);
-            out.write(json.writeValueAsBytes(answer));
-        };
-        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON).body(body);
+            ContainerAccess.Info now;
+            try {
+                now = containers.get(caller.caller(), caller.team(), first.name());
+            } catch (WharfException gone) {
+                break;
+            }
+            if (!now.id().equals(first.id())) {
+                break; // removed, and another took its name
+            }
+            last = now;
+            boolean stopped = !"running".equals(now.state()) && !"restarting".equals(now.state()) && !"removing".equals(now.state());
+            if (condition.equals("not-running") && stopped) {
+                break;
+            }
+            if (condition.equals("next-exit") && stopped && now.finishedAt() != null && !now.finishedAt().equals(finishedBefore)) {
+                break;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("StatusCode", last.exitCode() == null ? 0 : last.exitCode());
+        answer.put("Error", null);
+        out.write(json.writeValueAsBytes(answer));
+        response.flushBuffer();
     }
 
     /**
@@ -204,11 +205,11 @@ class ContainerHandlers {
      * 2 stderr, three zero bytes, the length big-endian) and the line. {@code follow} streams until the container exits.
      */
     @GetMapping("/containers/{ref}/logs")
-    ResponseEntity<StreamingResponseBody> logs(DockerCaller caller, @PathVariable String ref,
+    void logs(DockerCaller caller, @PathVariable String ref,
             @RequestParam(defaultValue = "false") String follow, @RequestParam(defaultValue = "false") String stdout,
             @RequestParam(defaultValue = "false") String stderr, @RequestParam(required = false) String since,
             @RequestParam(required = false) String until, @RequestParam(defaultValue = "false") String timestamps,
-            @RequestParam(defaultValue = "all") String tail) {
+            @RequestParam(defaultValue = "all") String tail, HttpServletResponse response) throws IOException {
         ContainerAccess.Info c = found(caller, ref);
         boolean out = truthy(stdout);
         boolean err = truthy(stderr);
@@ -227,23 +228,25 @@ class ContainerHandlers {
         Instant to = ContainerOptions.time("until", until);
         boolean stamped = truthy(timestamps);
         Stream<LogLine> stream = containers.logs(caller.caller(), caller.team(), c.name(), from, lines, truthy(follow));
-        StreamingResponseBody body = target -> {
-            try (stream) {
-                for (LogLine line : (Iterable<LogLine>) stream::iterator) {
-                    if (to != null && line.time().isAfter(to)) {
-                        break;
-                    }
-                    boolean isErr = line.stream() == LogLine.Stream.STDERR;
-                    if (isErr ? !err : !out) {
-                        continue;
-                    }
-                    String text = (stamped ? line.time() + " " : "") + line.text() + "\n";
-                    frame(target, isErr ? 2 : 1, text.getBytes(StandardCharsets.UTF_8));
-                    target.flush();
+        // written here, not as an asynchronous body: each frame reaches the client when it is flushed
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentType("application/vnd.docker.multiplexed-stream");
+        OutputStream target = response.getOutputStream();
+        response.flushBuffer();
+        try (stream) {
+            for (LogLine line : (Iterable<LogLine>) stream::iterator) {
+                if (to != null && line.time().isAfter(to)) {
+                    break;
                 }
+                boolean isErr = line.stream() == LogLine.Stream.STDERR;
+                if (isErr ? !err : !out) {
+                    continue;
+                }
+                String text = (stamped ? line.time() + " " : "") + line.text() + "\n";
+                frame(target, isErr ? 2 : 1, text.getBytes(StandardCharsets.UTF_8));
+                response.flushBuffer();
             }
-        };
-        return ResponseEntity.ok().contentType(MediaType.parseMediaType("application/vnd.docker.multiplexed-stream")).body(body);
+        }
     }
 
     private static void frame(OutputStream target, int stream, byte[] payload) throws IOException {
