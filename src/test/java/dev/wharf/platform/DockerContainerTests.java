@@ -281,4 +281,18 @@ class DockerContainerTests {
         assertThat(ok(docker, "ps", "-a", "-q").stdout()).isBlank();
         assertThat(team.member().get("/api/v1/teams/" + team.name() + "/containers").json().size()).isZero();
     }
+
+    @Test
+    void logsFollowStreamsUntilTheContainerExits() throws Exception {
+        ApiTeam team = team("dkf");
+        DockerCli docker = DockerClientCert.issue(team.member(), team.name(), env.work.resolve("follow")).cli();
+        ok(docker, "run", "-d", "--name", "talker", image, "sh", "-c", "echo first; sleep 3; echo second >&2; echo third");
+        long started = System.nanoTime();
+        DockerCli.Result followed = ok(docker, "logs", "-f", "talker");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofSeconds(1));
+        assertThat(followed.stdout().lines().toList()).containsExactly("first", "third");
+        assertThat(followed.stderr().strip()).isEqualTo("second");
+        assertThat(ok(docker, "wait", "talker").stdout().strip()).isEqualTo("0");
+        ok(docker, "rm", "talker");
+    }
 }

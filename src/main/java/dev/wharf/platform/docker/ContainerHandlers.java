@@ -166,8 +166,12 @@ class ContainerHandlers {
         ContainerAccess.Info last = first;
         for (int round = 1; ; round++) {
             if (round % 25 == 0) {
-                out.write('\n');
-                response.flushBuffer();
+                try {
+                    out.write('\n');
+                    response.flushBuffer();
+                } catch (IOException clientLeft) {
+                    return; // nobody waits any more (docker run -d leaves as soon as the container started)
+                }
             }
             ContainerAccess.Info now;
             try {
