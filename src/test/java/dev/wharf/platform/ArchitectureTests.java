@@ -81,7 +81,7 @@ class ArchitectureTests {
      */
     static final Map<String, Set<String>> FEATURE_DEPENDENCIES = Map.ofEntries(
             Map.entry("audit", Set.of("identity", "team", "web")),
-            Map.entry("docker", Set.of("audit", "identity", "image", "node", "pki", "quota", "team", "volume", "web")),
+            Map.entry("docker", Set.of("audit", "identity", "image", "node", "pki", "quota", "team", "volume", "web", "workload")),
             Map.entry("identity", Set.of("secret", "web")),
             Map.entry("image", Set.of("identity", "node", "secret", "team", "web")),
             Map.entry("node", Set.of("identity", "pki", "secret", "web")),
