@@ -203,29 +203,13 @@ final class ContainerOptions {
         return value == null || value.isBlank() ? null : value;
     }
 
-    /** {@code filters={"label":{"a=b":true}}} or {@code {"label":["a=b"]}}: name → values. */
+    /** The list's {@code filters}: the ones Wharf supports for containers, or a 400 naming the other. */
     static Map<String, List<String>> filters(JsonMapper json, String text) {
-        Map<String, List<String>> filters = new LinkedHashMap<>();
-        if (text == null || text.isBlank()) {
-            return filters;
-        }
-        JsonNode tree;
-        try {
-            tree = json.readTree(text);
-        } catch (RuntimeException e) {
-            throw WharfException.invalid("invalid filter: " + e.getMessage());
-        }
-        for (var field : tree.properties()) {
-            if (!Set.of("label", "name", "id", "status").contains(field.getKey())) {
-                throw WharfException.invalid("invalid filter '" + field.getKey() + "'");
+        Map<String, List<String>> filters = DockerApi.filters(json, text);
+        for (String name : filters.keySet()) {
+            if (!Set.of("label", "name", "id", "status").contains(name)) {
+                throw WharfException.invalid("invalid filter '" + name + "'");
             }
-            List<String> values = new ArrayList<>();
-            if (field.getValue().isArray()) {
-                field.getValue().forEach(v -> values.add(v.asString("")));
-            } else {
-                field.getValue().properties().forEach(v -> values.add(v.getKey()));
-            }
-            filters.put(field.getKey(), values);
         }
         return filters;
     }

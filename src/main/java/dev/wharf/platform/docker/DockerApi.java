@@ -38,4 +38,34 @@ public final class DockerApi {
         int major = Integer.compare(Integer.parseInt(x[0]), Integer.parseInt(y[0]));
         return major != 0 ? major : Integer.compare(Integer.parseInt(x[1]), Integer.parseInt(y[1]));
     }
+
+    /**
+     * A list call's {@code filters} parameter, {@code {"label":{"a=b":true}}} or {@code {"label":["a=b"]}}
+     * (older clients), as filter name → values; unreadable JSON is a 400.
+     */
+    static java.util.Map<String, java.util.List<String>> filters(tools.jackson.databind.json.JsonMapper json, String filters) {
+        java.util.Map<String, java.util.List<String>> parsed = new java.util.LinkedHashMap<>();
+        if (filters == null || filters.isBlank()) {
+            return parsed;
+        }
+        tools.jackson.databind.JsonNode tree;
+        try {
+            tree = json.readTree(filters);
+        } catch (RuntimeException e) {
+            throw dev.wharf.platform.web.WharfException.invalid("invalid filters: " + filters);
+        }
+        for (var field : tree.properties()) {
+            java.util.List<String> values = new java.util.ArrayList<>();
+            tools.jackson.databind.JsonNode value = field.getValue();
+            if (value.isArray()) {
+                value.forEach(v -> values.add(v.asString()));
+            } else if (value.isObject()) {
+                value.propertyNames().forEach(values::add);
+            } else {
+                values.add(value.asString());
+            }
+            parsed.put(field.getKey(), values);
+        }
+        return parsed;
+    }
 }

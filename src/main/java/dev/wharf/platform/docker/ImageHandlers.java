@@ -23,7 +23,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.util.UriUtils;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -60,7 +59,7 @@ class ImageHandlers {
 
     @GetMapping("/images/json")
     List<Summary> list(DockerCaller caller, @RequestParam(required = false) String filters) {
-        Map<String, List<String>> wanted = filters(filters);
+        Map<String, List<String>> wanted = DockerApi.filters(json, filters);
         if (wanted.getOrDefault("dangling", List.of()).stream().anyMatch(v -> v.equals("true") || v.equals("1"))) {
             return List.of(); // every image of a team has a name
         }
@@ -204,7 +203,7 @@ class ImageHandlers {
     @PostMapping("/images/prune")
     Pruned prune(DockerCaller caller, @RequestParam(required = false) String filters) {
         caller.require(TeamRole.MEMBER, "remove images");
-        List<String> dangling = filters(filters).getOrDefault("dangling", List.of("true"));
+        List<String> dangling = DockerApi.filters(json, filters).getOrDefault("dangling", List.of("true"));
         if (!dangling.contains("false") && !dangling.contains("0")) {
             return new Pruned(List.of(), 0);
         }
@@ -226,32 +225,6 @@ class ImageHandlers {
     }
 
     /** Docker's {@code filters} query parameter: {@code {"reference":["busybox"]}} (or the old {@code {"reference":{"busybox":true}}}). */
-    Map<String, List<String>> filters(String filters) {
-        Map<String, List<String>> parsed = new LinkedHashMap<>();
-        if (filters == null || filters.isBlank()) {
-            return parsed;
-        }
-        JsonNode tree;
-        try {
-            tree = json.readTree(filters);
-        } catch (RuntimeException e) {
-            throw WharfException.invalid("invalid filters: " + filters);
-        }
-        for (var field : tree.properties()) {
-            List<String> values = new ArrayList<>();
-            JsonNode value = field.getValue();
-            if (value.isArray()) {
-                value.forEach(v -> values.add(v.asString()));
-            } else if (value.isObject()) {
-                value.propertyNames().forEach(values::add);
-            } else {
-                values.add(value.asString());
-            }
-            parsed.put(field.getKey(), values);
-        }
-        return parsed;
-    }
-
     private static String glob(String pattern) {
         return pattern.replaceAll("[^A-Za-z0-9*]", "\\\\$0").replace("*", "[^/]*") + "(:.*)?";
     }
