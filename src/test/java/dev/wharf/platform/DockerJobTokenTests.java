@@ -69,7 +69,6 @@ class DockerJobTokenTests {
     @AfterAll
     static void cleanUp() throws IOException {
         WorkDirs.delete(work);
-        ci.close();
     }
 
     @BeforeEach
