@@ -94,7 +94,10 @@ public class DockerCertificates {
                 throw WharfException.forbidden("a Docker certificate made with a token of issuer " + grant.issuer()
                         + " lasts as long as the token, and this token names no expiry or expires within a minute");
             }
-            lifetime = lifetime.compareTo(Duration.between(now, grant.expiresAt())) < 0 ? lifetime : Duration.between(now, grant.expiresAt());
+            Duration tokenLeft = Duration.between(now, grant.expiresAt());
+            if (tokenLeft.compareTo(lifetime) < 0) {
+                lifetime = tokenLeft;
+            }
         }
         CertificateAuthority.Identity identity = authority.issueClient(caller.name() + "@" + team.getName(), lifetime);
         X509Certificate certificate = identity.certificate();
@@ -154,14 +157,13 @@ public class DockerCertificates {
      */
     @Transactional(readOnly = true)
     public DockerCaller authenticate(X509Certificate certificate) {
-        record Row(String id, long teamId, Long userId, Caller.Grant grant, String grantName, String fingerprint, Instant expiresAt,
-                Instant revokedAt) {
+        record Row(String id, long teamId, Long userId, String grantIssuer, String grantSubject, String grantName, String grantRole,
+                String fingerprint, Instant expiresAt, Instant revokedAt) {
         }
-        List<Row> rows = jdbc.query("select c.*, t.name as team_name from docker_certificates c join teams t on t.id = c.team_id"
-                + " where c.serial = ?", (rs, i) -> new Row(rs.getString("id"), rs.getLong("team_id"), rs.getObject("user_id", Long.class),
-                        rs.getString("grant_issuer") == null ? null : new Caller.Grant(rs.getString("grant_issuer"), rs.getString("grant_subject"),
-                                rs.getString("team_name"), rs.getString("grant_role"), instant(rs, "expires_at")),
-                        rs.getString("grant_name"), rs.getString("fingerprint"), instant(rs, "expires_at"), instant(rs, "revoked_at")),
+        List<Row> rows = jdbc.query("select * from docker_certificates where serial = ?",
+                (rs, i) -> new Row(rs.getString("id"), rs.getLong("team_id"), rs.getObject("user_id", Long.class), rs.getString("grant_issuer"),
+                        rs.getString("grant_subject"), rs.getString("grant_name"), rs.getString("grant_role"), rs.getString("fingerprint"),
+                        instant(rs, "expires_at"), instant(rs, "revoked_at")),
                 serial(certificate));
         if (rows.isEmpty() || !MessageDigest.isEqual(rows.get(0).fingerprint().getBytes(), fingerprint(certificate).getBytes())) {
             throw new WharfException(ErrorCategory.UNAUTHENTICATED, "this client certificate is not known to Wharf");
@@ -173,8 +175,9 @@ public class DockerCertificates {
         if (!row.expiresAt().isAfter(clock.instant())) {
             throw new WharfException(ErrorCategory.UNAUTHENTICATED, "this client certificate expired");
         }
-        Caller caller = row.grant() != null ? Caller.granted(row.grantName(), row.grant()) : users.caller(row.userId(), null);
         Team team = teams.byId(row.teamId());
+        Caller caller = row.grantIssuer() == null ? users.caller(row.userId(), null) : Caller.granted(row.grantName(),
+                new Caller.Grant(row.grantIssuer(), row.grantSubject(), team.getName(), row.grantRole(), row.expiresAt()));
         TeamAccess access;
         try {
             access = teams.require(caller, team.getName(), TeamRole.VIEWER);
