@@ -273,4 +273,9 @@ final class HealthMonitor implements AutoCloseable {
         timer.shutdownNow();
         probes.shutdown(); // a probe running now ends at its timeout; interrupting it would leave its process in the container
     }
+
+    /** After {@link #close()}: waits up to {@code timeout} for the probes still running (and their state writes) to end. */
+    boolean awaitProbes(Duration timeout) throws InterruptedException {
+        return probes.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
 }

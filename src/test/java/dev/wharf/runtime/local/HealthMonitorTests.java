@@ -48,9 +48,11 @@ class HealthMonitorTests {
     private ContainerStore store;
 
     @AfterEach
-    void close() {
+    void close() throws InterruptedException {
         if (monitor != null) {
             monitor.close();
+            // a released probe still writes its container's state: let it finish before the temporary directory goes
+            assertThat(monitor.awaitProbes(Duration.ofSeconds(10))).as("probes end after close").isTrue();
         }
     }
 
